@@ -1,0 +1,108 @@
+// A Model: layers in a chain, and the one flat buffer that holds all their parameters (and a
+// second for the gradients). Layers hold views into those buffers, so the whole model's
+// parameters are one contiguous float array for optimisers, checkpoints and gradient checks.
+//
+// Parameters are named `layers.<i>.<name>` (i counts every layer, activations included) and
+// can be read and written by name as Eigen maps, shaped as PyTorch shapes them.
+//
+// The chain is the only topology so far. Layers see only (input, output) matrices, so a skip
+// connection would be a change here (a node with two inputs, gradients summed where paths
+// meet), not in any layer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nnfit/layer.hpp"
+#include "nnfit/loss.hpp"
+#include "nnfit/optimizer.hpp"
+
+namespace nnfit {
+
+struct ParameterInfo {
+  std::string name;                 // "layers.0.weight"
+  std::vector<std::int64_t> shape;  // [out, in] or [out]
+  Index offset = 0;                 // into the flat buffers
+  Index size = 0;
+  Index layer = 0;
+};
+
+class Model {
+ public:
+  explicit Model(Index inputs);
+  Model(Model&&) = default;
+  Model& operator=(Model&&) = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // {"inputs": 4, "layers": [{"type": "dense", "units": 8, "activation": "relu"}, ...]}.
+  // Parameters are zero until initialize(). Throws ConfigError listing every problem, each
+  // with its JSON path (prefixed by `origin`, e.g. a file name, when given).
+  static Model from_json(const json& spec, const std::string& origin = "");
+  // A model saved by save(): its spec from the file's metadata, then its weights.
+  static Model load(const std::string& path);
+
+  // Appends a layer; existing parameters keep their values.
+  Model& add(const json& layer_spec);
+  Model& add(std::unique_ptr<Layer> layer);
+
+  // Fills every parameter from `rng`, layer by layer in order.
+  void initialize(Rng& rng);
+
+  // output = model(x). x: [batch, inputs] and must stay alive until backward().
+  // Returns a reference to the model's own output buffer, valid until the next forward.
+  const Matrix& forward(const Matrix& x, const ForwardContext& context = {});
+  // Inference in evaluation mode; returns a copy.
+  Matrix predict(const Matrix& x) { return forward(x); }
+  // Adds dL/dparameters into the gradient buffer, given gy = dL/doutput for the last forward.
+  void backward(const Matrix& gy);
+  // The loss of the last forward's output, and backward() from its gradient. Returns the loss.
+  double backward(const Loss& loss, const Target& target);
+  void zero_grad();
+
+  Index input_size() const { return inputs_; }
+  Index output_size() const { return sizes_.back(); }
+  Index num_layers() const { return static_cast<Index>(layers_.size()); }
+  Layer& layer(Index i) { return *layers_.at(static_cast<std::size_t>(i)); }
+  const Layer& layer(Index i) const { return *layers_.at(static_cast<std::size_t>(i)); }
+  // Output of layer i from the last forward ([batch, width]); for diagnostics.
+  const Matrix& layer_output(Index i) const { return outputs_.at(static_cast<std::size_t>(i)); }
+
+  Index num_parameters() const { return static_cast<Index>(values_.size()); }
+  const std::vector<ParameterInfo>& parameter_info() const { return info_; }
+  std::vector<std::string> parameter_names() const;
+  // Views shaped [rows, cols] (a vector is [1, n]). Throw ConfigError for unknown names.
+  MatrixMap parameter(const std::string& name);
+  MatrixMap gradient(const std::string& name);
+  // The flat buffers, for optimisers and checkpoints.
+  ParameterView parameters() { return {values_.data(), grads_.data(), num_parameters()}; }
+  float* values() { return values_.data(); }
+  float* gradients() { return grads_.data(); }
+
+  // The spec that rebuilds this model (without weights).
+  json spec() const;
+  // Weights as safetensors with the spec in the metadata (key "nnfit.model"), atomically.
+  // `metadata` adds string entries.
+  void save(const std::string& path, const std::map<std::string, std::string>& metadata = {}) const;
+  // Loads weights saved from a model of the same shape: every parameter must be in the file
+  // with its shape; tensors the model lacks are an error (except "optimizer.*" state).
+  void load_weights(const std::string& path);
+
+ private:
+  const ParameterInfo& find(const std::string& name) const;
+  void relayout();
+
+  Index inputs_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<Index> sizes_;  // sizes_[0] = inputs, sizes_[i + 1] = width after layer i
+  std::vector<float> values_;
+  std::vector<float> grads_;
+  std::vector<ParameterInfo> info_;
+  std::vector<Matrix> outputs_;
+  std::vector<Matrix> output_grads_;
+  Matrix loss_gradient_;
+  const Matrix* last_input_ = nullptr;
+};
+
+}  // namespace nnfit

@@ -1,0 +1,25 @@
+// One optimisation step on one batch, the unit every training loop is made of.
+#pragma once
+
+#include "nnfit/loss.hpp"
+#include "nnfit/model.hpp"
+#include "nnfit/optimizer.hpp"
+
+namespace nnfit {
+
+struct StepOptions {
+  double clip_norm = 0.0;  // > 0: clip the global gradient norm to this before the update
+};
+
+struct StepResult {
+  double loss = 0.0;           // the batch's mean loss before the update
+  double gradient_norm = 0.0;  // global L2 norm of the gradients (before clipping)
+};
+
+// zero_grad, forward in training mode (dropout draws from rng), loss, backward, optimiser
+// step. Throws DivergedError, before touching the parameters, when the loss or the gradient
+// norm is NaN or Inf.
+StepResult train_step(Model& model, const Loss& loss, Optimizer& optimizer, const Matrix& x,
+                      const Target& y, Rng& rng, const StepOptions& options = {});
+
+}  // namespace nnfit

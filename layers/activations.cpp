@@ -1,0 +1,347 @@
+// Every built-in activation, forward and derivative side by side, and their registration.
+//
+// Shapes: x, y, gy, gx are all [batch, units]. Derivatives follow PyTorch at exactly x = 0
+// (the x <= 0 branch: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha) and stay finite
+// for |x| up to 1e4 in float32: every exp() that can overflow feeds only a branch that is not
+// selected, or a ratio whose limit is taken explicitly. Where the derivative can be written in
+// terms of the output (elu, selu, sigmoid, tanh) it is, so backward needs no second exp().
+// Adding an activation: a struct here, a line in add_builtin_activations(), and its test.
+#include <cmath>
+
+#include "layers/activation_layer.hpp"
+#include "nnfit/activation.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+// An element-wise activation from a struct with f(x) and df(x, y) over Eigen arrays.
+template <class Impl>
+class Elementwise final : public Activation {
+ public:
+  explicit Elementwise(Impl impl) : impl_(impl) {}
+  std::string name() const override { return Impl::kName; }
+  json config() const override {
+    json spec = impl_.parameters();
+    spec["type"] = Impl::kName;
+    return spec;
+  }
+  void forward(const Matrix& x, Matrix& y) const override {
+    y.resize(x.rows(), x.cols());
+    y.array() = impl_.f(x.array());
+  }
+  void backward(const Matrix& x, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
+    gx.resize(x.rows(), x.cols());
+    gx.array() = gy.array() * impl_.df(x.array(), y.array());
+  }
+  std::string recommended_init() const override { return Impl::kInit; }
+
+ private:
+  Impl impl_;
+};
+
+// f(x) = x; f'(x) = 1.
+struct Linear {
+  static constexpr const char* kName = "linear";
+  static constexpr const char* kInit = "glorot_uniform";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const { return x; }
+  template <class X, class Y> auto df(const X& x, const Y&) const { return X::Ones(x.rows(), x.cols()); }
+};
+
+// ReLU, f(x) = max(0, x); f'(x) = 1 if x > 0 else 0.
+// Nair and Hinton 2010; Glorot, Bordes, Bengio 2011, "Deep sparse rectifier neural networks".
+struct Relu {
+  static constexpr const char* kName = "relu";
+  static constexpr const char* kInit = "he_normal";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const { return x.max(0.0f); }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return (x > 0.0f).template cast<float>();
+  }
+};
+
+// Leaky ReLU, f(x) = x if x > 0 else a*x; f'(x) = 1 if x > 0 else a (a = slope, 0.01).
+// Maas, Hannun, Ng 2013, "Rectifier nonlinearities improve neural network acoustic models".
+struct LeakyRelu {
+  static constexpr const char* kName = "leaky_relu";
+  static constexpr const char* kInit = "he_normal";
+  float slope = 0.01f;
+  json parameters() const { return {{"slope", slope}}; }
+  template <class X> auto f(const X& x) const { return (x > 0.0f).select(x, slope * x); }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), 1.0f),
+                             X::Constant(x.rows(), x.cols(), slope));
+  }
+};
+
+// ELU, f(x) = x if x > 0 else alpha*(exp(x) - 1); f'(x) = 1 if x > 0 else f(x) + alpha.
+// Clevert, Unterthiner, Hochreiter 2015, "Fast and accurate deep network learning by ELUs".
+struct Elu {
+  static constexpr const char* kName = "elu";
+  static constexpr const char* kInit = "he_normal";
+  float alpha = 1.0f;
+  json parameters() const { return {{"alpha", alpha}}; }
+  template <class X> auto f(const X& x) const {
+    return (x > 0.0f).select(x, alpha * x.min(0.0f).expm1());
+  }
+  template <class X, class Y> auto df(const X& x, const Y& y) const {
+    return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), y + alpha);
+  }
+};
+
+// SELU, f(x) = scale*x if x > 0 else scale*alpha*(exp(x) - 1);
+// f'(x) = scale if x > 0 else f(x) + scale*alpha (not scale*(f(x) + alpha): a known slip).
+// Klambauer, Unterthiner, Mayr, Hochreiter 2017, "Self-normalizing neural networks". The
+// constants are the paper's full-precision values (as PyTorch), rounded once to float.
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+struct Selu {
+  static constexpr const char* kName = "selu";
+  static constexpr const char* kInit = "lecun_normal";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const {
+    constexpr auto scale = static_cast<float>(kSeluScale);
+    constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
+    return (x > 0.0f).select(scale * x, scale_alpha * x.min(0.0f).expm1());
+  }
+  template <class X, class Y> auto df(const X& x, const Y& y) const {
+    constexpr auto scale = static_cast<float>(kSeluScale);
+    constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
+    return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), scale), y + scale_alpha);
+  }
+};
+
+// CELU, f(x) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1)); f'(x) = 1 if x > 0 else
+// exp(x/alpha). Barron 2017, "Continuously differentiable exponential linear units".
+struct Celu {
+  static constexpr const char* kName = "celu";
+  static constexpr const char* kInit = "he_normal";
+  float alpha = 1.0f;
+  json parameters() const { return {{"alpha", alpha}}; }
+  template <class X> auto f(const X& x) const {
+    return (x > 0.0f).select(x, alpha * (x.min(0.0f) / alpha).expm1());
+  }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), (x.min(0.0f) / alpha).exp());
+  }
+};
+
+// Softsign, f(x) = x / (1 + |x|); f'(x) = 1 / (1 + |x|)^2.
+// Glorot and Bengio 2010, "Understanding the difficulty of training deep feedforward nets".
+struct Softsign {
+  static constexpr const char* kName = "softsign";
+  static constexpr const char* kInit = "glorot_uniform";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const { return x / (1.0f + x.abs()); }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return (1.0f + x.abs()).square().inverse();
+  }
+};
+
+// Softplus, f(x) = log(1 + exp(beta*x)) / beta, and x where beta*x > threshold (PyTorch);
+// computed as (max(bx, 0) + log1p(exp(-|bx|))) / beta so nothing overflows.
+// f'(x) = sigmoid(beta*x), and 1 above the threshold. Dugas et al. 2001; Glorot et al. 2011.
+struct Softplus {
+  static constexpr const char* kName = "softplus";
+  static constexpr const char* kInit = "he_normal";
+  float beta = 1.0f;
+  float threshold = 20.0f;
+  json parameters() const { return {{"beta", beta}, {"threshold", threshold}}; }
+  template <class X> auto f(const X& x) const {
+    return (beta * x > threshold)
+        .select(x, ((beta * x).max(0.0f) + (-(beta * x).abs()).exp().log1p()) / beta);
+  }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    // sigmoid(bx) = 1 / (1 + exp(-bx)); exp(-bx) -> inf gives exactly 0, as it should.
+    return (beta * x > threshold)
+        .select(X::Ones(x.rows(), x.cols()), (1.0f + (-beta * x).exp()).inverse());
+  }
+};
+
+// Sigmoid, f(x) = 1 / (1 + exp(-x)); f'(x) = f(x)(1 - f(x)).
+struct Sigmoid {
+  static constexpr const char* kName = "sigmoid";
+  static constexpr const char* kInit = "glorot_uniform";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const { return (1.0f + (-x).exp()).inverse(); }
+  template <class X, class Y> auto df(const X&, const Y& y) const { return y * (1.0f - y); }
+};
+
+// Tanh, f(x) = tanh(x); f'(x) = 1 - f(x)^2.
+struct Tanh {
+  static constexpr const char* kName = "tanh";
+  static constexpr const char* kInit = "glorot_uniform";
+  json parameters() const { return json::object(); }
+  template <class X> auto f(const X& x) const { return x.tanh(); }
+  template <class X, class Y> auto df(const X&, const Y& y) const { return 1.0f - y.square(); }
+};
+
+// GELU, exact: f(x) = x*Phi(x) = x/2 (1 + erf(x/sqrt 2)); f'(x) = Phi(x) + x*phi(x).
+// tanh approximation: f(x) = x/2 (1 + tanh(u)), u = sqrt(2/pi)(x + 0.044715 x^3);
+// f'(x) = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) sqrt(2/pi)(1 + 3*0.044715 x^2).
+// Hendrycks and Gimpel 2016, "Gaussian error linear units (GELUs)".
+struct Gelu {
+  static constexpr const char* kName = "gelu";
+  static constexpr const char* kInit = "he_normal";
+  bool tanh_approximation = false;
+  json parameters() const { return {{"approximate", tanh_approximation ? "tanh" : "none"}}; }
+  static constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  static constexpr float kInvSqrt2 = 0.7071067811865476f;
+  static constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+  template <class X> auto tanh_u(const X& x) const {
+    return (kSqrt2OverPi * (x + 0.044715f * x.cube())).tanh();
+  }
+  template <class X> auto phi_cdf(const X& x) const {
+    return 0.5f * (1.0f + (x * kInvSqrt2).unaryExpr([](float v) { return std::erf(v); }));
+  }
+  template <class X> auto f(const X& x) const {
+    return tanh_approximation ? (0.5f * x * (1.0f + tanh_u(x))).eval() : (x * phi_cdf(x)).eval();
+  }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    if (tanh_approximation) {
+      const auto t = tanh_u(x).eval();
+      return (0.5f * (1.0f + t) +
+              0.5f * x * (1.0f - t.square()) * kSqrt2OverPi * (1.0f + 3.0f * 0.044715f * x.square()))
+          .eval();
+    }
+    return (phi_cdf(x) + x * kInvSqrt2Pi * (-0.5f * x.square()).exp()).eval();
+  }
+};
+
+// SiLU / swish, f(x) = x*sigmoid(x); f'(x) = s(x)(1 + x(1 - s(x))).
+// Elfwing, Uchibe, Doya 2017; Ramachandran, Zoph, Le 2017 ("swish").
+struct Silu {
+  static constexpr const char* kName = "silu";
+  static constexpr const char* kInit = "he_normal";
+  json parameters() const { return json::object(); }
+  template <class X> auto s(const X& x) const { return (1.0f + (-x).exp()).inverse(); }
+  template <class X> auto f(const X& x) const { return x * s(x); }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return s(x) * (1.0f + x * (1.0f - s(x)));
+  }
+};
+
+// Mish, f(x) = x*tanh(softplus(x)); f'(x) = t + x*sigmoid(x)*(1 - t^2), t = tanh(softplus(x)).
+// Misra 2019, "Mish: a self regularized non-monotonic activation function".
+struct Mish {
+  static constexpr const char* kName = "mish";
+  static constexpr const char* kInit = "he_normal";
+  json parameters() const { return json::object(); }
+  template <class X> auto t(const X& x) const {
+    return (x.max(0.0f) + (-x.abs()).exp().log1p()).tanh();
+  }
+  template <class X> auto f(const X& x) const { return x * t(x); }
+  template <class X, class Y> auto df(const X& x, const Y&) const {
+    return t(x) + x * (1.0f + (-x).exp()).inverse() * (1.0f - t(x).square());
+  }
+};
+
+// Softmax over each row, f(x)_i = exp(x_i - max) / sum_j exp(x_j - max);
+// gx = y * (gy - sum_j gy_j y_j). For a classifier's output use softmax_cross_entropy on the
+// logits instead: it fuses the two stably.
+class Softmax final : public Activation {
+ public:
+  std::string name() const override { return "softmax"; }
+  void forward(const Matrix& x, Matrix& y) const override {
+    y.resize(x.rows(), x.cols());
+    y = (x.colwise() - x.rowwise().maxCoeff()).array().exp().matrix();
+    y.array().colwise() /= y.array().rowwise().sum();
+  }
+  void backward(const Matrix&, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
+    const Vector dot = (gy.array() * y.array()).rowwise().sum().matrix();
+    gx.resize(y.rows(), y.cols());
+    gx.array() = y.array() * (gy.array().colwise() - dot.array());
+  }
+};
+
+// A user's activation from scalar functions (register_activation).
+class ScalarActivation final : public Activation {
+ public:
+  ScalarActivation(std::string name, ScalarFunction f, ScalarDerivative df, std::string init)
+      : name_(std::move(name)), f_(std::move(f)), df_(std::move(df)), init_(std::move(init)) {}
+  std::string name() const override { return name_; }
+  void forward(const Matrix& x, Matrix& y) const override {
+    y.resize(x.rows(), x.cols());
+    for (Index i = 0; i < x.size(); ++i) y.data()[i] = f_(x.data()[i]);
+  }
+  void backward(const Matrix& x, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
+    gx.resize(x.rows(), x.cols());
+    for (Index i = 0; i < x.size(); ++i) gx.data()[i] = gy.data()[i] * df_(x.data()[i], y.data()[i]);
+  }
+  std::string recommended_init() const override { return init_; }
+
+ private:
+  std::string name_;
+  ScalarFunction f_;
+  ScalarDerivative df_;
+  std::string init_;
+};
+
+template <class Impl>
+ActivationFactory plain() {
+  return [](SpecReader&) { return std::make_unique<Elementwise<Impl>>(Impl{}); };
+}
+
+}  // namespace
+
+void add_builtin_activations(Registries& r) {
+  auto& a = r.activations;
+  a.add("linear", "identity, f(x) = x", "", plain<Linear>());
+  a.add("relu", "max(0, x) (Glorot et al. 2011)", "", plain<Relu>());
+  a.add("leaky_relu", "x if x > 0 else slope*x (Maas et al. 2013)", "slope=0.01",
+        [](SpecReader& s) {
+          return std::make_unique<Elementwise<LeakyRelu>>(
+              LeakyRelu{static_cast<float>(s.number_in("slope", 0.01, 0.0, 1.0))});
+        });
+  a.add("elu", "x if x > 0 else alpha*(exp(x)-1) (Clevert et al. 2015)", "alpha=1.0",
+        [](SpecReader& s) {
+          return std::make_unique<Elementwise<Elu>>(
+              Elu{static_cast<float>(s.number_in("alpha", 1.0, 0.0, 1e6, true))});
+        });
+  a.add("selu", "scaled ELU, self-normalising (Klambauer et al. 2017)", "", plain<Selu>());
+  a.add("celu", "continuously differentiable ELU (Barron 2017)", "alpha=1.0", [](SpecReader& s) {
+    return std::make_unique<Elementwise<Celu>>(
+        Celu{static_cast<float>(s.number_in("alpha", 1.0, 0.0, 1e6, true))});
+  });
+  a.add("softsign", "x / (1 + |x|) (Glorot and Bengio 2010)", "", plain<Softsign>());
+  a.add("softplus", "log(1 + exp(beta*x))/beta, linear above threshold", "beta=1, threshold=20",
+        [](SpecReader& s) {
+          Softplus p;
+          p.beta = static_cast<float>(s.number_in("beta", 1.0, 0.0, 1e6, true));
+          p.threshold = static_cast<float>(s.number_in("threshold", 20.0, 0.0, 1e6, true));
+          return std::make_unique<Elementwise<Softplus>>(p);
+        });
+  a.add("sigmoid", "1 / (1 + exp(-x))", "", plain<Sigmoid>());
+  a.add("tanh", "hyperbolic tangent", "", plain<Tanh>());
+  a.add("softmax", "exp(x_i) / sum_j exp(x_j) over each row", "",
+        [](SpecReader&) { return std::make_unique<Softmax>(); });
+  a.add("gelu", "x * Phi(x) (Hendrycks and Gimpel 2016)", "approximate=none|tanh",
+        [](SpecReader& s) {
+          Gelu g;
+          g.tanh_approximation = s.choice("approximate", "none", {"none", "tanh"}) == "tanh";
+          return std::make_unique<Elementwise<Gelu>>(g);
+        });
+  a.add("silu", "x * sigmoid(x), also called swish (Elfwing et al. 2017)", "", plain<Silu>());
+  a.add("swish", "alias of silu", "", plain<Silu>());
+  a.add("mish", "x * tanh(softplus(x)) (Misra 2019)", "", plain<Mish>());
+}
+
+void register_activation(const std::string& name, ScalarFunction f, ScalarDerivative derivative,
+                         const std::string& summary, const std::string& recommended_init) {
+  if (!f || !derivative) throw ConfigError("register_activation('" + name + "'): empty function");
+  if (registry().layers.find(name))
+    throw ConfigError("register_activation: '" + name + "' is already a layer name");
+  registry().activations.add(name, summary, "",
+                             [=](SpecReader&) -> std::unique_ptr<Activation> {
+                               return std::make_unique<ScalarActivation>(name, f, derivative,
+                                                                         recommended_init);
+                             });
+}
+
+std::unique_ptr<Activation> make_activation(const json& spec, const std::string& path) {
+  return build(registry().activations, spec, path);
+}
+
+}  // namespace nnfit

@@ -1,0 +1,70 @@
+// The optimiser base: gradient zeroing, state for checkpoints, gradient norms and clipping,
+// and the list of built-in optimisers.
+#include "nnfit/optimizer.hpp"
+
+#include <cmath>
+
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+void Optimizer::zero_grad() {
+  std::fill(params_.gradients, params_.gradients + params_.size, 0.0f);
+}
+
+std::vector<float>& Optimizer::add_buffer(const std::string& name) {
+  auto& buffer = buffers_[name];
+  buffer.assign(static_cast<std::size_t>(params_.size), 0.0f);
+  return buffer;
+}
+
+OptimizerState Optimizer::state() const { return {steps_, buffers_}; }
+
+void Optimizer::load_state(const OptimizerState& state) {
+  if (state.steps < 0) throw ConfigError(name() + " state: negative step count");
+  for (const auto& [key, buffer] : buffers_) {
+    const auto it = state.buffers.find(key);
+    if (it == state.buffers.end())
+      throw ConfigError(name() + " state: missing buffer '" + key + "'");
+    if (it->second.size() != buffer.size())
+      throw ConfigError(name() + " state: buffer '" + key + "' has " +
+                        std::to_string(it->second.size()) + " values, the model has " +
+                        std::to_string(buffer.size()) + " parameters");
+  }
+  for (const auto& [key, buffer] : state.buffers)
+    if (!buffers_.count(key)) throw ConfigError(name() + " state: unexpected buffer '" + key + "'");
+  buffers_ = state.buffers;
+  steps_ = state.steps;
+}
+
+double gradient_norm(ParameterView p) {
+  double sum = 0.0;
+  for (Index i = 0; i < p.size; ++i) sum += static_cast<double>(p.gradients[i]) * p.gradients[i];
+  return std::sqrt(sum);
+}
+
+double clip_gradient_norm(ParameterView p, double max_norm) {
+  const double norm = gradient_norm(p);
+  const double coefficient = max_norm / (norm + 1e-6);
+  if (coefficient < 1.0) {
+    Eigen::Map<Eigen::ArrayXf>(p.gradients, p.size) *= static_cast<float>(coefficient);
+  }
+  return norm;
+}
+
+void add_sgd(Registries& r);      // optimizers/sgd.cpp
+void add_adam(Registries& r);     // optimizers/adam.cpp (adam, adamw)
+void add_rmsprop(Registries& r);  // optimizers/rmsprop.cpp
+
+void add_builtin_optimizers(Registries& r) {
+  add_sgd(r);
+  add_adam(r);
+  add_rmsprop(r);
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const json& spec, ParameterView parameters,
+                                          const std::string& path) {
+  return build(registry().optimizers, spec, path, parameters);
+}
+
+}  // namespace nnfit

@@ -1,0 +1,77 @@
+// RMSprop: torch.optim.RMSprop's rule exactly.
+//   g = grad + weight_decay * p;  s = alpha s + (1 - alpha) g^2
+//   centered: a = alpha a + (1 - alpha) g; avg = sqrt(s - a^2) + eps, else avg = sqrt(s) + eps
+//   momentum > 0: buf = momentum buf + g / avg; p -= lr buf, else p -= lr g / avg
+// Tieleman and Hinton 2012, lecture 6.5 of "Neural networks for machine learning".
+#include "optimizers/flat.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+class Rmsprop final : public Optimizer {
+ public:
+  Rmsprop(ParameterView p, SpecReader& s)
+      : Optimizer(p, s.number_in("lr", 0.01, 0.0, 1e6, true)),
+        alpha_(s.number_in("alpha", 0.99, 0.0, 1.0)),
+        eps_(s.number_in("eps", 1e-8, 0.0, 1.0)),
+        weight_decay_(s.number_in("weight_decay", 0.0, 0.0, 1e6)),
+        momentum_(s.number_in("momentum", 0.0, 0.0, 1.0)),
+        centered_(s.boolean("centered", false)) {
+    add_buffer("square_avg");
+    if (centered_) add_buffer("grad_avg");
+    if (momentum_ > 0.0) add_buffer("momentum_buffer");
+  }
+  std::string name() const override { return "rmsprop"; }
+  json config() const override {
+    return {{"type", "rmsprop"}, {"lr", base_lr_},  {"alpha", alpha_},       {"eps", eps_},
+            {"weight_decay", weight_decay_}, {"momentum", momentum_}, {"centered", centered_}};
+  }
+  void step() override {
+    auto p = values_of(params_);
+    auto grad = gradients_of(params_);
+    auto sq = array_of(buffers_["square_avg"]);
+    const auto a = static_cast<float>(alpha_);
+    const auto wd = static_cast<float>(weight_decay_);
+    const auto lr = static_cast<float>(lr_);
+    const auto eps = static_cast<float>(eps_);
+    // g and avg are used several times: evaluate them once into workspaces.
+    g_.resize(p.size());
+    avg_.resize(p.size());
+    g_ = grad + wd * p;
+    sq = a * sq + (1.0f - a) * g_.square();
+    if (centered_) {
+      auto ga = array_of(buffers_["grad_avg"]);
+      ga = a * ga + (1.0f - a) * g_;
+      avg_ = (sq - ga.square()).sqrt() + eps;
+    } else {
+      avg_ = sq.sqrt() + eps;
+    }
+    if (momentum_ > 0.0) {
+      auto buf = array_of(buffers_["momentum_buffer"]);
+      buf = static_cast<float>(momentum_) * buf + g_ / avg_;
+      p -= lr * buf;
+    } else {
+      p -= lr * g_ / avg_;
+    }
+    ++steps_;
+  }
+
+ private:
+  double alpha_, eps_, weight_decay_, momentum_;
+  bool centered_;
+  Eigen::ArrayXf g_, avg_;
+};
+
+}  // namespace
+
+void add_rmsprop(Registries& r) {
+  r.optimizers.add("rmsprop", "RMSprop (torch.optim.RMSprop)",
+                   "lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false",
+                   [](SpecReader& s, ParameterView p) -> std::unique_ptr<Optimizer> {
+                     return std::make_unique<Rmsprop>(p, s);
+                   });
+}
+
+}  // namespace nnfit

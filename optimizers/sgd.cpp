@@ -1,0 +1,65 @@
+// SGD with momentum, dampening, Nesterov and L2 weight decay: torch.optim.SGD's rule exactly.
+//   g = grad + weight_decay * p
+//   buf = g                                   on the first step
+//   buf = momentum * buf + (1 - dampening) g  afterwards
+//   d = g + momentum * buf (nesterov) or buf  (d = g when momentum is 0)
+//   p -= lr * d
+#include "optimizers/flat.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+class Sgd final : public Optimizer {
+ public:
+  Sgd(ParameterView p, SpecReader& s)
+      : Optimizer(p, s.number_in("lr", 0.01, 0.0, 1e6, true)),
+        momentum_(s.number_in("momentum", 0.0, 0.0, 1.0)),
+        dampening_(s.number_in("dampening", 0.0, 0.0, 1.0)),
+        weight_decay_(s.number_in("weight_decay", 0.0, 0.0, 1e6)),
+        nesterov_(s.boolean("nesterov", false)) {
+    if (nesterov_ && (momentum_ <= 0.0 || dampening_ != 0.0))
+      s.diagnostics().error(s.path_of("nesterov"), "needs momentum > 0 and dampening = 0");
+    if (momentum_ > 0.0) add_buffer("momentum_buffer");
+  }
+  std::string name() const override { return "sgd"; }
+  json config() const override {
+    return {{"type", "sgd"},          {"lr", base_lr_},
+            {"momentum", momentum_},  {"dampening", dampening_},
+            {"weight_decay", weight_decay_}, {"nesterov", nesterov_}};
+  }
+  void step() override {
+    auto p = values_of(params_);
+    auto grad = gradients_of(params_);
+    const auto lr = static_cast<float>(lr_);
+    const auto wd = static_cast<float>(weight_decay_);
+    if (momentum_ == 0.0) {
+      p -= lr * (grad + wd * p);
+    } else {
+      auto buf = array_of(buffers_["momentum_buffer"]);
+      const auto m = static_cast<float>(momentum_);
+      if (steps_ == 0) buf = grad + wd * p;
+      else buf = m * buf + static_cast<float>(1.0 - dampening_) * (grad + wd * p);
+      if (nesterov_) p -= lr * ((grad + wd * p) + m * buf);
+      else p -= lr * buf;
+    }
+    ++steps_;
+  }
+
+ private:
+  double momentum_, dampening_, weight_decay_;
+  bool nesterov_;
+};
+
+}  // namespace
+
+void add_sgd(Registries& r) {
+  r.optimizers.add("sgd", "stochastic gradient descent (torch.optim.SGD)",
+                   "lr=0.01, momentum=0, dampening=0, weight_decay=0, nesterov=false",
+                   [](SpecReader& s, ParameterView p) -> std::unique_ptr<Optimizer> {
+                     return std::make_unique<Sgd>(p, s);
+                   });
+}
+
+}  // namespace nnfit

@@ -1,0 +1,49 @@
+// Name suggestions for error messages: Levenshtein distance, case-insensitive.
+#include "nnfit/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace nnfit {
+
+namespace {
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string nearest_name(std::string_view name, const std::vector<std::string>& valid) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 2) + 1;
+  for (const auto& candidate : valid) {
+    const std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string unknown_name_message(std::string_view what, std::string_view name,
+                                 const std::vector<std::string>& valid) {
+  std::string message = "unknown " + std::string(what) + " '" + std::string(name) + "'";
+  const std::string suggestion = nearest_name(name, valid);
+  if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+  message += "; valid: ";
+  for (std::size_t i = 0; i < valid.size(); ++i) message += (i ? ", " : "") + valid[i];
+  return message;
+}
+
+}  // namespace nnfit

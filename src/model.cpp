@@ -1,0 +1,219 @@
+#include "nnfit/model.hpp"
+
+#include "nnfit/error.hpp"
+#include "nnfit/safetensors.hpp"
+#include "nnfit/version.hpp"
+
+namespace nnfit {
+
+Model::Model(Index inputs) : inputs_(inputs), sizes_{inputs} {
+  if (inputs <= 0) throw ConfigError("model: inputs must be positive, found " + std::to_string(inputs));
+}
+
+Model Model::from_json(const json& spec, const std::string& origin) {
+  Diagnostics diag(origin);
+  SpecReader reader(spec, "", diag);
+  if (!reader.has("inputs")) diag.error("inputs", "missing (the width of one sample)");
+  const auto inputs = reader.integer("inputs", 1, 1);
+  std::vector<std::unique_ptr<Layer>> layers;
+  const json* list = reader.raw("layers");
+  if (!list) {
+    diag.error("layers", "missing (an array of layer objects)");
+  } else if (!list->is_array() || list->empty()) {
+    diag.error("layers", "expected a non-empty array of layer objects");
+  } else {
+    for (std::size_t i = 0; i < list->size(); ++i)
+      layers.push_back(make_layer((*list)[i], json_path("layers", i), diag));
+  }
+  reader.finish();
+  diag.throw_if_any();
+  Model model(inputs);
+  for (auto& layer : layers) model.add(std::move(layer));
+  return model;
+}
+
+Model& Model::add(const json& layer_spec) {
+  return add(make_layer(layer_spec, "layers[" + std::to_string(layers_.size()) + "]"));
+}
+
+Model& Model::add(std::unique_ptr<Layer> layer) {
+  if (!layer) throw ConfigError("model: cannot add a null layer");
+  const Index width = layer->setup(sizes_.back());
+  if (width <= 0) throw ConfigError("model: layer " + std::to_string(layers_.size()) + " (" +
+                                    layer->type() + ") has no outputs");
+  layers_.push_back(std::move(layer));
+  sizes_.push_back(width);
+  outputs_.emplace_back();
+  output_grads_.emplace_back();
+  relayout();
+  return *this;
+}
+
+// Appends the new layer's parameters to the flat buffers and re-binds every layer, since
+// growing the buffers may move them.
+void Model::relayout() {
+  const Index layer = num_layers() - 1;
+  Index offset = num_parameters();
+  for (const auto& shape : layers_.back()->parameter_shapes()) {
+    ParameterInfo info;
+    info.name = "layers." + std::to_string(layer) + "." + shape.name;
+    info.shape = shape.is_vector ? std::vector<std::int64_t>{shape.cols}
+                                 : std::vector<std::int64_t>{shape.rows, shape.cols};
+    info.offset = offset;
+    info.size = shape.size();
+    info.layer = layer;
+    offset += info.size;
+    info_.push_back(std::move(info));
+  }
+  values_.resize(static_cast<std::size_t>(offset), 0.0f);
+  grads_.resize(static_cast<std::size_t>(offset), 0.0f);
+  for (Index i = 0; i < num_layers(); ++i) {
+    Index start = -1;
+    for (const auto& info : info_)
+      if (info.layer == i) { start = info.offset; break; }
+    if (start >= 0) layers_[static_cast<std::size_t>(i)]->bind(values_.data() + start, grads_.data() + start);
+  }
+}
+
+void Model::initialize(Rng& rng) {
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer* next = i + 1 < layers_.size() ? layers_[i + 1].get() : nullptr;
+    layers_[i]->initialize(rng, next);
+  }
+}
+
+const Matrix& Model::forward(const Matrix& x, const ForwardContext& context) {
+  if (layers_.empty()) throw ConfigError("model: forward on a model with no layers");
+  if (x.cols() != inputs_)
+    throw ConfigError("model: input has " + std::to_string(x.cols()) + " columns, the model takes " +
+                      std::to_string(inputs_));
+  last_input_ = &x;
+  const Matrix* input = &x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(*input, outputs_[i], context);
+    input = &outputs_[i];
+  }
+  return outputs_.back();
+}
+
+void Model::backward(const Matrix& gy) {
+  if (!last_input_) throw ConfigError("model: backward before forward");
+  if (gy.rows() != outputs_.back().rows() || gy.cols() != outputs_.back().cols())
+    throw ConfigError("model: output gradient is " + std::to_string(gy.rows()) + "x" +
+                      std::to_string(gy.cols()) + ", the output is " +
+                      std::to_string(outputs_.back().rows()) + "x" +
+                      std::to_string(outputs_.back().cols()));
+  const Matrix* upstream = &gy;
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    const Matrix& input = i == 0 ? *last_input_ : outputs_[i - 1];
+    Matrix* g = i == 0 ? nullptr : &output_grads_[i - 1];
+    layers_[i]->backward(input, outputs_[i], *upstream, g);
+    upstream = g;
+  }
+}
+
+double Model::backward(const Loss& loss, const Target& target) {
+  if (!last_input_) throw ConfigError("model: backward before forward");
+  const double value = loss.evaluate(outputs_.back(), target, &loss_gradient_);
+  backward(loss_gradient_);
+  return value;
+}
+
+void Model::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+
+std::vector<std::string> Model::parameter_names() const {
+  std::vector<std::string> names;
+  for (const auto& info : info_) names.push_back(info.name);
+  return names;
+}
+
+const ParameterInfo& Model::find(const std::string& name) const {
+  for (const auto& info : info_)
+    if (info.name == name) return info;
+  throw ConfigError(unknown_name_message("parameter", name, parameter_names()));
+}
+
+MatrixMap Model::parameter(const std::string& name) {
+  const auto& info = find(name);
+  const Index rows = info.shape.size() == 2 ? info.shape[0] : 1;
+  return MatrixMap(values_.data() + info.offset, rows, info.size / std::max<Index>(rows, 1));
+}
+
+MatrixMap Model::gradient(const std::string& name) {
+  const auto& info = find(name);
+  const Index rows = info.shape.size() == 2 ? info.shape[0] : 1;
+  return MatrixMap(grads_.data() + info.offset, rows, info.size / std::max<Index>(rows, 1));
+}
+
+json Model::spec() const {
+  json layers = json::array();
+  for (const auto& layer : layers_) layers.push_back(layer->config());
+  return {{"inputs", inputs_}, {"layers", layers}};
+}
+
+void Model::save(const std::string& path, const std::map<std::string, std::string>& metadata) const {
+  SafetensorsFile file;
+  file.metadata = metadata;
+  file.metadata["nnfit.model"] = spec().dump();
+  file.metadata["nnfit.version"] = kVersion;
+  for (const auto& info : info_) {
+    const auto begin = values_.begin() + info.offset;
+    file.tensors.push_back({info.name, info.shape, std::vector<float>(begin, begin + info.size)});
+  }
+  write_safetensors(path, file);
+}
+
+Model Model::load(const std::string& path) {
+  const SafetensorsFile file = read_safetensors(path);
+  const auto it = file.metadata.find("nnfit.model");
+  if (it == file.metadata.end())
+    throw DataError(path + ": no \"nnfit.model\" entry in the metadata: not a model saved by "
+                           "nnfit (load its weights into a model built from a spec instead)");
+  json spec;
+  try {
+    spec = json::parse(it->second);
+  } catch (const json::parse_error& e) {
+    throw DataError(path + ": the model spec in the metadata is not valid JSON: " + e.what());
+  }
+  Model model = from_json(spec, path + " (metadata nnfit.model)");
+  model.load_weights(path);
+  return model;
+}
+
+void Model::load_weights(const std::string& path) {
+  const SafetensorsFile file = read_safetensors(path);
+  std::vector<std::string> problems;
+  for (const auto& info : info_) {
+    const Tensor* tensor = file.find(info.name);
+    if (!tensor) {
+      problems.push_back("missing tensor '" + info.name + "'");
+      continue;
+    }
+    if (tensor->shape != info.shape) {
+      auto show = [](const std::vector<std::int64_t>& s) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+        return out + "]";
+      };
+      problems.push_back("tensor '" + info.name + "' has shape " + show(tensor->shape) +
+                         ", the model expects " + show(info.shape));
+    }
+  }
+  for (const auto& tensor : file.tensors) {
+    if (tensor.name.rfind("optimizer.", 0) == 0) continue;
+    bool known = false;
+    for (const auto& info : info_) known = known || info.name == tensor.name;
+    if (!known) problems.push_back("tensor '" + tensor.name + "' is not a parameter of the model");
+  }
+  if (!problems.empty()) {
+    std::string message = path + ": the weights do not fit the model:";
+    for (const auto& p : problems) message += "\n  " + p;
+    throw ConfigError(message);
+  }
+  for (const auto& info : info_) {
+    const Tensor* tensor = file.find(info.name);
+    std::copy(tensor->data.begin(), tensor->data.end(), values_.begin() + info.offset);
+  }
+}
+
+}  // namespace nnfit

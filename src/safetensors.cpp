@@ -1,0 +1,146 @@
+#include "nnfit/safetensors.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nnfit/atomic_file.hpp"
+#include "nnfit/error.hpp"
+
+namespace nnfit {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors I/O assumes a little-endian machine");
+
+const Tensor* SafetensorsFile::find(const std::string& name) const {
+  for (const auto& tensor : tensors)
+    if (tensor.name == name) return &tensor;
+  return nullptr;
+}
+
+void write_safetensors(const std::string& path, const SafetensorsFile& file) {
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+  std::size_t offset = 0;
+  for (const auto& tensor : file.tensors) {
+    std::int64_t count = 1;
+    for (auto d : tensor.shape) count *= d;
+    if (count != static_cast<std::int64_t>(tensor.data.size()))
+      throw DataError(path + ": tensor '" + tensor.name + "' has " +
+                      std::to_string(tensor.data.size()) + " values but its shape holds " +
+                      std::to_string(count));
+    const std::size_t bytes = tensor.data.size() * sizeof(float);
+    header[tensor.name] = {{"dtype", "F32"}, {"shape", tensor.shape},
+                           {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::string out;
+  out.reserve(8 + text.size() + offset);
+  const std::uint64_t length = text.size();
+  out.append(reinterpret_cast<const char*>(&length), 8);
+  out += text;
+  for (const auto& tensor : file.tensors)
+    out.append(reinterpret_cast<const char*>(tensor.data.data()), tensor.data.size() * sizeof(float));
+  write_file_atomically(path, out);
+}
+
+SafetensorsFile read_safetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw DataError(path + ": read error");
+  const std::string bytes = buffer.str();
+  auto error = [&](std::size_t offset, const std::string& what) {
+    return DataError(path + ": byte " + std::to_string(offset) + ": " + what);
+  };
+  if (bytes.size() < 8)
+    throw error(bytes.size(), "file too short for a safetensors header (" +
+                                  std::to_string(bytes.size()) + " bytes, expected at least 8)");
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > bytes.size() - 8)
+    throw error(0, "header length " + std::to_string(length) + " runs past the end of the " +
+                       std::to_string(bytes.size()) + "-byte file (truncated?)");
+  const std::size_t body = 8 + static_cast<std::size_t>(length);
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + static_cast<long>(body));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw error(8 + e.byte - 1, std::string("header is not valid JSON: ") + e.what());
+  }
+  if (!header.is_object()) throw error(8, "header is not a JSON object");
+
+  SafetensorsFile file;
+  struct Span { std::size_t begin, end; std::string name; };
+  std::vector<Span> spans;
+  std::vector<std::pair<std::size_t, Tensor>> located;
+  for (const auto& [name, entry] : header.items()) {
+    if (name == "__metadata__") {
+      if (!entry.is_object()) throw error(8, "__metadata__ is not an object");
+      for (const auto& [key, value] : entry.items()) {
+        if (!value.is_string()) throw error(8, "__metadata__." + key + " is not a string");
+        file.metadata[key] = value.get<std::string>();
+      }
+      continue;
+    }
+    const std::string where = "tensor '" + name + "'";
+    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+        !entry.contains("data_offsets"))
+      throw error(8, where + " needs dtype, shape and data_offsets");
+    if (entry["dtype"] != "F32")
+      throw error(8, where + " has dtype " + entry["dtype"].dump() + "; nnfit reads F32 only");
+    const auto& shape = entry["shape"];
+    const auto& offsets = entry["data_offsets"];
+    if (!shape.is_array() || !offsets.is_array() || offsets.size() != 2)
+      throw error(8, where + ": shape must be an array and data_offsets [begin, end]");
+    Tensor tensor;
+    tensor.name = name;
+    std::uint64_t count = 1;
+    for (const auto& d : shape) {
+      if (!d.is_number_unsigned()) throw error(8, where + ": shape entries must be >= 0");
+      tensor.shape.push_back(d.get<std::int64_t>());
+      count *= d.get<std::uint64_t>();
+    }
+    if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+      throw error(8, where + ": data_offsets must be non-negative integers");
+    const auto begin = offsets[0].get<std::uint64_t>();
+    const auto end = offsets[1].get<std::uint64_t>();
+    if (end < begin || end - begin != count * sizeof(float))
+      throw error(8, where + ": data_offsets [" + std::to_string(begin) + ", " +
+                         std::to_string(end) + "] do not hold " + std::to_string(count) +
+                         " float32 values");
+    if (end > bytes.size() - body)
+      throw error(body + begin, where + " ends at byte " + std::to_string(body + end) +
+                                    " but the file has " + std::to_string(bytes.size()) +
+                                    " bytes (truncated?)");
+    tensor.data.resize(count);
+    if (count) std::memcpy(tensor.data.data(), bytes.data() + body + begin, count * sizeof(float));
+    spans.push_back({begin, end, name});
+    located.emplace_back(begin, std::move(tensor));
+  }
+  // File order (by offset), so that a round trip is stable whatever order the JSON keys had.
+  std::stable_sort(located.begin(), located.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [begin, tensor] : located) file.tensors.push_back(std::move(tensor));
+  std::sort(spans.begin(), spans.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
+  std::size_t expected = 0;
+  for (const auto& span : spans) {
+    if (span.begin != expected)
+      throw error(body + std::min(span.begin, expected),
+                  "tensor '" + span.name + "' data does not follow the previous tensor's "
+                  "(overlap or gap)");
+    expected = span.end;
+  }
+  if (expected != bytes.size() - body)
+    throw error(body + expected, std::to_string(bytes.size() - body - expected) +
+                                     " bytes after the last tensor belong to none");
+  return file;
+}
+
+}  // namespace nnfit
