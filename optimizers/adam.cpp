@@ -38,8 +38,11 @@ class Adam final : public Optimizer {
     auto grad = gradients_of(params_);
     auto m = array_of(buffers_["exp_avg"]);
     auto v = array_of(buffers_["exp_avg_sq"]);
+    // 1 - beta in double, then float: 1.0f - 0.999f is 1.3e-5 off (PyTorch does the same).
     const auto b1 = static_cast<float>(beta1_);
     const auto b2 = static_cast<float>(beta2_);
+    const auto one_minus_b1 = static_cast<float>(1.0 - beta1_);
+    const auto one_minus_b2 = static_cast<float>(1.0 - beta2_);
     const auto wd = static_cast<float>(weight_decay_);
     ++steps_;
     const double t = static_cast<double>(steps_);
@@ -48,11 +51,11 @@ class Adam final : public Optimizer {
     const auto eps = static_cast<float>(eps_);
     if (decoupled_) {
       p *= static_cast<float>(1.0 - lr_ * weight_decay_);
-      m = b1 * m + (1.0f - b1) * grad;
-      v = b2 * v + (1.0f - b2) * grad.square();
+      m = b1 * m + one_minus_b1 * grad;
+      v = b2 * v + one_minus_b2 * grad.square();
     } else {
-      m = b1 * m + (1.0f - b1) * (grad + wd * p);
-      v = b2 * v + (1.0f - b2) * (grad + wd * p).square();
+      m = b1 * m + one_minus_b1 * (grad + wd * p);
+      v = b2 * v + one_minus_b2 * (grad + wd * p).square();
     }
     if (amsgrad_) {
       auto vmax = array_of(buffers_["max_exp_avg_sq"]);

@@ -33,6 +33,7 @@ class Rmsprop final : public Optimizer {
     auto grad = gradients_of(params_);
     auto sq = array_of(buffers_["square_avg"]);
     const auto a = static_cast<float>(alpha_);
+    const auto one_minus_a = static_cast<float>(1.0 - alpha_);  // in double, as PyTorch
     const auto wd = static_cast<float>(weight_decay_);
     const auto lr = static_cast<float>(lr_);
     const auto eps = static_cast<float>(eps_);
@@ -40,10 +41,10 @@ class Rmsprop final : public Optimizer {
     g_.resize(p.size());
     avg_.resize(p.size());
     g_ = grad + wd * p;
-    sq = a * sq + (1.0f - a) * g_.square();
+    sq = a * sq + one_minus_a * g_.square();
     if (centered_) {
       auto ga = array_of(buffers_["grad_avg"]);
-      ga = a * ga + (1.0f - a) * g_;
+      ga = a * ga + one_minus_a * g_;
       avg_ = (sq - ga.square()).sqrt() + eps;
     } else {
       avg_ = sq.sqrt() + eps;

@@ -25,11 +25,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string nearest_name(std::string_view name, const std::vector<std::string>& valid) {
   std::string best;
-  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 2) + 1;
+  // Ranked by (effective distance, edit distance): one name inside the other ("mse_loss" and
+  // "mse") counts as distance 1, and ties go to the closer spelling ("selu_": selu, not elu).
+  std::pair<std::size_t, std::size_t> best_score{std::max<std::size_t>(2, name.size() / 2) + 1, 0};
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string needle = lower(name);
   for (const auto& candidate : valid) {
     const std::size_t d = edit_distance(name, candidate);
-    if (d < best_distance) {
-      best_distance = d;
+    const std::string hay = lower(candidate);
+    const bool inside = !needle.empty() && !hay.empty() &&
+                        (hay.find(needle) != std::string::npos || needle.find(hay) != std::string::npos);
+    const std::pair<std::size_t, std::size_t> score{inside ? std::min<std::size_t>(d, 1) : d, d};
+    if (score < best_score) {
+      best_score = score;
       best = candidate;
     }
   }

@@ -1,0 +1,62 @@
+// Helpers shared by the tests: small data sets made in memory and a training loop.
+#pragma once
+
+#include <cmath>
+#include <nnfit/nnfit.hpp>
+#include <vector>
+
+namespace nnfit::test {
+
+struct Classification {
+  Matrix x;
+  std::vector<std::int32_t> y;
+};
+
+// The four XOR points, labels 0/1.
+inline Classification xor_data() {
+  Classification d;
+  d.x.resize(4, 2);
+  d.x << 0, 0, 0, 1, 1, 0, 1, 1;
+  d.y = {0, 1, 1, 0};
+  return d;
+}
+
+// Two interleaved spirals (Lang and Witbrock 1988 style), n points per arm, light noise.
+inline Classification two_spirals(Index n, Rng& rng) {
+  Classification d;
+  d.x.resize(2 * n, 2);
+  for (Index i = 0; i < n; ++i) {
+    const double t = 0.25 + 3.0 * static_cast<double>(i) / static_cast<double>(n);  // turns
+    const double angle = t * 2.0 * 3.141592653589793 * 0.5;
+    const double radius = t / 3.25;
+    for (int arm = 0; arm < 2; ++arm) {
+      const double sign = arm == 0 ? 1.0 : -1.0;
+      const Index row = 2 * i + arm;
+      d.x(row, 0) = static_cast<float>(sign * radius * std::cos(angle) + 0.01 * rng.normal());
+      d.x(row, 1) = static_cast<float>(sign * radius * std::sin(angle) + 0.01 * rng.normal());
+      d.y.push_back(arm);
+    }
+  }
+  return d;
+}
+
+inline double accuracy(const Matrix& logits, const std::vector<std::int32_t>& labels) {
+  Index correct = 0;
+  for (Index i = 0; i < logits.rows(); ++i) {
+    Index best;
+    logits.row(i).maxCoeff(&best);
+    correct += best == labels[static_cast<std::size_t>(i)];
+  }
+  return static_cast<double>(correct) / static_cast<double>(logits.rows());
+}
+
+// Full-batch training for `steps` steps; returns the final training accuracy.
+inline double train_classifier(Model& model, const Classification& data, const json& optimizer,
+                               int steps, Rng& rng) {
+  auto loss = make_loss("softmax_cross_entropy");
+  auto opt = make_optimizer(optimizer, model.parameters());
+  for (int s = 0; s < steps; ++s) train_step(model, *loss, *opt, data.x, data.y, rng);
+  return accuracy(model.predict(data.x), data.y);
+}
+
+}  // namespace nnfit::test
