@@ -46,8 +46,14 @@ struct Linear {
   static constexpr const char* kName = "linear";
   static constexpr const char* kInit = "glorot_uniform";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const { return x; }
-  template <class X, class Y> auto df(const X& x, const Y&) const { return X::Ones(x.rows(), x.cols()); }
+  template <class X>
+  auto f(const X& x) const {
+    return x;
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
+    return X::Ones(x.rows(), x.cols());
+  }
 };
 
 // ReLU, f(x) = max(0, x); f'(x) = 1 if x > 0 else 0.
@@ -56,8 +62,12 @@ struct Relu {
   static constexpr const char* kName = "relu";
   static constexpr const char* kInit = "he_normal";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const { return x.max(0.0f); }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X>
+  auto f(const X& x) const {
+    return x.max(0.0f);
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return (x > 0.0f).template cast<float>();
   }
 };
@@ -69,8 +79,12 @@ struct LeakyRelu {
   static constexpr const char* kInit = "he_normal";
   float slope = 0.01f;
   json parameters() const { return {{"slope", slope}}; }
-  template <class X> auto f(const X& x) const { return (x > 0.0f).select(x, slope * x); }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X>
+  auto f(const X& x) const {
+    return (x > 0.0f).select(x, slope * x);
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), 1.0f),
                              X::Constant(x.rows(), x.cols(), slope));
   }
@@ -83,10 +97,12 @@ struct Elu {
   static constexpr const char* kInit = "he_normal";
   float alpha = 1.0f;
   json parameters() const { return {{"alpha", alpha}}; }
-  template <class X> auto f(const X& x) const {
+  template <class X>
+  auto f(const X& x) const {
     return (x > 0.0f).select(x, alpha * x.min(0.0f).expm1());
   }
-  template <class X, class Y> auto df(const X& x, const Y& y) const {
+  template <class X, class Y>
+  auto df(const X& x, const Y& y) const {
     return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), y + alpha);
   }
 };
@@ -101,12 +117,14 @@ struct Selu {
   static constexpr const char* kName = "selu";
   static constexpr const char* kInit = "lecun_normal";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const {
+  template <class X>
+  auto f(const X& x) const {
     constexpr auto scale = static_cast<float>(kSeluScale);
     constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
     return (x > 0.0f).select(scale * x, scale_alpha * x.min(0.0f).expm1());
   }
-  template <class X, class Y> auto df(const X& x, const Y& y) const {
+  template <class X, class Y>
+  auto df(const X& x, const Y& y) const {
     constexpr auto scale = static_cast<float>(kSeluScale);
     constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
     return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), scale), y + scale_alpha);
@@ -120,10 +138,12 @@ struct Celu {
   static constexpr const char* kInit = "he_normal";
   float alpha = 1.0f;
   json parameters() const { return {{"alpha", alpha}}; }
-  template <class X> auto f(const X& x) const {
+  template <class X>
+  auto f(const X& x) const {
     return (x > 0.0f).select(x, alpha * (x.min(0.0f) / alpha).expm1());
   }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), (x.min(0.0f) / alpha).exp());
   }
 };
@@ -134,8 +154,12 @@ struct Softsign {
   static constexpr const char* kName = "softsign";
   static constexpr const char* kInit = "glorot_uniform";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const { return x / (1.0f + x.abs()); }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X>
+  auto f(const X& x) const {
+    return x / (1.0f + x.abs());
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return (1.0f + x.abs()).square().inverse();
   }
 };
@@ -149,11 +173,13 @@ struct Softplus {
   float beta = 1.0f;
   float threshold = 20.0f;
   json parameters() const { return {{"beta", beta}, {"threshold", threshold}}; }
-  template <class X> auto f(const X& x) const {
+  template <class X>
+  auto f(const X& x) const {
     return (beta * x > threshold)
         .select(x, ((beta * x).max(0.0f) + (-(beta * x).abs()).exp().log1p()) / beta);
   }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     // sigmoid(bx) = 1 / (1 + exp(-bx)); exp(-bx) -> inf gives exactly 0, as it should.
     return (beta * x > threshold)
         .select(X::Ones(x.rows(), x.cols()), (1.0f + (-beta * x).exp()).inverse());
@@ -165,8 +191,14 @@ struct Sigmoid {
   static constexpr const char* kName = "sigmoid";
   static constexpr const char* kInit = "glorot_uniform";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const { return (1.0f + (-x).exp()).inverse(); }
-  template <class X, class Y> auto df(const X&, const Y& y) const { return y * (1.0f - y); }
+  template <class X>
+  auto f(const X& x) const {
+    return (1.0f + (-x).exp()).inverse();
+  }
+  template <class X, class Y>
+  auto df(const X&, const Y& y) const {
+    return y * (1.0f - y);
+  }
 };
 
 // Tanh, f(x) = tanh(x); f'(x) = 1 - f(x)^2.
@@ -174,8 +206,14 @@ struct Tanh {
   static constexpr const char* kName = "tanh";
   static constexpr const char* kInit = "glorot_uniform";
   json parameters() const { return json::object(); }
-  template <class X> auto f(const X& x) const { return x.tanh(); }
-  template <class X, class Y> auto df(const X&, const Y& y) const { return 1.0f - y.square(); }
+  template <class X>
+  auto f(const X& x) const {
+    return x.tanh();
+  }
+  template <class X, class Y>
+  auto df(const X&, const Y& y) const {
+    return 1.0f - y.square();
+  }
 };
 
 // GELU, exact: f(x) = x*Phi(x) = x/2 (1 + erf(x/sqrt 2)); f'(x) = Phi(x) + x*phi(x).
@@ -190,20 +228,24 @@ struct Gelu {
   static constexpr float kSqrt2OverPi = 0.7978845608028654f;
   static constexpr float kInvSqrt2 = 0.7071067811865476f;
   static constexpr float kInvSqrt2Pi = 0.3989422804014327f;
-  template <class X> auto tanh_u(const X& x) const {
+  template <class X>
+  auto tanh_u(const X& x) const {
     return (kSqrt2OverPi * (x + 0.044715f * x.cube())).tanh();
   }
-  template <class X> auto phi_cdf(const X& x) const {
+  template <class X>
+  auto phi_cdf(const X& x) const {
     return 0.5f * (1.0f + (x * kInvSqrt2).unaryExpr([](float v) { return std::erf(v); }));
   }
-  template <class X> auto f(const X& x) const {
+  template <class X>
+  auto f(const X& x) const {
     return tanh_approximation ? (0.5f * x * (1.0f + tanh_u(x))).eval() : (x * phi_cdf(x)).eval();
   }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     if (tanh_approximation) {
       const auto t = tanh_u(x).eval();
-      return (0.5f * (1.0f + t) +
-              0.5f * x * (1.0f - t.square()) * kSqrt2OverPi * (1.0f + 3.0f * 0.044715f * x.square()))
+      return (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t.square()) * kSqrt2OverPi *
+                                      (1.0f + 3.0f * 0.044715f * x.square()))
           .eval();
     }
     return (phi_cdf(x) + x * kInvSqrt2Pi * (-0.5f * x.square()).exp()).eval();
@@ -216,9 +258,16 @@ struct Silu {
   static constexpr const char* kName = "silu";
   static constexpr const char* kInit = "he_normal";
   json parameters() const { return json::object(); }
-  template <class X> auto s(const X& x) const { return (1.0f + (-x).exp()).inverse(); }
-  template <class X> auto f(const X& x) const { return x * s(x); }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X>
+  auto s(const X& x) const {
+    return (1.0f + (-x).exp()).inverse();
+  }
+  template <class X>
+  auto f(const X& x) const {
+    return x * s(x);
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return s(x) * (1.0f + x * (1.0f - s(x)));
   }
 };
@@ -229,11 +278,16 @@ struct Mish {
   static constexpr const char* kName = "mish";
   static constexpr const char* kInit = "he_normal";
   json parameters() const { return json::object(); }
-  template <class X> auto t(const X& x) const {
+  template <class X>
+  auto t(const X& x) const {
     return (x.max(0.0f) + (-x.abs()).exp().log1p()).tanh();
   }
-  template <class X> auto f(const X& x) const { return x * t(x); }
-  template <class X, class Y> auto df(const X& x, const Y&) const {
+  template <class X>
+  auto f(const X& x) const {
+    return x * t(x);
+  }
+  template <class X, class Y>
+  auto df(const X& x, const Y&) const {
     return t(x) + x * (1.0f + (-x).exp()).inverse() * (1.0f - t(x).square());
   }
 };
@@ -268,7 +322,8 @@ class ScalarActivation final : public Activation {
   }
   void backward(const Matrix& x, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
     gx.resize(x.rows(), x.cols());
-    for (Index i = 0; i < x.size(); ++i) gx.data()[i] = gy.data()[i] * df_(x.data()[i], y.data()[i]);
+    for (Index i = 0; i < x.size(); ++i)
+      gx.data()[i] = gy.data()[i] * df_(x.data()[i], y.data()[i]);
   }
   std::string recommended_init() const override { return init_; }
 
@@ -333,11 +388,9 @@ void register_activation(const std::string& name, ScalarFunction f, ScalarDeriva
   if (!f || !derivative) throw ConfigError("register_activation('" + name + "'): empty function");
   if (registry().layers.find(name))
     throw ConfigError("register_activation: '" + name + "' is already a layer name");
-  registry().activations.add(name, summary, "",
-                             [=](SpecReader&) -> std::unique_ptr<Activation> {
-                               return std::make_unique<ScalarActivation>(name, f, derivative,
-                                                                         recommended_init);
-                             });
+  registry().activations.add(name, summary, "", [=](SpecReader&) -> std::unique_ptr<Activation> {
+    return std::make_unique<ScalarActivation>(name, f, derivative, recommended_init);
+  });
 }
 
 std::unique_ptr<Activation> make_activation(const json& spec, const std::string& path) {

@@ -27,7 +27,10 @@ class Dense final : public Layer {
 
   std::string type() const override { return "dense"; }
   json config() const override {
-    json spec = {{"type", "dense"}, {"units", units_}, {"bias", has_bias_}, {"init", init_},
+    json spec = {{"type", "dense"},
+                 {"units", units_},
+                 {"bias", has_bias_},
+                 {"init", init_},
                  {"bias_init", bias_init_}};
     if (activation_) spec["activation"] = activation_->config();
     return spec;
@@ -50,9 +53,12 @@ class Dense final : public Layer {
   void initialize(Rng& rng, const Layer* next) override {
     std::string init = init_;
     if (init == "auto") {
-      if (activation_) init = activation_->recommended_init();
-      else if (next && !next->recommended_init().empty()) init = next->recommended_init();
-      else init = "glorot_uniform";
+      if (activation_)
+        init = activation_->recommended_init();
+      else if (next && !next->recommended_init().empty())
+        init = next->recommended_init();
+      else
+        init = "glorot_uniform";
     }
     initialize_weight(init, weight(), rng);
     if (!has_bias_) return;
@@ -120,7 +126,8 @@ void add_dense_layer(Registries& r) {
       "dense", "fully connected, y = f(x W^T + b); weight [units, in], bias [units]",
       "units (required), bias=true, init=auto, bias_init=auto, activation=none",
       [](SpecReader& s) -> std::unique_ptr<Layer> {
-        if (!s.has("units")) s.diagnostics().error(s.path_of("units"), "missing (a positive integer)");
+        if (!s.has("units"))
+          s.diagnostics().error(s.path_of("units"), "missing (a positive integer)");
         const auto units = s.integer("units", 1, 1, 1 << 24);
         const bool bias = s.boolean("bias", true);
         std::vector<std::string> inits = registry().initializers.names();
@@ -132,22 +139,23 @@ void add_dense_layer(Registries& r) {
               (b->is_string() && (*b == "auto" || *b == "zeros" || *b == "torch_default"))) {
             bias_init = *b;
           } else {
-            s.diagnostics().error(s.path_of("bias_init"),
-                                  "expected a number or one of: auto, zeros, torch_default; found " +
-                                      b->dump());
+            s.diagnostics().error(
+                s.path_of("bias_init"),
+                "expected a number or one of: auto, zeros, torch_default; found " + b->dump());
           }
         }
         std::unique_ptr<Activation> activation;
         if (const json* a = s.raw("activation")) {
           const std::string where = s.path_of("activation");
-          const std::string name = a->is_string() ? a->get<std::string>()
+          const std::string name = a->is_string()   ? a->get<std::string>()
                                    : a->is_object() ? a->value("type", std::string())
                                                     : std::string();
           if (!registry().activations.find(name) && registry().layers.find(name)) {
             s.diagnostics().error(where, "'" + name +
                                              "' is a layer with parameters of its own and cannot "
                                              "be fused into dense; add it as a separate layer");
-          } else if (const auto* entry = lookup(registry().activations, *a, where, s.diagnostics())) {
+          } else if (const auto* entry =
+                         lookup(registry().activations, *a, where, s.diagnostics())) {
             const json spec = a->is_object() ? *a : json::object();
             SpecReader inner(spec, where, s.diagnostics());
             inner.accept("type");

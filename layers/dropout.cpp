@@ -37,7 +37,8 @@ class Dropout final : public Layer {
     if (!alpha_) {
       output.array() = input.array() * mask_.array() * static_cast<float>(1.0 / (1.0 - rate_));
     } else {
-      output.array() = a() * (input.array() * mask_.array() + kSaturation * (1.0f - mask_.array())) + b();
+      output.array() =
+          a() * (input.array() * mask_.array() + kSaturation * (1.0f - mask_.array())) + b();
     }
   }
   // gy, g: [batch, units]
@@ -53,8 +54,8 @@ class Dropout final : public Layer {
   }
 
  private:
-  static constexpr float kSaturation = static_cast<float>(-1.0507009873554804934193349852946 *
-                                                          1.6732632423543772848170429916717);
+  static constexpr float kSaturation =
+      static_cast<float>(-1.0507009873554804934193349852946 * 1.6732632423543772848170429916717);
   float a() const {
     return static_cast<float>(
         1.0 / std::sqrt((1.0 - rate_) * (1.0 + rate_ * double(kSaturation) * kSaturation)));

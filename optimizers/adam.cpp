@@ -6,8 +6,8 @@
 // Kingma and Ba 2015, "Adam: a method for stochastic optimization".
 #include <cmath>
 
-#include "optimizers/flat.hpp"
 #include "nnfit/registry.hpp"
+#include "optimizers/flat.hpp"
 
 namespace nnfit {
 
@@ -29,8 +29,8 @@ class Adam final : public Optimizer {
   }
   std::string name() const override { return decoupled_ ? "adamw" : "adam"; }
   json config() const override {
-    return {{"type", name()},   {"lr", base_lr_},     {"beta1", beta1_},
-            {"beta2", beta2_},  {"eps", eps_},        {"weight_decay", weight_decay_},
+    return {{"type", name()},     {"lr", base_lr_}, {"beta1", beta1_},
+            {"beta2", beta2_},    {"eps", eps_},    {"weight_decay", weight_decay_},
             {"amsgrad", amsgrad_}};
   }
   void step() override {

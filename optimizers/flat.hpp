@@ -9,8 +9,12 @@ namespace nnfit {
 
 using FlatArray = Eigen::Map<Eigen::ArrayXf>;
 
-inline FlatArray values_of(const ParameterView& p) { return FlatArray(p.values, p.size); }
-inline FlatArray gradients_of(const ParameterView& p) { return FlatArray(p.gradients, p.size); }
+inline FlatArray values_of(const ParameterView& p) {
+  return FlatArray(p.values, p.size);
+}
+inline FlatArray gradients_of(const ParameterView& p) {
+  return FlatArray(p.gradients, p.size);
+}
 inline FlatArray array_of(std::vector<float>& buffer) {
   return FlatArray(buffer.data(), static_cast<Index>(buffer.size()));
 }

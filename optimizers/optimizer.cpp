@@ -18,7 +18,9 @@ std::vector<float>& Optimizer::add_buffer(const std::string& name) {
   return buffer;
 }
 
-OptimizerState Optimizer::state() const { return {steps_, buffers_}; }
+OptimizerState Optimizer::state() const {
+  return {steps_, buffers_};
+}
 
 void Optimizer::load_state(const OptimizerState& state) {
   if (state.steps < 0) throw ConfigError(name() + " state: negative step count");

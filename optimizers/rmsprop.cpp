@@ -3,8 +3,8 @@
 //   centered: a = alpha a + (1 - alpha) g; avg = sqrt(s - a^2) + eps, else avg = sqrt(s) + eps
 //   momentum > 0: buf = momentum buf + g / avg; p -= lr buf, else p -= lr g / avg
 // Tieleman and Hinton 2012, lecture 6.5 of "Neural networks for machine learning".
-#include "optimizers/flat.hpp"
 #include "nnfit/registry.hpp"
+#include "optimizers/flat.hpp"
 
 namespace nnfit {
 
@@ -25,8 +25,13 @@ class Rmsprop final : public Optimizer {
   }
   std::string name() const override { return "rmsprop"; }
   json config() const override {
-    return {{"type", "rmsprop"}, {"lr", base_lr_},  {"alpha", alpha_},       {"eps", eps_},
-            {"weight_decay", weight_decay_}, {"momentum", momentum_}, {"centered", centered_}};
+    return {{"type", "rmsprop"},
+            {"lr", base_lr_},
+            {"alpha", alpha_},
+            {"eps", eps_},
+            {"weight_decay", weight_decay_},
+            {"momentum", momentum_},
+            {"centered", centered_}};
   }
   void step() override {
     auto p = values_of(params_);

@@ -4,8 +4,8 @@
 //   buf = momentum * buf + (1 - dampening) g  afterwards
 //   d = g + momentum * buf (nesterov) or buf  (d = g when momentum is 0)
 //   p -= lr * d
-#include "optimizers/flat.hpp"
 #include "nnfit/registry.hpp"
+#include "optimizers/flat.hpp"
 
 namespace nnfit {
 
@@ -25,9 +25,12 @@ class Sgd final : public Optimizer {
   }
   std::string name() const override { return "sgd"; }
   json config() const override {
-    return {{"type", "sgd"},          {"lr", base_lr_},
-            {"momentum", momentum_},  {"dampening", dampening_},
-            {"weight_decay", weight_decay_}, {"nesterov", nesterov_}};
+    return {{"type", "sgd"},
+            {"lr", base_lr_},
+            {"momentum", momentum_},
+            {"dampening", dampening_},
+            {"weight_decay", weight_decay_},
+            {"nesterov", nesterov_}};
   }
   void step() override {
     auto p = values_of(params_);
@@ -39,10 +42,14 @@ class Sgd final : public Optimizer {
     } else {
       auto buf = array_of(buffers_["momentum_buffer"]);
       const auto m = static_cast<float>(momentum_);
-      if (steps_ == 0) buf = grad + wd * p;
-      else buf = m * buf + static_cast<float>(1.0 - dampening_) * (grad + wd * p);
-      if (nesterov_) p -= lr * ((grad + wd * p) + m * buf);
-      else p -= lr * buf;
+      if (steps_ == 0)
+        buf = grad + wd * p;
+      else
+        buf = m * buf + static_cast<float>(1.0 - dampening_) * (grad + wd * p);
+      if (nesterov_)
+        p -= lr * ((grad + wd * p) + m * buf);
+      else
+        p -= lr * buf;
     }
     ++steps_;
   }

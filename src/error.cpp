@@ -37,8 +37,9 @@ std::string nearest_name(std::string_view name, const std::vector<std::string>& 
   for (const auto& candidate : valid) {
     const std::size_t d = edit_distance(name, candidate);
     const std::string hay = lower(candidate);
-    const bool inside = !needle.empty() && !hay.empty() &&
-                        (hay.find(needle) != std::string::npos || needle.find(hay) != std::string::npos);
+    const bool inside =
+        !needle.empty() && !hay.empty() &&
+        (hay.find(needle) != std::string::npos || needle.find(hay) != std::string::npos);
     const std::pair<std::size_t, std::size_t> score{inside ? std::min<std::size_t>(d, 1) : d, d};
     if (score < best_score) {
       best_score = score;

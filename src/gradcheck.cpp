@@ -20,8 +20,8 @@ namespace {
 
 // Central differences of `objective` with respect to each of the n floats at `values`,
 // compared with `analytic`. `objective` returns {L, sum |w*y|}.
-void compare(const std::string& label, float* values, const float* analytic, Index n,
-             Index cols, const std::function<std::pair<double, double>()>& objective,
+void compare(const std::string& label, float* values, const float* analytic, Index n, Index cols,
+             const std::function<std::pair<double, double>()>& objective,
              const GradientCheckOptions& options, GradientCheckResult& result) {
   for (Index i = 0; i < n; ++i) {
     const float original = values[i];
@@ -44,8 +44,8 @@ void compare(const std::string& label, float* values, const float* analytic, Ind
     if (!(error <= allowed)) {
       result.ok = false;
       std::ostringstream line;
-      line << label << "[" << i / cols << "," << i % cols << "]: analytic " << exact
-           << ", numeric " << numeric << " (allowed error " << allowed << ")";
+      line << label << "[" << i / cols << "," << i % cols << "]: analytic " << exact << ", numeric "
+           << numeric << " (allowed error " << allowed << ")";
       result.failures.push_back(line.str());
     }
   }
@@ -120,8 +120,8 @@ GradientCheckResult check_gradients(Model& model, const Loss& loss, const Matrix
   GradientCheckResult result;
   for (const auto& info : model.parameter_info()) {
     const Index cols = info.shape.back();
-    compare(info.name, model.values() + info.offset, analytic.data() + info.offset, info.size,
-            cols, objective, options, result);
+    compare(info.name, model.values() + info.offset, analytic.data() + info.offset, info.size, cols,
+            objective, options, result);
   }
   return result;
 }

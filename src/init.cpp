@@ -13,11 +13,14 @@ void fill_normal(MatrixMap w, double stddev, Rng& rng) {
   for (Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(rng.normal() * stddev);
 }
 void fill_uniform(MatrixMap w, double bound, Rng& rng) {
-  for (Index i = 0; i < w.size(); ++i)
-    w.data()[i] = static_cast<float>(rng.uniform(-bound, bound));
+  for (Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(rng.uniform(-bound, bound));
 }
-double fan_in(const MatrixMap& w) { return static_cast<double>(w.cols()); }
-double fan_sum(const MatrixMap& w) { return static_cast<double>(w.cols() + w.rows()); }
+double fan_in(const MatrixMap& w) {
+  return static_cast<double>(w.cols());
+}
+double fan_sum(const MatrixMap& w) {
+  return static_cast<double>(w.cols() + w.rows());
+}
 }  // namespace
 
 void add_builtin_initializers(Registries& r) {

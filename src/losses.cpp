@@ -8,7 +8,8 @@
 //   binary_cross_entropy   from logits: max(z, 0) - z t + log1p(exp(-|z|)), mean over all
 //                          elements (BCEWithLogitsLoss). d/dz = (sigmoid(z) - t) / n.
 //   huber                  0.5 d^2 if |d| < delta else delta (|d| - delta/2), d = z - t,
-//                          mean over all elements (HuberLoss, delta = 1). d/dz = clamp(d, +-delta)/n.
+//                          mean over all elements (HuberLoss, delta = 1). d/dz = clamp(d,
+//                          +-delta)/n.
 #include <cmath>
 
 #include "nnfit/error.hpp"
@@ -20,8 +21,8 @@ namespace {
 
 void check_rows(const std::string& loss, const Matrix& output, const Target& target) {
   if (target.rows() != output.rows())
-    throw ConfigError(loss + ": the batch has " + std::to_string(output.rows()) +
-                      " outputs but " + std::to_string(target.rows()) + " targets");
+    throw ConfigError(loss + ": the batch has " + std::to_string(output.rows()) + " outputs but " +
+                      std::to_string(target.rows()) + " targets");
 }
 
 void check_same_shape(const std::string& loss, const Matrix& output, const Target& target) {
@@ -72,7 +73,9 @@ class SoftmaxCrossEntropy final : public Loss {
         if (!target.has_labels()) g -= target.values()(i, j);
         (*gradient)(i, j) = static_cast<float>(g * inv_batch);
       }
-      if (target.has_labels()) (*gradient)(i, target.labels()[static_cast<std::size_t>(i)]) -= static_cast<float>(inv_batch);
+      if (target.has_labels())
+        (*gradient)(i, target.labels()[static_cast<std::size_t>(i)]) -=
+            static_cast<float>(inv_batch);
     }
     return total * inv_batch;
   }
@@ -123,7 +126,8 @@ class BinaryCrossEntropy final : public Loss {
       }
       const double x = z.data()[i];
       total += std::max(x, 0.0) - x * t + std::log1p(std::exp(-std::abs(x)));
-      if (gradient) gradient->data()[i] = static_cast<float>((1.0 / (1.0 + std::exp(-x)) - t) * inv_n);
+      if (gradient)
+        gradient->data()[i] = static_cast<float>((1.0 / (1.0 + std::exp(-x)) - t) * inv_n);
     }
     return total * inv_n;
   }
@@ -144,7 +148,8 @@ class Huber final : public Loss {
       const double d = static_cast<double>(z.data()[i]) - t.data()[i];
       const double a = std::abs(d);
       total += a < delta_ ? 0.5 * d * d : delta_ * (a - 0.5 * delta_);
-      if (gradient) gradient->data()[i] = static_cast<float>(std::clamp(d, -delta_, delta_) * inv_n);
+      if (gradient)
+        gradient->data()[i] = static_cast<float>(std::clamp(d, -delta_, delta_) * inv_n);
     }
     return total * inv_n;
   }

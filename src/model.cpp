@@ -7,7 +7,8 @@
 namespace nnfit {
 
 Model::Model(Index inputs) : inputs_(inputs), sizes_{inputs} {
-  if (inputs <= 0) throw ConfigError("model: inputs must be positive, found " + std::to_string(inputs));
+  if (inputs <= 0)
+    throw ConfigError("model: inputs must be positive, found " + std::to_string(inputs));
 }
 
 Model Model::from_json(const json& spec, const std::string& origin) {
@@ -39,8 +40,9 @@ Model& Model::add(const json& layer_spec) {
 Model& Model::add(std::unique_ptr<Layer> layer) {
   if (!layer) throw ConfigError("model: cannot add a null layer");
   const Index width = layer->setup(sizes_.back());
-  if (width <= 0) throw ConfigError("model: layer " + std::to_string(layers_.size()) + " (" +
-                                    layer->type() + ") has no outputs");
+  if (width <= 0)
+    throw ConfigError("model: layer " + std::to_string(layers_.size()) + " (" + layer->type() +
+                      ") has no outputs");
   layers_.push_back(std::move(layer));
   sizes_.push_back(width);
   outputs_.emplace_back();
@@ -70,8 +72,12 @@ void Model::relayout() {
   for (Index i = 0; i < num_layers(); ++i) {
     Index start = -1;
     for (const auto& info : info_)
-      if (info.layer == i) { start = info.offset; break; }
-    if (start >= 0) layers_[static_cast<std::size_t>(i)]->bind(values_.data() + start, grads_.data() + start);
+      if (info.layer == i) {
+        start = info.offset;
+        break;
+      }
+    if (start >= 0)
+      layers_[static_cast<std::size_t>(i)]->bind(values_.data() + start, grads_.data() + start);
   }
 }
 
@@ -85,8 +91,8 @@ void Model::initialize(Rng& rng) {
 const Matrix& Model::forward(const Matrix& x, const ForwardContext& context) {
   if (layers_.empty()) throw ConfigError("model: forward on a model with no layers");
   if (x.cols() != inputs_)
-    throw ConfigError("model: input has " + std::to_string(x.cols()) + " columns, the model takes " +
-                      std::to_string(inputs_));
+    throw ConfigError("model: input has " + std::to_string(x.cols()) +
+                      " columns, the model takes " + std::to_string(inputs_));
   last_input_ = &x;
   const Matrix* input = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -119,7 +125,9 @@ double Model::backward(const Loss& loss, const Target& target) {
   return value;
 }
 
-void Model::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+void Model::zero_grad() {
+  std::fill(grads_.begin(), grads_.end(), 0.0f);
+}
 
 std::vector<std::string> Model::parameter_names() const {
   std::vector<std::string> names;
@@ -151,7 +159,8 @@ json Model::spec() const {
   return {{"inputs", inputs_}, {"layers", layers}};
 }
 
-void Model::save(const std::string& path, const std::map<std::string, std::string>& metadata) const {
+void Model::save(const std::string& path,
+                 const std::map<std::string, std::string>& metadata) const {
   SafetensorsFile file;
   file.metadata = metadata;
   file.metadata["nnfit.model"] = spec().dump();
@@ -167,8 +176,9 @@ Model Model::load(const std::string& path) {
   const SafetensorsFile file = read_safetensors(path);
   const auto it = file.metadata.find("nnfit.model");
   if (it == file.metadata.end())
-    throw DataError(path + ": no \"nnfit.model\" entry in the metadata: not a model saved by "
-                           "nnfit (load its weights into a model built from a spec instead)");
+    throw DataError(path +
+                    ": no \"nnfit.model\" entry in the metadata: not a model saved by "
+                    "nnfit (load its weights into a model built from a spec instead)");
   json spec;
   try {
     spec = json::parse(it->second);

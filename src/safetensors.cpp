@@ -33,8 +33,8 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file) {
                       std::to_string(tensor.data.size()) + " values but its shape holds " +
                       std::to_string(count));
     const std::size_t bytes = tensor.data.size() * sizeof(float);
-    header[tensor.name] = {{"dtype", "F32"}, {"shape", tensor.shape},
-                           {"data_offsets", {offset, offset + bytes}}};
+    header[tensor.name] = {
+        {"dtype", "F32"}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -45,7 +45,8 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file) {
   out.append(reinterpret_cast<const char*>(&length), 8);
   out += text;
   for (const auto& tensor : file.tensors)
-    out.append(reinterpret_cast<const char*>(tensor.data.data()), tensor.data.size() * sizeof(float));
+    out.append(reinterpret_cast<const char*>(tensor.data.data()),
+               tensor.data.size() * sizeof(float));
   write_file_atomically(path, out);
 }
 
@@ -77,7 +78,10 @@ SafetensorsFile read_safetensors(const std::string& path) {
   if (!header.is_object()) throw error(8, "header is not a JSON object");
 
   SafetensorsFile file;
-  struct Span { std::size_t begin, end; std::string name; };
+  struct Span {
+    std::size_t begin, end;
+    std::string name;
+  };
   std::vector<Span> spans;
   std::vector<std::pair<std::size_t, Tensor>> located;
   for (const auto& [name, entry] : header.items()) {
@@ -133,8 +137,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
   for (const auto& span : spans) {
     if (span.begin != expected)
       throw error(body + std::min(span.begin, expected),
-                  "tensor '" + span.name + "' data does not follow the previous tensor's "
-                  "(overlap or gap)");
+                  "tensor '" + span.name +
+                      "' data does not follow the previous tensor's "
+                      "(overlap or gap)");
     expected = span.end;
   }
   if (expected != bytes.size() - body)

@@ -44,7 +44,8 @@ class Constant final : public ScheduleBase {
 class StepDecay final : public ScheduleBase {
  public:
   explicit StepDecay(SpecReader& s)
-      : ScheduleBase(s), step_size_(s.integer("step_size", 1, 1)),
+      : ScheduleBase(s),
+        step_size_(s.integer("step_size", 1, 1)),
         gamma_(s.number_in("gamma", 0.1, 0.0, 1.0, true)) {}
   double shape(std::int64_t, std::int64_t epoch, std::int64_t) const override {
     return std::pow(gamma_, static_cast<double>(epoch / step_size_));

@@ -51,9 +51,13 @@ SpecReader::SpecReader(const json& spec, std::string path, Diagnostics& diagnost
   if (!object_) diag_.error(path_, "expected an object, found " + type_name(spec));
 }
 
-std::string SpecReader::path_of(const std::string& key) const { return json_path(path_, key); }
+std::string SpecReader::path_of(const std::string& key) const {
+  return json_path(path_, key);
+}
 
-bool SpecReader::has(const std::string& key) const { return object_ && spec_.contains(key); }
+bool SpecReader::has(const std::string& key) const {
+  return object_ && spec_.contains(key);
+}
 
 const json* SpecReader::raw(const std::string& key) {
   known_.insert(key);

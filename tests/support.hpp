@@ -27,13 +27,13 @@ inline Classification two_spirals(Index n, Rng& rng) {
   d.x.resize(2 * n, 2);
   for (Index i = 0; i < n; ++i) {
     const double t = 0.25 + 3.0 * static_cast<double>(i) / static_cast<double>(n);  // turns
-    const double angle = t * 2.0 * 3.141592653589793 * 0.5;
-    const double radius = t / 3.25;
+    const double angle = t * 4.0 / 3.0 * 3.141592653589793;  // two turns per arm
+    const double radius = t;  // inputs of order 1 to 3, as after standardisation
     for (int arm = 0; arm < 2; ++arm) {
       const double sign = arm == 0 ? 1.0 : -1.0;
       const Index row = 2 * i + arm;
-      d.x(row, 0) = static_cast<float>(sign * radius * std::cos(angle) + 0.01 * rng.normal());
-      d.x(row, 1) = static_cast<float>(sign * radius * std::sin(angle) + 0.01 * rng.normal());
+      d.x(row, 0) = static_cast<float>(sign * radius * std::cos(angle) + 0.02 * rng.normal());
+      d.x(row, 1) = static_cast<float>(sign * radius * std::sin(angle) + 0.02 * rng.normal());
       d.y.push_back(arm);
     }
   }
@@ -50,12 +50,16 @@ inline double accuracy(const Matrix& logits, const std::vector<std::int32_t>& la
   return static_cast<double>(correct) / static_cast<double>(logits.rows());
 }
 
-// Full-batch training for `steps` steps; returns the final training accuracy.
+// Full-batch training for `steps` steps under a schedule; returns the final training accuracy.
 inline double train_classifier(Model& model, const Classification& data, const json& optimizer,
-                               int steps, Rng& rng) {
+                               int steps, Rng& rng, const json& schedule = "constant") {
   auto loss = make_loss("softmax_cross_entropy");
   auto opt = make_optimizer(optimizer, model.parameters());
-  for (int s = 0; s < steps; ++s) train_step(model, *loss, *opt, data.x, data.y, rng);
+  auto lr = make_schedule(schedule);
+  for (int s = 0; s < steps; ++s) {
+    opt->set_lr(opt->base_lr() * lr->factor(s, 1, steps));
+    train_step(model, *loss, *opt, data.x, data.y, rng);
+  }
   return accuracy(model.predict(data.x), data.y);
 }
 

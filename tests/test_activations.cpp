@@ -19,9 +19,13 @@ namespace {
 const Real kSeluAlpha = 1.6732632423543772848170429916717L;
 const Real kSeluScale = 1.0507009873554804934193349852946L;
 
-Real sigmoid(Real x) { return 1.0L / (1.0L + std::exp(-x)); }
+Real sigmoid(Real x) {
+  return 1.0L / (1.0L + std::exp(-x));
+}
 // The mathematical softplus; PyTorch's switch to x above the threshold is tested on its own.
-Real softplus(Real x) { return std::log1p(std::exp(x)); }
+Real softplus(Real x) {
+  return std::log1p(std::exp(x));
+}
 
 // Reference formulas, written from ACTIVATIONS.md (and the papers) independently of the code.
 const std::map<std::string, std::function<Real(Real)>>& references() {
@@ -45,13 +49,12 @@ const std::map<std::string, std::function<Real(Real)>>& references() {
 }
 
 // Every built-in activation (the issue's list); the registry must know each one.
-const std::vector<std::string> kBuiltins = {
-    "linear", "relu", "leaky_relu", "elu", "selu", "celu", "softsign", "softplus", "sigmoid",
-    "tanh",   "softmax", "gelu", "silu", "swish", "mish"};
+const std::vector<std::string> kBuiltins = {"linear",  "relu",     "leaky_relu", "elu",     "selu",
+                                            "celu",    "softsign", "softplus",   "sigmoid", "tanh",
+                                            "softmax", "gelu",     "silu",       "swish",   "mish"};
 
-const std::vector<float> kPoints = {-1000.0f, -50.0f, -20.0f, -3.0f, -1.0f, -0.5f, -0.1f,
-                                    -0.01f,   0.01f,  0.1f,   0.5f,  1.0f,  3.0f,  20.0f,
-                                    50.0f,    1000.0f};
+const std::vector<float> kPoints = {-1000.0f, -50.0f, -20.0f, -3.0f, -1.0f, -0.5f, -0.1f, -0.01f,
+                                    0.01f,    0.1f,   0.5f,   1.0f,  3.0f,  20.0f, 50.0f, 1000.0f};
 
 Matrix row_of(const std::vector<float>& values) {
   Matrix m(1, static_cast<Index>(values.size()));
@@ -123,7 +126,7 @@ TEST_CASE("softmax rows sum to one and match the formula") {
 
 TEST_CASE("derivatives at exactly x = 0 follow PyTorch (the x <= 0 branch)") {
   const std::map<std::string, double> expected = {
-      {"relu", 0.0}, {"leaky_relu", 0.01}, {"elu", 1.0}, {"selu", 1.7580993408473766},
+      {"relu", 0.0}, {"leaky_relu", 0.01}, {"elu", 1.0},      {"selu", 1.7580993408473766},
       {"celu", 1.0}, {"softsign", 1.0},    {"softplus", 0.5}, {"sigmoid", 0.25},
       {"tanh", 1.0}, {"gelu", 0.5},        {"silu", 0.5},     {"mish", 0.6}};
   for (const auto& [name, derivative] : expected) {
@@ -132,8 +135,8 @@ TEST_CASE("derivatives at exactly x = 0 follow PyTorch (the x <= 0 branch)") {
     CHECK(g(0, 0) == doctest::Approx(derivative).epsilon(1e-6));
   }
   // With a non-default alpha the two ELU branches no longer meet: PyTorch takes alpha.
-  const auto [y, g] = evaluate(*make_activation(json{{"type", "elu"}, {"alpha", 0.5}}),
-                               Matrix::Zero(1, 1));
+  const auto [y, g] =
+      evaluate(*make_activation(json{{"type", "elu"}, {"alpha", 0.5}}), Matrix::Zero(1, 1));
   CHECK(g(0, 0) == doctest::Approx(0.5));
 }
 
@@ -168,9 +171,9 @@ TEST_CASE("gelu's tanh approximation matches its formula") {
 TEST_CASE("layer-level gradient check of every activation, both sides of 0 and large |x|") {
   // Rows: near 0 on both sides, moderate, and large magnitudes (|x| = 20, 50, 1e3).
   Matrix x(4, 4);
-  x << -0.01f, 0.01f, -0.3f, 0.3f,  //
-      -1.5f, 1.5f, -3.0f, 3.0f,     //
-      -20.0f, 20.0f, -50.0f, 50.0f, //
+  x << -0.01f, 0.01f, -0.3f, 0.3f,   //
+      -1.5f, 1.5f, -3.0f, 3.0f,      //
+      -20.0f, 20.0f, -50.0f, 50.0f,  //
       -1000.0f, 1000.0f, -7.0f, 7.0f;
   for (const auto& name : kBuiltins) {
     CAPTURE(name);
@@ -227,6 +230,7 @@ TEST_CASE("a user-registered activation works from JSON, fused, and in the check
   const auto result = check_gradients(model, *loss, x, t);
   INFO(result.summary());
   CHECK(result.ok);
-  CHECK_THROWS_AS(register_activation("relu", [](float x) { return x; }, [](float, float) { return 1.0f; }),
+  CHECK_THROWS_AS(register_activation(
+                      "relu", [](float x) { return x; }, [](float, float) { return 1.0f; }),
                   ConfigError);
 }

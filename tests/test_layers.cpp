@@ -15,8 +15,8 @@ Matrix random_matrix(Index rows, Index cols, Rng& rng, double scale = 1.0) {
 }  // namespace
 
 TEST_CASE("dense computes y = x W^T + b with weight [out, in] and bias [out]") {
-  auto model = Model::from_json(
-      json::parse(R"({"inputs": 3, "layers": [{"type": "dense", "units": 2}]})"));
+  auto model =
+      Model::from_json(json::parse(R"({"inputs": 3, "layers": [{"type": "dense", "units": 2}]})"));
   auto w = model.parameter("layers.0.weight");
   auto b = model.parameter("layers.0.bias");
   REQUIRE(w.rows() == 2);

@@ -34,9 +34,9 @@ void check_loss_gradient(const Loss& loss, Matrix z, const Target& t) {
 
 Matrix logits() {
   Matrix z(4, 3);
-  z << 0.5f, -1.0f, 2.0f,  //
-      -0.01f, 0.01f, 0.0f, //
-      30.0f, -20.0f, 50.0f, //
+  z << 0.5f, -1.0f, 2.0f,    //
+      -0.01f, 0.01f, 0.0f,   //
+      30.0f, -20.0f, 50.0f,  //
       -1000.0f, 1000.0f, 3.0f;
   return z;
 }
@@ -115,7 +115,8 @@ TEST_CASE("huber: quadratic below delta, linear above") {
 }
 
 TEST_CASE("losses by name: unknown names and keys are errors that list the valid ones") {
-  CHECK_THROWS_WITH_AS(make_loss("mse_loss"), doctest::Contains("did you mean 'mse'?"), ConfigError);
+  CHECK_THROWS_WITH_AS(make_loss("mse_loss"), doctest::Contains("did you mean 'mse'?"),
+                       ConfigError);
   CHECK_THROWS_WITH_AS(make_loss(json{{"type", "huber"}, {"delt", 1}}),
                        doctest::Contains("loss.delt: unknown key 'delt' (did you mean 'delta'?)"),
                        ConfigError);

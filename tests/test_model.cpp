@@ -1,7 +1,6 @@
 // The model: building from JSON (and its errors), parameters by name, initialisers,
 // save/load, corrupt files, determinism.
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -26,8 +25,8 @@ const char* kSpec = R"({"inputs": 4, "layers": [
 struct ScratchDir {
   fs::path path;
   ScratchDir() {
-    path = fs::temp_directory_path() / ("nnfit-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("nnfit-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     fs::create_directories(path);
   }
   ~ScratchDir() { fs::remove_all(path); }
@@ -50,9 +49,9 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 TEST_CASE("parameters are named layers.<i>.<name>, counting every layer") {
   auto model = Model::from_json(json::parse(kSpec));
-  CHECK(model.parameter_names() ==
-        std::vector<std::string>{"layers.0.weight", "layers.0.bias", "layers.1.weight",
-                                 "layers.1.bias", "layers.3.weight", "layers.4.weight"});
+  CHECK(model.parameter_names() == std::vector<std::string>{"layers.0.weight", "layers.0.bias",
+                                                            "layers.1.weight", "layers.1.bias",
+                                                            "layers.3.weight", "layers.4.weight"});
   CHECK(model.num_parameters() == 4 * 8 + 8 + 8 * 6 + 6 + 6 + 6 * 3);
   CHECK(model.output_size() == 3);
   // Views write through to the flat buffer, and the flat buffer is what optimisers see.
@@ -111,11 +110,13 @@ TEST_CASE("initialisers follow PyTorch's formulas (sample statistics)") {
     double stddev;  // of the distribution, for a [400, 300] weight
   };
   const double in = 300, out = 400;
-  const Case cases[] = {
-      {"he_normal", std::sqrt(2 / in)},           {"he_uniform", std::sqrt(6 / in) / std::sqrt(3.0)},
-      {"glorot_normal", std::sqrt(2 / (in + out))}, {"glorot_uniform", std::sqrt(6 / (in + out)) / std::sqrt(3.0)},
-      {"lecun_normal", std::sqrt(1 / in)},        {"lecun_uniform", 1 / std::sqrt(in)},
-      {"torch_default", 1 / std::sqrt(in) / std::sqrt(3.0)}};
+  const Case cases[] = {{"he_normal", std::sqrt(2 / in)},
+                        {"he_uniform", std::sqrt(6 / in) / std::sqrt(3.0)},
+                        {"glorot_normal", std::sqrt(2 / (in + out))},
+                        {"glorot_uniform", std::sqrt(6 / (in + out)) / std::sqrt(3.0)},
+                        {"lecun_normal", std::sqrt(1 / in)},
+                        {"lecun_uniform", 1 / std::sqrt(in)},
+                        {"torch_default", 1 / std::sqrt(in) / std::sqrt(3.0)}};
   Rng rng(4);
   std::vector<float> buffer(400 * 300);
   for (const auto& c : cases) {
@@ -130,7 +131,8 @@ TEST_CASE("initialisers follow PyTorch's formulas (sample statistics)") {
   MatrixMap w(buffer.data(), 400, 300);
   initialize_weight("zeros", w, rng);
   CHECK(w.isZero());
-  CHECK_THROWS_WITH_AS(initialize_weight("xavier", w, rng), doctest::Contains("valid:"), ConfigError);
+  CHECK_THROWS_WITH_AS(initialize_weight("xavier", w, rng), doctest::Contains("valid:"),
+                       ConfigError);
 }
 
 TEST_CASE("init auto follows the activation: LeCun for selu, He for relu, Glorot for tanh") {
@@ -156,8 +158,8 @@ TEST_CASE("init auto follows the activation: LeCun for selu, He for relu, Glorot
 }
 
 TEST_CASE("a constant bias_init, as the dying-ReLU experiment needs") {
-  auto model = Model::from_json(json::parse(
-      R"({"inputs": 3, "layers": [{"type": "dense", "units": 5, "bias_init": -3}]})"));
+  auto model = Model::from_json(
+      json::parse(R"({"inputs": 3, "layers": [{"type": "dense", "units": 5, "bias_init": -3}]})"));
   Rng rng(1);
   model.initialize(rng);
   CHECK((model.parameter("layers.0.bias").array() == -3.0f).all());
@@ -243,15 +245,17 @@ TEST_CASE("corrupt or mismatched model files are clear errors, not crashes") {
   // Weights that do not fit the model.
   auto other = Model::from_json(json::parse(
       R"({"inputs": 4, "layers": [{"type": "dense", "units": 7}, {"type": "dense", "units": 3}]})"));
-  CHECK_THROWS_WITH_AS(other.load_weights(good),
-                       doctest::Contains("tensor 'layers.0.weight' has shape [8, 4], the model expects [7, 4]"),
-                       ConfigError);
+  CHECK_THROWS_WITH_AS(
+      other.load_weights(good),
+      doctest::Contains("tensor 'layers.0.weight' has shape [8, 4], the model expects [7, 4]"),
+      ConfigError);
   CHECK_THROWS_WITH_AS(other.load_weights(good), doctest::Contains("not a parameter of the model"),
                        ConfigError);
   SafetensorsFile plain;
   plain.tensors.push_back({"w", {1}, {1.0f}});
   write_safetensors(bad, plain);
-  CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("not a model saved by nnfit"), DataError);
+  CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("not a model saved by nnfit"),
+                       DataError);
 }
 
 TEST_CASE("one seed gives identical parameters after training; another seed does not") {
@@ -272,8 +276,8 @@ TEST_CASE("one seed gives identical parameters after training; another seed does
 }
 
 TEST_CASE("train_step stops on a non-finite loss before touching the parameters") {
-  auto model = Model::from_json(
-      json::parse(R"({"inputs": 1, "layers": [{"type": "dense", "units": 1}]})"));
+  auto model =
+      Model::from_json(json::parse(R"({"inputs": 1, "layers": [{"type": "dense", "units": 1}]})"));
   Rng rng(1);
   model.initialize(rng);
   Matrix x(1, 1), t(1, 1);

@@ -89,9 +89,9 @@ TEST_CASE("adam: bias correction by optimiser step, eps after the square root") 
 
 TEST_CASE("adam's weight decay is L2 added to the gradient; adamw's is decoupled") {
   // adam, decay 0.1: g = 1.1 p; step 1 still moves by lr * 1.1/(1.1 + 1e-8).
-  check_trajectory(run(json{{"type", "adam"}, {"lr", 0.1}, {"weight_decay", 0.1}}, 2),
-                   {{0.9000000009090909, -1.9000000004545454},
-                    {0.8004122295267844, -1.8001664865292035}});
+  check_trajectory(
+      run(json{{"type", "adam"}, {"lr", 0.1}, {"weight_decay", 0.1}}, 2),
+      {{0.9000000009090909, -1.9000000004545454}, {0.8004122295267844, -1.8001664865292035}});
   // adamw, decay 0.1: p <- p (1 - 0.1 * 0.1) = 0.99, then the Adam step of 0.1: 0.89.
   check_trajectory(run(json{{"type", "adamw"}, {"lr", 0.1}, {"weight_decay", 0.1}}, 2),
                    {{0.890000001, -1.8800000005}, {0.781571856954161, -1.7614089510885826}});
@@ -105,9 +105,9 @@ TEST_CASE("adam with amsgrad uses the running maximum of v") {
     std::vector<float> p = {1.0f}, g = {0.0f};
     auto opt = make_optimizer(json{{"type", "adam"}, {"lr", 0.1}, {"amsgrad", amsgrad}},
                               ParameterView{p.data(), g.data(), 1});
-    std::vector<double> expected = amsgrad
-        ? std::vector<double>{0.900000001, 0.8329532741445618, 0.7810879989072801}
-        : std::vector<double>{0.900000001, 0.8329197591918013, 0.7810026187580827};
+    std::vector<double> expected =
+        amsgrad ? std::vector<double>{0.900000001, 0.8329532741445618, 0.7810879989072801}
+                : std::vector<double>{0.900000001, 0.8329197591918013, 0.7810026187580827};
     const float grads[] = {1.0f, 0.001f, 0.001f};
     for (int s = 0; s < 3; ++s) {
       g[0] = grads[s];
@@ -120,9 +120,9 @@ TEST_CASE("adam with amsgrad uses the running maximum of v") {
 TEST_CASE("rmsprop: plain, and centered with momentum") {
   // lr 0.01, alpha 0.99: step 1: s = 0.01, p = 1 - 0.01 * 1/(0.1 + 1e-8) = 0.9.
   // step 2: s = 0.0099 + 0.0081 = 0.018, p = 0.9 - 0.01 * 0.9 / sqrt(0.018) = 0.83291798.
-  check_trajectory(run(json{{"type", "rmsprop"}, {"lr", 0.01}}, 2),
-                   {{0.9000000099999991, -1.9000000049999999},
-                    {0.8329179752650593, -1.8309433328172848}});
+  check_trajectory(
+      run(json{{"type", "rmsprop"}, {"lr", 0.01}}, 2),
+      {{0.9000000099999991, -1.9000000049999999}, {0.8329179752650593, -1.8309433328172848}});
   check_trajectory(
       run(json{{"type", "rmsprop"}, {"lr", 0.01}, {"centered", true}, {"momentum", 0.5}}, 2),
       {{0.8994962285750879, -1.8994962235245836}, {0.7815075013905756, -1.7795002681178622}});
@@ -175,9 +175,9 @@ TEST_CASE("optimiser specs are validated with paths, ranges and suggestions") {
                        doctest::Contains("optimizer.lr: value 0 is out of range"), ConfigError);
   CHECK_THROWS_WITH_AS(make_optimizer(json{{"type", "sgd"}, {"nesterov", true}}, q.view()),
                        doctest::Contains("needs momentum > 0"), ConfigError);
-  CHECK_THROWS_WITH_AS(make_optimizer(json{{"type", "adam"}, {"beta1", 1.0}, {"lr", "x"}}, q.view()),
-                       doctest::Contains("optimizer.lr: expected a number, found a string"),
-                       ConfigError);
+  CHECK_THROWS_WITH_AS(
+      make_optimizer(json{{"type", "adam"}, {"beta1", 1.0}, {"lr", "x"}}, q.view()),
+      doctest::Contains("optimizer.lr: expected a number, found a string"), ConfigError);
 }
 
 TEST_CASE("schedules: warm-up, step, exponential and cosine factors") {

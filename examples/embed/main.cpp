@@ -32,7 +32,8 @@ class Scale final : public nnfit::Layer {
   // gy, g: [batch, units]; dL/ds = sum over the batch of gy * x
   void backward(const nnfit::Matrix& input, const nnfit::Matrix&, const nnfit::Matrix& gy,
                 nnfit::Matrix* g) override {
-    nnfit::RowVectorMap(scale_grad_, units_) += (gy.array() * input.array()).colwise().sum().matrix();
+    nnfit::RowVectorMap(scale_grad_, units_) +=
+        (gy.array() * input.array()).colwise().sum().matrix();
     if (g) *g = gy.array().rowwise() * nnfit::RowVectorMap(scale_, units_).array();
   }
 
@@ -87,8 +88,8 @@ int main(int argc, char** argv) {
     spirals(200, rng, x, y);
 
     auto loss = nnfit::make_loss("softmax_cross_entropy");
-    auto optimizer = nnfit::make_optimizer(nnfit::json{{"type", "adam"}, {"lr", 0.01}},
-                                           model.parameters());
+    auto optimizer =
+        nnfit::make_optimizer(nnfit::json{{"type", "adam"}, {"lr", 0.01}}, model.parameters());
     auto schedule = nnfit::make_schedule(nnfit::json{{"type", "cosine"}, {"warmup_steps", 50}});
     const int steps = 1500;
     for (int step = 0; step < steps; ++step) {

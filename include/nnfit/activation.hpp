@@ -43,6 +43,7 @@ void register_activation(const std::string& name, ScalarFunction f, ScalarDeriva
                          const std::string& recommended_init = "glorot_uniform");
 
 // Builds an activation from a name or a spec object; unknown names list the valid ones.
-std::unique_ptr<Activation> make_activation(const json& spec, const std::string& path = "activation");
+std::unique_ptr<Activation> make_activation(const json& spec,
+                                            const std::string& path = "activation");
 
 }  // namespace nnfit

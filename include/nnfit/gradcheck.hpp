@@ -32,7 +32,7 @@ struct GradientCheckOptions {
 struct GradientCheckResult {
   bool ok = true;
   Index checked = 0;
-  double max_error = 0.0;          // the largest |numeric - analytic|
+  double max_error = 0.0;             // the largest |numeric - analytic|
   std::vector<std::string> failures;  // "input[0,3]: analytic 0.25, numeric 0.31"
   std::string summary() const;
 };

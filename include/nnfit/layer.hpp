@@ -59,8 +59,7 @@ class Layer {
   // input, output: as in the last forward; gy: [batch, out]; g: [batch, in], resized by the
   // layer, or null when nobody needs it (the first layer). Parameter gradients are added to
   // (not written over) the gradient views: zero them between steps.
-  virtual void backward(const Matrix& input, const Matrix& output, const Matrix& gy,
-                        Matrix* g) = 0;
+  virtual void backward(const Matrix& input, const Matrix& output, const Matrix& gy, Matrix* g) = 0;
 };
 
 // Builds a layer from a spec; activation names are layers too. Errors go to `diagnostics`

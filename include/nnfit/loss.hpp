@@ -19,7 +19,7 @@ namespace nnfit {
 // data must outlive it.
 class Target {
  public:
-  Target(std::span<const std::int32_t> labels) : labels_(labels) {}  // NOLINT: implicit view
+  Target(std::span<const std::int32_t> labels) : labels_(labels) {}     // NOLINT: implicit view
   Target(const std::vector<std::int32_t>& labels) : labels_(labels) {}  // NOLINT
   Target(const Matrix& values) : values_(&values) {}                    // NOLINT
   bool has_labels() const { return values_ == nullptr; }

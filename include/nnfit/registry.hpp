@@ -42,8 +42,8 @@ class Registry {
   // Throws ConfigError when the name is taken.
   void add(std::string name, std::string summary, std::string parameters, Factory make) {
     if (find(name)) throw ConfigError(kind_ + " '" + name + "' is already registered");
-    entries_.push_back({std::move(name), std::move(summary), std::move(parameters),
-                        std::move(make)});
+    entries_.push_back(
+        {std::move(name), std::move(summary), std::move(parameters), std::move(make)});
   }
   const Entry* find(std::string_view name) const {
     for (const auto& entry : entries_)
@@ -79,12 +79,12 @@ struct Registries {
 Registries& registry();
 
 // Called once by registry(); each is defined next to what it registers.
-void add_builtin_layers(Registries& r);       // layers/*.cpp
-void add_builtin_activations(Registries& r);  // layers/activations.cpp
-void add_builtin_losses(Registries& r);       // src/losses.cpp
-void add_builtin_optimizers(Registries& r);   // optimizers/*.cpp
-void add_builtin_initializers(Registries& r); // src/init.cpp
-void add_builtin_schedules(Registries& r);    // src/schedule.cpp
+void add_builtin_layers(Registries& r);        // layers/*.cpp
+void add_builtin_activations(Registries& r);   // layers/activations.cpp
+void add_builtin_losses(Registries& r);        // src/losses.cpp
+void add_builtin_optimizers(Registries& r);    // optimizers/*.cpp
+void add_builtin_initializers(Registries& r);  // src/init.cpp
+void add_builtin_schedules(Registries& r);     // src/schedule.cpp
 
 // Reads {"type": name, ...} or a bare "name" and returns the registry entry, or null after
 // recording an unknown-name error at `path`.type.
@@ -99,11 +99,12 @@ const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, 
     name = spec.at("type").get<std::string>();
     where = json_path(path, "type");
   } else if (spec.is_object()) {
-    diag.error(json_path(path, "type"), "missing; expected one of: " + [&] {
-      std::string list;
-      for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
-      return list;
-    }());
+    diag.error(
+        json_path(path, "type"), "missing; expected one of: " + [&] {
+          std::string list;
+          for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
+          return list;
+        }());
     return nullptr;
   } else {
     diag.error(path, "expected a " + table.kind() + " name or an object with \"type\"");

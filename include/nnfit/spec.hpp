@@ -6,8 +6,8 @@
 // Paths look like `model.layers[2].units`.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <climits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
