@@ -11,6 +11,7 @@ Registries& registry() {
     add_builtin_optimizers(*r);
     add_builtin_initializers(*r);
     add_builtin_schedules(*r);
+    add_builtin_sources(*r);
     return r;
   }();
   return *instance;

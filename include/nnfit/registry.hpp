@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nnfit/activation.hpp"
+#include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/layer.hpp"
 #include "nnfit/loss.hpp"
@@ -26,6 +27,15 @@ using LossFactory = std::function<std::unique_ptr<Loss>(SpecReader&)>;
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(SpecReader&, ParameterView)>;
 using InitializerFactory = std::function<void(MatrixMap weight, Rng& rng)>;
 using ScheduleFactory = std::function<std::unique_ptr<Schedule>(SpecReader&)>;
+// A data source's samples, and its own test set when it has one (Fashion-MNIST does).
+struct SourceData {
+  Samples train;
+  std::optional<Samples> test;
+};
+// Reading a source's keys is separate from loading it, so that a whole config is checked
+// before any file is read: the factory reads the spec and returns the loader.
+using SourceLoader = std::function<SourceData(Rng&)>;
+using DataSourceFactory = std::function<SourceLoader(SpecReader&)>;
 
 template <class Factory>
 class Registry {
@@ -73,6 +83,7 @@ struct Registries {
   Registry<OptimizerFactory> optimizers{"optimizer"};
   Registry<InitializerFactory> initializers{"initializer"};
   Registry<ScheduleFactory> schedules{"schedule"};
+  Registry<DataSourceFactory> sources{"data source"};
 };
 
 // The process-wide registry, with the built-ins added on first call.
@@ -85,6 +96,7 @@ void add_builtin_losses(Registries& r);        // src/losses.cpp
 void add_builtin_optimizers(Registries& r);    // optimizers/*.cpp
 void add_builtin_initializers(Registries& r);  // src/init.cpp
 void add_builtin_schedules(Registries& r);     // src/schedule.cpp
+void add_builtin_sources(Registries& r);       // datasets/sources.cpp
 
 // Reads {"type": name, ...} or a bare "name" and returns the registry entry, or null after
 // recording an unknown-name error at `path`.type.

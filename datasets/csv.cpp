@@ -1,0 +1,248 @@
+// CSV files (RFC 4180 quoting, plus '#' comment lines, blank lines and CRLF) as Samples.
+//
+// Every field keeps its line and column, so every complaint names file:line:column. The
+// target columns are chosen by name (with a header) or by 0-based index; the default is the
+// last column. Class labels may be any strings: they are numbered in sorted order (numeric
+// order when every label is a number), and the names are kept.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "nnfit/dataset.hpp"
+#include "nnfit/error.hpp"
+
+namespace nnfit {
+
+namespace {
+
+struct Field {
+  std::string text;
+  std::size_t line;
+  std::size_t column;
+};
+using Record = std::vector<Field>;
+
+std::string trim(const std::string& s) {
+  const auto begin = s.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  return s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
+}
+
+std::vector<Record> parse(const std::string& path, const std::string& text, char delimiter,
+                          char comment) {
+  std::vector<Record> records;
+  std::size_t i = 0, line = 1, column = 1;
+  auto where = [&](std::size_t l, std::size_t c) {
+    return path + ":" + std::to_string(l) + ":" + std::to_string(c);
+  };
+  while (i < text.size()) {
+    // At the start of a record: skip comment and blank lines.
+    if (text[i] == comment) {
+      while (i < text.size() && text[i] != '\n') ++i;
+      ++i, ++line, column = 1;
+      continue;
+    }
+    std::size_t probe = i;
+    while (probe < text.size() && (text[probe] == ' ' || text[probe] == '\t' || text[probe] == '\r'))
+      ++probe;
+    if (probe == text.size() || text[probe] == '\n') {
+      i = probe + 1, ++line, column = 1;
+      continue;
+    }
+    Record record;
+    bool end_of_record = false;
+    while (!end_of_record) {
+      Field field{"", line, column};
+      if (i < text.size() && text[i] == '"') {
+        const std::size_t open_line = line, open_column = column;
+        ++i, ++column;
+        bool closed = false;
+        while (i < text.size()) {
+          const char c = text[i];
+          if (c == '"') {
+            if (i + 1 < text.size() && text[i + 1] == '"') {
+              field.text += '"';
+              i += 2, column += 2;
+              continue;
+            }
+            ++i, ++column;
+            closed = true;
+            break;
+          }
+          if (c == '\n') ++line, column = 0;
+          field.text += c;
+          ++i, ++column;
+        }
+        if (!closed)
+          throw DataError(where(open_line, open_column) + ": quoted field is never closed");
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i, ++column;
+        if (i < text.size() && text[i] != delimiter && text[i] != '\n')
+          throw DataError(where(line, column) + ": unexpected '" + std::string(1, text[i]) +
+                          "' after a closing quote");
+      } else {
+        while (i < text.size() && text[i] != delimiter && text[i] != '\n') {
+          if (text[i] != '\r') field.text += text[i];
+          ++i, ++column;
+        }
+      }
+      record.push_back(std::move(field));
+      if (i >= text.size() || text[i] == '\n') {
+        end_of_record = true;
+        ++i, ++line, column = 1;
+      } else {
+        ++i, ++column;  // the delimiter
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+bool parse_float(const std::string& text, float& value) {
+  const std::string t = trim(text);
+  if (t.empty()) return false;
+  const char* begin = t.data() + (t[0] == '+' ? 1 : 0);
+  const auto [end, error] = std::from_chars(begin, t.data() + t.size(), value);
+  return error == std::errc() && end == t.data() + t.size() && std::isfinite(value);
+}
+
+}  // namespace
+
+Samples read_csv(const std::string& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      throw DataError(path + ": is a directory, expected a CSV file");
+  }
+  if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::vector<Record> records = parse(path, buffer.str(), options.delimiter, options.comment);
+  if (records.empty()) throw DataError(path + ": no rows (the file is empty or all comments)");
+
+  std::vector<std::string> names;
+  std::size_t first = 0;
+  const std::size_t width = records[0].size();
+  if (options.header) {
+    for (const auto& f : records[0]) names.push_back(trim(f.text));
+    first = 1;
+  } else {
+    for (std::size_t c = 0; c < width; ++c) names.push_back("column " + std::to_string(c));
+  }
+  if (records.size() == first) throw DataError(path + ": a header but no data rows");
+  if (width < 2) throw DataError(path + ": " + std::to_string(width) + " column; need features and a target");
+  for (std::size_t r = first; r < records.size(); ++r)
+    if (records[r].size() != width)
+      throw DataError(path + ":" + std::to_string(records[r][0].line) + ": expected " +
+                      std::to_string(width) + " fields (as " +
+                      (options.header ? "in the header" : "in the first row") + "), found " +
+                      std::to_string(records[r].size()));
+
+  // Which columns are targets.
+  std::vector<std::size_t> targets;
+  for (const auto& t : options.target) {
+    const auto named = std::find(names.begin(), names.end(), t);
+    std::size_t index = 0;
+    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), index);
+    if (options.header && named != names.end()) {
+      targets.push_back(static_cast<std::size_t>(named - names.begin()));
+    } else if (error == std::errc() && end == t.data() + t.size() && index < width) {
+      targets.push_back(index);
+    } else {
+      throw ConfigError(path + ": target column '" + t + "' not found; " +
+                        (options.header ? unknown_name_message("column", t, names)
+                                        : "without a header, give a 0-based index below " +
+                                              std::to_string(width)));
+    }
+  }
+  if (targets.empty()) targets.push_back(width - 1);
+  if (options.task == Task::classification && targets.size() != 1)
+    throw ConfigError(path + ": classification takes one target column, found " +
+                      std::to_string(targets.size()));
+  std::vector<std::size_t> features;
+  for (std::size_t c = 0; c < width; ++c)
+    if (std::find(targets.begin(), targets.end(), c) == targets.end()) features.push_back(c);
+
+  auto is_missing = [&](const std::string& text) {
+    const std::string t = trim(text);
+    return std::find(options.missing_values.begin(), options.missing_values.end(), t) !=
+           options.missing_values.end();
+  };
+  auto where = [&](const Field& f) {
+    return path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
+  };
+
+  // Rows kept (missing = drop_row drops), then values.
+  std::vector<std::size_t> kept;
+  for (std::size_t r = first; r < records.size(); ++r) {
+    bool drop = false;
+    for (std::size_t c = 0; c < width; ++c) {
+      const Field& f = records[r][c];
+      if (!is_missing(f.text)) continue;
+      const bool target = std::find(targets.begin(), targets.end(), c) != targets.end();
+      if (options.missing == "drop_row") {
+        drop = true;
+      } else if (options.missing == "error" || target) {
+        throw DataError(where(f) + ": missing value in column '" + names[c] + "'" +
+                        (target ? " (a target: set data.missing to \"drop_row\" to skip such rows)"
+                                : " (set data.missing to \"zero\" or \"drop_row\" to accept)"));
+      }
+    }
+    if (!drop) kept.push_back(r);
+  }
+  if (kept.empty()) throw DataError(path + ": every row has a missing value");
+
+  Samples samples;
+  samples.task = options.task;
+  samples.x.resize(static_cast<Index>(kept.size()), static_cast<Index>(features.size()));
+  for (std::size_t k = 0; k < kept.size(); ++k)
+    for (std::size_t j = 0; j < features.size(); ++j) {
+      const Field& f = records[kept[k]][features[j]];
+      float value = 0.0f;
+      if (!is_missing(f.text) && !parse_float(f.text, value))
+        throw DataError(where(f) + ": '" + trim(f.text) + "' in column '" + names[features[j]] +
+                        "' is not a number");
+      samples.x(static_cast<Index>(k), static_cast<Index>(j)) = value;
+    }
+
+  if (options.task == Task::regression) {
+    samples.y.resize(static_cast<Index>(kept.size()), static_cast<Index>(targets.size()));
+    for (std::size_t k = 0; k < kept.size(); ++k)
+      for (std::size_t j = 0; j < targets.size(); ++j) {
+        const Field& f = records[kept[k]][targets[j]];
+        float value;
+        if (!parse_float(f.text, value))
+          throw DataError(where(f) + ": regression target '" + trim(f.text) + "' in column '" +
+                          names[targets[j]] + "' is not a number");
+        samples.y(static_cast<Index>(k), static_cast<Index>(j)) = value;
+      }
+    return samples;
+  }
+
+  // Class labels: numbered in numeric order when all are numbers, else in string order.
+  std::set<std::string> distinct;
+  for (const auto r : kept) distinct.insert(trim(records[r][targets[0]].text));
+  std::vector<std::string> classes(distinct.begin(), distinct.end());
+  const bool numeric = std::all_of(classes.begin(), classes.end(), [](const std::string& s) {
+    float v;
+    return parse_float(s, v);
+  });
+  if (numeric)
+    std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
+      return std::stod(a) < std::stod(b);
+    });
+  std::map<std::string, std::int32_t> index;
+  for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<std::int32_t>(c);
+  for (const auto r : kept) samples.labels.push_back(index.at(trim(records[r][targets[0]].text)));
+  samples.class_names = classes;
+  return samples;
+}
+
+}  // namespace nnfit

@@ -1,0 +1,293 @@
+// From a `data` spec to preprocessed splits: the source, `limit`, held-out test and
+// validation fractions (stratified by class), scaling fitted on the training rows; and the
+// batch loader. Random streams: the generator draws from fork(1) of the data seed, the
+// splits from fork(2), so changing the split leaves the generated samples alone.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "nnfit/error.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+struct DataPlan {
+  SourceLoader load;
+  std::string source;
+  std::int64_t limit = 0, test_limit = 0;
+  double validation = 0.0, test = 0.0;
+  bool stratify = true;
+  std::string scale;  // "" = the source's default
+  std::optional<std::uint64_t> seed;
+};
+
+// Reads and checks every key of a data spec; no file is touched.
+DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
+  DataPlan p;
+  SpecReader reader(spec, path, diag);
+  if (!reader.is_object()) return p;
+  const auto& table = registry().sources;
+  if (!reader.has("source")) {
+    diag.error(reader.path_of("source"), "missing; one of: " + [&] {
+      std::string list;
+      for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
+      return list;
+    }());
+  }
+  p.source = reader.string("source", "");
+  p.limit = reader.integer("limit", 0, 0);
+  p.test_limit = reader.integer("test_limit", 0, 0);
+  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
+  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
+  if (p.validation + p.test >= 1.0)
+    diag.error(reader.path_of("validation"), "validation + test fractions must leave training data");
+  p.stratify = reader.boolean("stratify", true);
+  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+  if (reader.has("seed")) p.seed = static_cast<std::uint64_t>(reader.integer("seed", 0, 0));
+  if (!p.source.empty()) {
+    if (const auto* entry = table.find(p.source)) {
+      p.load = entry->make(reader);
+    } else {
+      diag.error(reader.path_of("source"), table.unknown(p.source));
+    }
+  }
+  reader.finish();
+  return p;
+}
+
+// Splits `rows` into (kept, held out), holding out `fraction` of each class (or of all rows).
+std::pair<std::vector<Index>, std::vector<Index>> hold_out(const std::vector<Index>& rows,
+                                                           double fraction, const Samples& samples,
+                                                           bool stratify, Rng& rng,
+                                                           const std::string& what) {
+  std::map<std::int32_t, std::vector<Index>> groups;
+  const bool by_class = stratify && samples.task == Task::classification;
+  for (const Index r : rows) groups[by_class ? samples.labels[static_cast<std::size_t>(r)] : 0].push_back(r);
+  std::vector<Index> kept, held;
+  for (auto& [label, group] : groups) {
+    rng.shuffle(group.begin(), group.end());
+    const auto take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size())));
+    held.insert(held.end(), group.begin(), group.begin() + static_cast<std::ptrdiff_t>(take));
+    kept.insert(kept.end(), group.begin() + static_cast<std::ptrdiff_t>(take), group.end());
+  }
+  if (held.empty() || kept.empty())
+    throw ConfigError("data." + what + ": a fraction of " + std::to_string(fraction) + " of " +
+                      std::to_string(rows.size()) + " samples leaves " +
+                      (held.empty() ? "nothing held out" : "nothing to train on"));
+  std::sort(kept.begin(), kept.end());
+  std::sort(held.begin(), held.end());
+  return {kept, held};
+}
+
+std::vector<Index> first_rows(Index n, std::int64_t limit) {
+  std::vector<Index> rows(static_cast<std::size_t>(limit > 0 ? std::min<Index>(n, limit) : n));
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Index>(i);
+  return rows;
+}
+
+Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
+  Samples& train = source.train;
+  if (train.size() == 0) throw DataError(p.source + ": no samples");
+  if (source.test && p.test > 0.0)
+    throw ConfigError("data.test: " + p.source +
+                      " has its own test set; a test fraction is for sources without one");
+  if (source.test && source.test->x.cols() != train.x.cols())
+    throw DataError(p.source + ": the test set has " + std::to_string(source.test->x.cols()) +
+                    " features, the training set " + std::to_string(train.x.cols()));
+  const std::string scale = !p.scale.empty() ? p.scale : (train.pixel_max > 0 ? "unit" : "none");
+  if (scale == "unit" && train.pixel_max <= 0)
+    throw ConfigError("data.scale: 'unit' divides pixel values by 255 and is for image sources "
+                      "(fashion_mnist, mnist, idx); use 'minmax' or 'standardize' for " + p.source);
+
+  Rng split_rng = Rng(seed).fork(2);
+  Data data;
+  data.source = p.source;
+  data.task = train.task;
+  data.num_features = train.x.cols();
+  data.num_outputs = train.num_outputs();
+  data.class_names = train.class_names;
+
+  std::vector<Index> rows = first_rows(train.size(), p.limit);
+  std::vector<Index> test_rows;
+  if (p.test > 0.0) std::tie(rows, test_rows) = hold_out(rows, p.test, train, p.stratify, split_rng, "test");
+  std::vector<Index> validation_rows;
+  if (p.validation > 0.0)
+    std::tie(rows, validation_rows) = hold_out(rows, p.validation, train, p.stratify, split_rng, "validation");
+
+  data.scaler = Scaler::fit(scale, train.x, rows, train.pixel_max);
+  data.scaler.apply(train.x);
+  auto shared = std::make_shared<const Samples>(std::move(train));
+  data.train = {shared, rows};
+  data.validation = {shared, validation_rows};
+  if (source.test) {
+    data.scaler.apply(source.test->x);
+    const Index n = source.test->size();
+    auto test = std::make_shared<const Samples>(std::move(*source.test));
+    data.test = {test, first_rows(n, p.test_limit)};
+  } else {
+    if (p.test_limit > 0 && static_cast<std::int64_t>(test_rows.size()) > p.test_limit)
+      test_rows.resize(static_cast<std::size_t>(p.test_limit));
+    data.test = {shared, test_rows};
+  }
+  return data;
+}
+
+}  // namespace
+
+Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<Index>& rows,
+                   double pixel_max) {
+  Scaler s;
+  s.type = type;
+  const Index d = x.cols();
+  if (type == "none") return s;
+  if (type == "unit") {
+    s.offset = RowVector::Zero(d);
+    s.factor = RowVector::Constant(d, static_cast<float>(1.0 / pixel_max));
+    return s;
+  }
+  s.offset.resize(d);
+  s.factor.resize(d);
+  if (type == "standardize") {
+    // Mean and population standard deviation (as sklearn's StandardScaler), in double.
+    Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(d), squares = Eigen::ArrayXd::Zero(d);
+    for (const Index r : rows) {
+      const Eigen::ArrayXd v = x.row(r).transpose().cast<double>().array();
+      sum += v;
+      squares += v * v;
+    }
+    const double n = static_cast<double>(rows.size());
+    for (Index j = 0; j < d; ++j) {
+      const double mean = sum[j] / n;
+      const double variance = std::max(0.0, squares[j] / n - mean * mean);
+      const double stddev = std::sqrt(variance);
+      s.offset[j] = static_cast<float>(mean);
+      s.factor[j] = static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0);
+    }
+  } else if (type == "minmax") {
+    RowVector low = RowVector::Constant(d, std::numeric_limits<float>::infinity());
+    RowVector high = -low;
+    for (const Index r : rows) {
+      low = low.cwiseMin(x.row(r));
+      high = high.cwiseMax(x.row(r));
+    }
+    for (Index j = 0; j < d; ++j) {
+      s.offset[j] = low[j];
+      const double range = static_cast<double>(high[j]) - low[j];
+      s.factor[j] = static_cast<float>(range > 0 ? 1.0 / range : 1.0);
+    }
+  } else {
+    throw ConfigError("unknown scaling '" + type + "'; valid: none, unit, standardize, minmax");
+  }
+  return s;
+}
+
+void Scaler::apply(Matrix& x) const {
+  if (identity()) return;
+  x = ((x.rowwise() - offset).array().rowwise() * factor.array()).matrix();
+}
+
+json Data::summary() const {
+  json out = {{"source", source},
+              {"task", task == Task::classification ? "classification" : "regression"},
+              {"features", num_features},
+              {"outputs", num_outputs},
+              {"scale", scaler.type},
+              {"train", train.size()},
+              {"validation", validation.size()},
+              {"test", test.size()}};
+  if (task == Task::classification) out["classes"] = class_names;
+  return out;
+}
+
+Data load_data(const json& spec, std::uint64_t seed, const std::string& path) {
+  Diagnostics diag;
+  DataPlan p = plan(spec, path, diag);
+  diag.throw_if_any();
+  const std::uint64_t data_seed = p.seed.value_or(seed);
+  Rng rng = Rng(data_seed).fork(1);
+  return finish(p.load(rng), p, data_seed);
+}
+
+void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path) {
+  plan(spec, path, diagnostics);
+}
+
+Data prepare_data(Samples train, std::optional<Samples> test, const json& spec,
+                  std::uint64_t seed, const std::string& path) {
+  json options = spec.is_object() ? spec : json::object();
+  options["source"] = "inline";
+  // The samples come from C++; the spec's split and scale keys still apply.
+  Diagnostics diag;
+  SpecReader reader(options, path, diag);
+  DataPlan p;
+  p.source = "inline";
+  reader.accept("source");
+  p.limit = reader.integer("limit", 0, 0);
+  p.test_limit = reader.integer("test_limit", 0, 0);
+  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
+  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
+  p.stratify = reader.boolean("stratify", true);
+  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+  reader.finish();
+  diag.throw_if_any();
+  return finish(SourceData{std::move(train), std::move(test)}, p, seed);
+}
+
+Samples generate(const json& spec, Rng& rng, const std::string& path) {
+  Diagnostics diag;
+  SpecReader reader(spec, path, diag);
+  const auto& table = registry().sources;
+  const std::string name = reader.string("source", "");
+  const auto* entry = table.find(name);
+  if (!entry) diag.error(reader.path_of("source"), table.unknown(name));
+  SourceLoader loader = entry ? entry->make(reader) : SourceLoader();
+  reader.finish();
+  diag.throw_if_any();
+  return loader(rng).train;
+}
+
+BatchLoader::BatchLoader(const Split& split, Index batch_size, bool shuffle, bool drop_last,
+                         std::uint64_t seed)
+    : split_(split), batch_size_(batch_size), shuffle_(shuffle), drop_last_(drop_last), seed_(seed) {
+  if (batch_size <= 0) throw ConfigError("batch size must be positive");
+  start_epoch(0);
+}
+
+void BatchLoader::start_epoch(std::int64_t epoch) {
+  order_ = split_.rows;
+  if (shuffle_) Rng(seed_).fork(static_cast<std::uint64_t>(epoch)).shuffle(order_.begin(), order_.end());
+  position_ = 0;
+}
+
+Index BatchLoader::batches_per_epoch() const {
+  const Index n = split_.size();
+  return drop_last_ ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
+}
+
+bool BatchLoader::next(Batch& batch) {
+  const Index n = split_.size();
+  const Index size = std::min(batch_size_, n - position_);
+  if (size <= 0 || (drop_last_ && size < batch_size_)) return false;
+  const Samples& s = *split_.samples;
+  batch.task = s.task;
+  batch.x.resize(size, s.x.cols());
+  if (s.task == Task::classification) {
+    batch.labels.resize(static_cast<std::size_t>(size));
+  } else {
+    batch.y.resize(size, s.y.cols());
+  }
+  for (Index i = 0; i < size; ++i) {
+    const Index row = order_[static_cast<std::size_t>(position_ + i)];
+    batch.x.row(i) = s.x.row(row);
+    if (s.task == Task::classification)
+      batch.labels[static_cast<std::size_t>(i)] = s.labels[static_cast<std::size_t>(row)];
+    else
+      batch.y.row(i) = s.y.row(row);
+  }
+  position_ += size;
+  return true;
+}
+
+}  // namespace nnfit

@@ -1,0 +1,219 @@
+// Synthetic problems, the quick ones on which activations differ visibly. Each takes
+// "samples" (default 1000) and draws everything from the Rng it is given. Classification
+// sets cycle through the classes sample by sample, so any prefix is balanced.
+//
+//   spirals       k arms ("arms" 2) winding "turns" (2) times: r = t, angle = 2 pi (turns t + a/k),
+//                 t uniform in [0.05, 1]; Gaussian "noise" (0.02) on both coordinates
+//   moons         sklearn's make_moons: two interleaving half circles, "noise" (0.1)
+//   circles       sklearn's make_circles: radii 1 and "factor" (0.8), "noise" (0.05)
+//   xor           x uniform in [-1, 1]^2, label = (x0 > 0) xor (x1 > 0), "noise" (0) added after
+//   blobs         sklearn's make_blobs: "centers" (3) uniform in [-10, 10]^"features" (2),
+//                 Gaussian clusters of std "cluster_std" (1)
+//   checkerboard  x uniform in [-1, 1]^2 on a "tiles" x "tiles" (4) board, label = colour
+//   sine          regression: x uniform in [-pi, pi], y = sin(x) + N(0, "noise" (0.1))
+//   friedman1     regression (Friedman 1991, sklearn's make_friedman1): x uniform in [0, 1]^"features"
+//                 (10, at least 5), y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + N(0, "noise" (0))
+#include <cmath>
+#include <numbers>
+
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+Samples classification(Index n, Index features, int classes) {
+  Samples s;
+  s.x.resize(n, features);
+  s.labels.resize(static_cast<std::size_t>(n));
+  s.task = Task::classification;
+  for (int c = 0; c < classes; ++c) s.class_names.push_back(std::to_string(c));
+  return s;
+}
+
+Index samples_of(SpecReader& spec) { return spec.integer("samples", 1000, 2, 100'000'000); }
+
+SourceLoader spirals(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const auto arms = static_cast<int>(spec.integer("arms", 2, 2, 100));
+  const double turns = spec.number_in("turns", 2.0, 0.0, 100.0, true);
+  const double noise = spec.number_in("noise", 0.02, 0.0, 100.0);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, 2, arms);
+    for (Index i = 0; i < n; ++i) {
+      const int arm = static_cast<int>(i % arms);
+      const double t = rng.uniform(0.05, 1.0);
+      const double angle = 2.0 * kPi * (turns * t + static_cast<double>(arm) / arms);
+      s.x(i, 0) = static_cast<float>(t * std::cos(angle) + noise * rng.normal());
+      s.x(i, 1) = static_cast<float>(t * std::sin(angle) + noise * rng.normal());
+      s.labels[static_cast<std::size_t>(i)] = arm;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader moons(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const double noise = spec.number_in("noise", 0.1, 0.0, 100.0);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, 2, 2);
+    const Index outer = (n + 1) / 2, inner = n / 2;
+    for (Index i = 0; i < n; ++i) {
+      const int moon = static_cast<int>(i % 2);
+      const Index k = i / 2;
+      const double theta = kPi * static_cast<double>(k) / static_cast<double>(std::max<Index>((moon ? inner : outer) - 1, 1));
+      const double x = moon ? 1.0 - std::cos(theta) : std::cos(theta);
+      const double y = moon ? 0.5 - std::sin(theta) : std::sin(theta);
+      s.x(i, 0) = static_cast<float>(x + noise * rng.normal());
+      s.x(i, 1) = static_cast<float>(y + noise * rng.normal());
+      s.labels[static_cast<std::size_t>(i)] = moon;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader circles(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const double factor = spec.number_in("factor", 0.8, 0.0, 1.0, true, true);
+  const double noise = spec.number_in("noise", 0.05, 0.0, 100.0);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, 2, 2);
+    for (Index i = 0; i < n; ++i) {
+      const int inner = static_cast<int>(i % 2);
+      const double theta = 2.0 * kPi * rng.uniform();
+      const double r = inner ? factor : 1.0;
+      s.x(i, 0) = static_cast<float>(r * std::cos(theta) + noise * rng.normal());
+      s.x(i, 1) = static_cast<float>(r * std::sin(theta) + noise * rng.normal());
+      s.labels[static_cast<std::size_t>(i)] = inner;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader xor_problem(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const double noise = spec.number_in("noise", 0.0, 0.0, 100.0);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, 2, 2);
+    for (Index i = 0; i < n; ++i) {
+      const int label = static_cast<int>(i % 2);
+      // Draw a quadrant of the wanted colour, then a point in it.
+      const bool x_positive = rng.bernoulli(0.5);
+      const bool y_positive = label ? !x_positive : x_positive;
+      const double x = rng.uniform() * (x_positive ? 1 : -1);
+      const double y = rng.uniform() * (y_positive ? 1 : -1);
+      s.x(i, 0) = static_cast<float>(x + noise * rng.normal());
+      s.x(i, 1) = static_cast<float>(y + noise * rng.normal());
+      s.labels[static_cast<std::size_t>(i)] = label;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader blobs(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const auto centers = static_cast<int>(spec.integer("centers", 3, 2, 1000));
+  const Index features = spec.integer("features", 2, 1, 100000);
+  const double stddev = spec.number_in("cluster_std", 1.0, 0.0, 1e6);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, features, centers);
+    Matrix center(centers, features);
+    for (Index i = 0; i < center.size(); ++i) center.data()[i] = static_cast<float>(rng.uniform(-10, 10));
+    for (Index i = 0; i < n; ++i) {
+      const int c = static_cast<int>(i % centers);
+      for (Index j = 0; j < features; ++j)
+        s.x(i, j) = static_cast<float>(center(c, j) + stddev * rng.normal());
+      s.labels[static_cast<std::size_t>(i)] = c;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader checkerboard(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const auto tiles = static_cast<int>(spec.integer("tiles", 4, 2, 1000));
+  return [=](Rng& rng) -> SourceData {
+    Samples s = classification(n, 2, 2);
+    for (Index i = 0; i < n; ++i) {
+      const int label = static_cast<int>(i % 2);
+      // Rejection: draw until the point falls on a square of the wanted colour (half do).
+      double x, y;
+      int colour;
+      do {
+        x = rng.uniform(-1, 1);
+        y = rng.uniform(-1, 1);
+        const int cx = std::min(tiles - 1, static_cast<int>((x + 1) / 2 * tiles));
+        const int cy = std::min(tiles - 1, static_cast<int>((y + 1) / 2 * tiles));
+        colour = (cx + cy) % 2;
+      } while (colour != label);
+      s.x(i, 0) = static_cast<float>(x);
+      s.x(i, 1) = static_cast<float>(y);
+      s.labels[static_cast<std::size_t>(i)] = label;
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+Samples regression(Index n, Index features) {
+  Samples s;
+  s.task = Task::regression;
+  s.x.resize(n, features);
+  s.y.resize(n, 1);
+  return s;
+}
+
+SourceLoader sine(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const double noise = spec.number_in("noise", 0.1, 0.0, 100.0);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = regression(n, 1);
+    for (Index i = 0; i < n; ++i) {
+      const double x = rng.uniform(-kPi, kPi);
+      s.x(i, 0) = static_cast<float>(x);
+      s.y(i, 0) = static_cast<float>(std::sin(x) + noise * rng.normal());
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+SourceLoader friedman1(SpecReader& spec) {
+  const Index n = samples_of(spec);
+  const Index features = spec.integer("features", 10, 5, 100000);
+  const double noise = spec.number_in("noise", 0.0, 0.0, 1e6);
+  return [=](Rng& rng) -> SourceData {
+    Samples s = regression(n, features);
+    for (Index i = 0; i < n; ++i) {
+      for (Index j = 0; j < features; ++j) s.x(i, j) = static_cast<float>(rng.uniform());
+      const double x0 = s.x(i, 0), x1 = s.x(i, 1), x2 = s.x(i, 2), x3 = s.x(i, 3), x4 = s.x(i, 4);
+      s.y(i, 0) = static_cast<float>(10 * std::sin(kPi * x0 * x1) + 20 * (x2 - 0.5) * (x2 - 0.5) +
+                                     10 * x3 + 5 * x4 + noise * rng.normal());
+    }
+    return {std::move(s), std::nullopt};
+  };
+}
+
+
+}  // namespace
+
+void add_synthetic_sources(Registries& r) {
+  auto& s = r.sources;
+  s.add("spirals", "k interleaved spiral arms (classification)",
+        "samples=1000, arms=2, turns=2, noise=0.02", spirals);
+  s.add("moons", "two interleaving half circles (classification)", "samples=1000, noise=0.1",
+        moons);
+  s.add("circles", "a circle inside another (classification)",
+        "samples=1000, factor=0.8, noise=0.05", circles);
+  s.add("xor", "the four quadrants, opposite ones alike (classification)", "samples=1000, noise=0",
+        xor_problem);
+  s.add("blobs", "Gaussian clusters (classification)",
+        "samples=1000, centers=3, features=2, cluster_std=1", blobs);
+  s.add("checkerboard", "a tiles x tiles board of two colours (classification)",
+        "samples=1000, tiles=4", checkerboard);
+  s.add("sine", "y = sin(x) + noise (regression)", "samples=1000, noise=0.1", sine);
+  s.add("friedman1", "Friedman #1 benchmark function (regression)",
+        "samples=1000, features=10, noise=0", friedman1);
+}
+
+}  // namespace nnfit

@@ -1,0 +1,139 @@
+// Data: sources (Fashion-MNIST, IDX, CSV, generators, in-memory), preprocessing, splits and
+// mini-batches.
+//
+// A source produces Samples: a float32 feature matrix [n, features] and either class labels
+// or regression targets [n, outputs]. Splits are lists of row indices into the samples, never
+// copies, so the training set is held once (Fashion-MNIST's 60k x 784 floats: 188 MB). A
+// Scaler is fitted on the training rows only and applied in place to everything; it travels
+// with the model so that evaluation and prediction see the same transform.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnfit/loss.hpp"
+#include "nnfit/rng.hpp"
+#include "nnfit/spec.hpp"
+#include "nnfit/types.hpp"
+
+namespace nnfit {
+
+enum class Task { classification, regression };
+
+struct Samples {
+  Matrix x;                             // [n, features]
+  std::vector<std::int32_t> labels;     // classification: n labels in [0, classes)
+  Matrix y;                             // regression: [n, outputs]
+  Task task = Task::classification;
+  std::vector<std::string> class_names; // classification: one per class (index = label)
+  double pixel_max = 0.0;               // > 0 for image data (255): what "unit" scaling divides by
+  Index size() const { return x.rows(); }
+  Index num_outputs() const {
+    return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();
+  }
+};
+
+// Per-feature affine transform x' = (x - offset) * factor.
+struct Scaler {
+  std::string type = "none";  // none | unit | standardize | minmax
+  RowVector offset;           // [features]; empty for "none"
+  RowVector factor;
+  // Fits on `rows` of `x` (the training split). Constant features get factor 1.
+  static Scaler fit(const std::string& type, const Matrix& x, const std::vector<Index>& rows,
+                    double pixel_max);
+  void apply(Matrix& x) const;
+  bool identity() const { return offset.size() == 0; }
+};
+
+// A subset of samples: row indices into shared samples.
+struct Split {
+  std::shared_ptr<const Samples> samples;
+  std::vector<Index> rows;
+  Index size() const { return static_cast<Index>(rows.size()); }
+  bool empty() const { return rows.empty(); }
+};
+
+// What load_data() returns: the splits, already preprocessed, and what they are.
+struct Data {
+  std::string source;
+  Task task = Task::classification;
+  Index num_features = 0;
+  Index num_outputs = 0;  // classes, or regression targets
+  std::vector<std::string> class_names;
+  Scaler scaler;
+  Split train, validation, test;
+  // {"source", "task", "features", "outputs", "classes", "train", "validation", "test", ...}
+  json summary() const;
+};
+
+// Loads a `data` spec ({"source": "fashion_mnist", "scale": "standardize", "validation": 0.1,
+// ...}; every key in docs/CONFIG.md). `seed` drives generators and splits. Throws ConfigError
+// for a bad spec (every problem at once) and DataError for a bad file.
+Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "data");
+// Checks a data spec (every key, names, ranges) without reading any file.
+void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
+// The same preprocessing and splitting for samples made in C++ (the `inline` source).
+// `test` may be empty. `spec` takes the same split and scale keys as load_data.
+Data prepare_data(Samples train, std::optional<Samples> test, const json& spec,
+                  std::uint64_t seed, const std::string& path = "data");
+
+// Readers, for use without a spec.
+// An IDX image file ([n, rows, cols] or [n, features], unsigned bytes) and its label file,
+// gzip-compressed or raw (recognised by content, not name).
+Samples read_idx(const std::string& images_path, const std::string& labels_path);
+
+struct CsvOptions {
+  bool header = true;
+  char delimiter = ',';
+  char comment = '#';
+  std::vector<std::string> target = {};  // column names, or indices as text; empty: the last
+  Task task = Task::classification;
+  std::string missing = "error";         // error | zero | drop_row
+  std::vector<std::string> missing_values = {"", "NA", "N/A", "NaN", "nan", "null"};
+};
+Samples read_csv(const std::string& path, const CsvOptions& options = {});
+
+// A synthetic problem by name (spirals, moons, circles, xor, blobs, checkerboard, sine,
+// friedman1) with its options ({"samples": 1000, "noise": 0.1, ...}).
+Samples generate(const json& spec, Rng& rng, const std::string& path = "data");
+
+// A mini-batch, gathered into buffers that are reused from batch to batch.
+struct Batch {
+  Matrix x;
+  std::vector<std::int32_t> labels;
+  Matrix y;
+  Task task = Task::classification;
+  Index size() const { return x.rows(); }
+  Target target() const {
+    return task == Task::classification ? Target(labels) : Target(y);
+  }
+};
+
+// Yields the rows of a split in mini-batches. Each epoch's order is a permutation drawn from
+// the loader's seed and the epoch number alone, so epoch e's batches are the same whether or
+// not the run was resumed in between.
+class BatchLoader {
+ public:
+  BatchLoader(const Split& split, Index batch_size, bool shuffle, bool drop_last,
+              std::uint64_t seed);
+  void start_epoch(std::int64_t epoch);
+  // Fills `batch` with the next batch of this epoch; false when the epoch is over.
+  bool next(Batch& batch);
+  Index batches_per_epoch() const;
+  Index batch_size() const { return batch_size_; }
+  const Split& split() const { return split_; }
+
+ private:
+  Split split_;
+  Index batch_size_;
+  bool shuffle_;
+  bool drop_last_;
+  std::uint64_t seed_;
+  std::vector<Index> order_;
+  Index position_ = 0;
+};
+
+}  // namespace nnfit
