@@ -74,8 +74,7 @@ std::size_t ByteReader::read_some(void* out, std::size_t n) {
     zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(n - done, 1u << 30));
     const int status = inflate(&zs_, Z_NO_FLUSH);
     const std::size_t consumed = (in_len_ - in_pos_) - zs_.avail_in;
-    const std::size_t produced =
-        static_cast<std::size_t>(zs_.next_out - (dest + done));
+    const std::size_t produced = static_cast<std::size_t>(zs_.next_out - (dest + done));
     in_pos_ += consumed;
     raw_offset_ += consumed;
     done += produced;
@@ -89,8 +88,8 @@ std::size_t ByteReader::read_some(void* out, std::size_t n) {
       }
     } else if (status != Z_OK && status != Z_BUF_ERROR) {
       throw DataError(path_ + ": compressed byte " + std::to_string(raw_offset_) +
-                      ": corrupt gzip data (" + (zs_.msg ? zs_.msg : "zlib error " + std::to_string(status)) +
-                      ")");
+                      ": corrupt gzip data (" +
+                      (zs_.msg ? zs_.msg : "zlib error " + std::to_string(status)) + ")");
     }
   }
   return done;

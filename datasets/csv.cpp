@@ -49,7 +49,8 @@ std::vector<Record> parse(const std::string& path, const std::string& text, char
       continue;
     }
     std::size_t probe = i;
-    while (probe < text.size() && (text[probe] == ' ' || text[probe] == '\t' || text[probe] == '\r'))
+    while (probe < text.size() &&
+           (text[probe] == ' ' || text[probe] == '\t' || text[probe] == '\r'))
       ++probe;
     if (probe == text.size() || text[probe] == '\n') {
       i = probe + 1, ++line, column = 1;
@@ -81,7 +82,8 @@ std::vector<Record> parse(const std::string& path, const std::string& text, char
         }
         if (!closed)
           throw DataError(where(open_line, open_column) + ": quoted field is never closed");
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i, ++column;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+          ++i, ++column;
         if (i < text.size() && text[i] != delimiter && text[i] != '\n')
           throw DataError(where(line, column) + ": unexpected '" + std::string(1, text[i]) +
                           "' after a closing quote");
@@ -137,7 +139,8 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
     for (std::size_t c = 0; c < width; ++c) names.push_back("column " + std::to_string(c));
   }
   if (records.size() == first) throw DataError(path + ": a header but no data rows");
-  if (width < 2) throw DataError(path + ": " + std::to_string(width) + " column; need features and a target");
+  if (width < 2)
+    throw DataError(path + ": " + std::to_string(width) + " column; need features and a target");
   for (std::size_t r = first; r < records.size(); ++r)
     if (records[r].size() != width)
       throw DataError(path + ":" + std::to_string(records[r][0].line) + ": expected " +

@@ -30,11 +30,12 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   if (!reader.is_object()) return p;
   const auto& table = registry().sources;
   if (!reader.has("source")) {
-    diag.error(reader.path_of("source"), "missing; one of: " + [&] {
-      std::string list;
-      for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
-      return list;
-    }());
+    diag.error(
+        reader.path_of("source"), "missing; one of: " + [&] {
+          std::string list;
+          for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
+          return list;
+        }());
   }
   p.source = reader.string("source", "");
   p.limit = reader.integer("limit", 0, 0);
@@ -42,7 +43,8 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
   p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
   if (p.validation + p.test >= 1.0)
-    diag.error(reader.path_of("validation"), "validation + test fractions must leave training data");
+    diag.error(reader.path_of("validation"),
+               "validation + test fractions must leave training data");
   p.stratify = reader.boolean("stratify", true);
   p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
   if (reader.has("seed")) p.seed = static_cast<std::uint64_t>(reader.integer("seed", 0, 0));
@@ -64,11 +66,13 @@ std::pair<std::vector<Index>, std::vector<Index>> hold_out(const std::vector<Ind
                                                            const std::string& what) {
   std::map<std::int32_t, std::vector<Index>> groups;
   const bool by_class = stratify && samples.task == Task::classification;
-  for (const Index r : rows) groups[by_class ? samples.labels[static_cast<std::size_t>(r)] : 0].push_back(r);
+  for (const Index r : rows)
+    groups[by_class ? samples.labels[static_cast<std::size_t>(r)] : 0].push_back(r);
   std::vector<Index> kept, held;
   for (auto& [label, group] : groups) {
     rng.shuffle(group.begin(), group.end());
-    const auto take = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size())));
+    const auto take =
+        static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size())));
     held.insert(held.end(), group.begin(), group.begin() + static_cast<std::ptrdiff_t>(take));
     kept.insert(kept.end(), group.begin() + static_cast<std::ptrdiff_t>(take), group.end());
   }
@@ -98,8 +102,10 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
                     " features, the training set " + std::to_string(train.x.cols()));
   const std::string scale = !p.scale.empty() ? p.scale : (train.pixel_max > 0 ? "unit" : "none");
   if (scale == "unit" && train.pixel_max <= 0)
-    throw ConfigError("data.scale: 'unit' divides pixel values by 255 and is for image sources "
-                      "(fashion_mnist, mnist, idx); use 'minmax' or 'standardize' for " + p.source);
+    throw ConfigError(
+        "data.scale: 'unit' divides pixel values by 255 and is for image sources "
+        "(fashion_mnist, mnist, idx); use 'minmax' or 'standardize' for " +
+        p.source);
 
   Rng split_rng = Rng(seed).fork(2);
   Data data;
@@ -111,10 +117,12 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
 
   std::vector<Index> rows = first_rows(train.size(), p.limit);
   std::vector<Index> test_rows;
-  if (p.test > 0.0) std::tie(rows, test_rows) = hold_out(rows, p.test, train, p.stratify, split_rng, "test");
+  if (p.test > 0.0)
+    std::tie(rows, test_rows) = hold_out(rows, p.test, train, p.stratify, split_rng, "test");
   std::vector<Index> validation_rows;
   if (p.validation > 0.0)
-    std::tie(rows, validation_rows) = hold_out(rows, p.validation, train, p.stratify, split_rng, "validation");
+    std::tie(rows, validation_rows) =
+        hold_out(rows, p.validation, train, p.stratify, split_rng, "validation");
 
   data.scaler = Scaler::fit(scale, train.x, rows, train.pixel_max);
   data.scaler.apply(train.x);
@@ -163,7 +171,8 @@ Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<I
       const double variance = std::max(0.0, squares[j] / n - mean * mean);
       const double stddev = std::sqrt(variance);
       s.offset[j] = static_cast<float>(mean);
-      s.factor[j] = static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0);
+      s.factor[j] =
+          static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0);
     }
   } else if (type == "minmax") {
     RowVector low = RowVector::Constant(d, std::numeric_limits<float>::infinity());
@@ -214,8 +223,8 @@ void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::stri
   plan(spec, path, diagnostics);
 }
 
-Data prepare_data(Samples train, std::optional<Samples> test, const json& spec,
-                  std::uint64_t seed, const std::string& path) {
+Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, std::uint64_t seed,
+                  const std::string& path) {
   json options = spec.is_object() ? spec : json::object();
   options["source"] = "inline";
   // The samples come from C++; the spec's split and scale keys still apply.
@@ -250,14 +259,19 @@ Samples generate(const json& spec, Rng& rng, const std::string& path) {
 
 BatchLoader::BatchLoader(const Split& split, Index batch_size, bool shuffle, bool drop_last,
                          std::uint64_t seed)
-    : split_(split), batch_size_(batch_size), shuffle_(shuffle), drop_last_(drop_last), seed_(seed) {
+    : split_(split),
+      batch_size_(batch_size),
+      shuffle_(shuffle),
+      drop_last_(drop_last),
+      seed_(seed) {
   if (batch_size <= 0) throw ConfigError("batch size must be positive");
   start_epoch(0);
 }
 
 void BatchLoader::start_epoch(std::int64_t epoch) {
   order_ = split_.rows;
-  if (shuffle_) Rng(seed_).fork(static_cast<std::uint64_t>(epoch)).shuffle(order_.begin(), order_.end());
+  if (shuffle_)
+    Rng(seed_).fork(static_cast<std::uint64_t>(epoch)).shuffle(order_.begin(), order_.end());
   position_ = 0;
 }
 

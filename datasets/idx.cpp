@@ -24,8 +24,7 @@ IdxHeader read_header(ByteReader& in, const std::string& what, std::size_t min_d
   in.read_exactly(magic.data(), 4, "IDX magic number");
   if (magic[0] != 0 || magic[1] != 0)
     throw DataError(in.path() + ": byte 0: not an IDX file (magic number starts " +
-                    std::to_string(magic[0]) + " " + std::to_string(magic[1]) +
-                    ", expected 0 0)");
+                    std::to_string(magic[0]) + " " + std::to_string(magic[1]) + ", expected 0 0)");
   if (magic[2] != 0x08) {
     char found[8];
     std::snprintf(found, sizeof found, "0x%02X", magic[2]);
@@ -73,13 +72,14 @@ Samples read_idx(const std::string& images_path, const std::string& labels_path)
   float* out = samples.x.data();
   std::uint64_t remaining = n * features;
   while (remaining > 0) {
-    const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
     const std::uint64_t at = images.offset();
     const std::size_t got = images.read_some(chunk.data(), take);
     if (got != take)
-      throw DataError(images_path + ": byte " + std::to_string(at + got) + ": the header promises " +
-                      std::to_string(n) + " images of " + std::to_string(features) +
-                      " bytes, the data ends after " +
+      throw DataError(images_path + ": byte " + std::to_string(at + got) +
+                      ": the header promises " + std::to_string(n) + " images of " +
+                      std::to_string(features) + " bytes, the data ends after " +
                       std::to_string((n * features - remaining + got) / features) +
                       " of them (truncated file?)");
     for (std::size_t i = 0; i < take; ++i) out[i] = static_cast<float>(chunk[i]);

@@ -14,12 +14,13 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* kFashionMnistPath = "/usr/share/datasets/fashion-mnist";
-const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress",
-                                                  "Coat",        "Sandal",  "Shirt",    "Sneaker",
+const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                                  "Coat",        "Sandal",    "Shirt",    "Sneaker",
                                                   "Bag",         "Ankle boot"};
 
 // `name` or `name.gz` in `folder`.
-std::string find_idx(const std::string& folder, const std::string& name, const std::string& source) {
+std::string find_idx(const std::string& folder, const std::string& name,
+                     const std::string& source) {
   for (const std::string& candidate : {name + ".gz", name}) {
     const fs::path path = fs::path(folder) / candidate;
     if (fs::exists(path)) return path.string();
@@ -31,7 +32,8 @@ std::string find_idx(const std::string& folder, const std::string& name, const s
                        : ""));
 }
 
-void check_labels(Samples& samples, const std::string& file, const std::vector<std::string>& names) {
+void check_labels(Samples& samples, const std::string& file,
+                  const std::vector<std::string>& names) {
   for (std::size_t i = 0; i < samples.labels.size(); ++i)
     if (samples.labels[i] >= static_cast<std::int32_t>(names.size()))
       throw DataError(file + ": byte " + std::to_string(8 + i) + ": label " +
@@ -40,20 +42,21 @@ void check_labels(Samples& samples, const std::string& file, const std::vector<s
   samples.class_names = names;
 }
 
-SourceLoader mnist_like(SpecReader& spec, const std::string& source, const std::string& default_path,
-                        const std::vector<std::string>& classes) {
+SourceLoader mnist_like(SpecReader& spec, const std::string& source,
+                        const std::string& default_path, const std::vector<std::string>& classes) {
   if (default_path.empty() && !spec.has("path"))
-    spec.diagnostics().error(spec.path_of("path"), "missing: the folder with " + source + "'s IDX files");
+    spec.diagnostics().error(spec.path_of("path"),
+                             "missing: the folder with " + source + "'s IDX files");
   const std::string folder = spec.string("path", default_path);
   return [=](Rng&) {
-  SourceData data;
-  const auto train_labels = find_idx(folder, "train-labels-idx1-ubyte", source);
-  data.train = read_idx(find_idx(folder, "train-images-idx3-ubyte", source), train_labels);
-  check_labels(data.train, train_labels, classes);
-  const auto test_labels = find_idx(folder, "t10k-labels-idx1-ubyte", source);
-  data.test = read_idx(find_idx(folder, "t10k-images-idx3-ubyte", source), test_labels);
-  check_labels(*data.test, test_labels, classes);
-  return data;
+    SourceData data;
+    const auto train_labels = find_idx(folder, "train-labels-idx1-ubyte", source);
+    data.train = read_idx(find_idx(folder, "train-images-idx3-ubyte", source), train_labels);
+    check_labels(data.train, train_labels, classes);
+    const auto test_labels = find_idx(folder, "t10k-labels-idx1-ubyte", source);
+    data.test = read_idx(find_idx(folder, "t10k-images-idx3-ubyte", source), test_labels);
+    check_labels(*data.test, test_labels, classes);
+    return data;
   };
 }
 
@@ -65,19 +68,20 @@ SourceLoader idx_source(SpecReader& spec) {
   const std::string test_images = spec.string("test_images", ""),
                     test_labels = spec.string("test_labels", "");
   if (has_test && (test_images.empty() || test_labels.empty()))
-    spec.diagnostics().error(spec.path_of("test_images"), "test_images and test_labels go together");
+    spec.diagnostics().error(spec.path_of("test_images"),
+                             "test_images and test_labels go together");
   return [=](Rng&) {
-  SourceData data;
-  data.train = read_idx(images, labels);
-  if (has_test) {
-    data.test = read_idx(test_images, test_labels);
-    // One set of class names for both: the larger label range.
-    auto& a = data.train.class_names;
-    auto& b = data.test->class_names;
-    if (b.size() > a.size()) a = b;
-    b = a;
-  }
-  return data;
+    SourceData data;
+    data.train = read_idx(images, labels);
+    if (has_test) {
+      data.test = read_idx(test_images, test_labels);
+      // One set of class names for both: the larger label range.
+      auto& a = data.train.class_names;
+      auto& b = data.test->class_names;
+      if (b.size() > a.size()) a = b;
+      b = a;
+    }
+    return data;
   };
 }
 
@@ -86,9 +90,12 @@ std::vector<std::string> target_columns(SpecReader& spec) {
   const json* target = spec.raw("target");
   if (!target) return out;
   auto one = [&](const json& t) {
-    if (t.is_string()) out.push_back(t.get<std::string>());
-    else if (t.is_number_unsigned()) out.push_back(std::to_string(t.get<std::uint64_t>()));
-    else spec.diagnostics().error(spec.path_of("target"), "expected a column name or a 0-based index");
+    if (t.is_string())
+      out.push_back(t.get<std::string>());
+    else if (t.is_number_unsigned())
+      out.push_back(std::to_string(t.get<std::uint64_t>()));
+    else
+      spec.diagnostics().error(spec.path_of("target"), "expected a column name or a 0-based index");
   };
   if (target->is_array()) {
     for (const auto& t : *target) one(t);
@@ -112,35 +119,37 @@ SourceLoader csv_source(SpecReader& spec) {
   options.delimiter = delimiter.empty() ? ',' : delimiter[0];
   options.comment = comment.empty() ? '#' : comment[0];
   options.target = target_columns(spec);
-  options.task = spec.choice("task", "classification", {"classification", "regression"}) == "regression"
-                     ? Task::regression
-                     : Task::classification;
+  options.task =
+      spec.choice("task", "classification", {"classification", "regression"}) == "regression"
+          ? Task::regression
+          : Task::classification;
   options.missing = spec.choice("missing", "error", {"error", "zero", "drop_row"});
   if (const json* values = spec.raw("missing_values")) {
-    if (values->is_array() && std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_string(); }))
+    if (values->is_array() &&
+        std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_string(); }))
       options.missing_values = values->get<std::vector<std::string>>();
     else
       spec.diagnostics().error(spec.path_of("missing_values"), "expected an array of strings");
   }
   return [=](Rng&) {
-  SourceData data;
-  data.train = read_csv(path, options);
-  if (!test_path.empty()) {
-    data.test = read_csv(test_path, options);
-    if (options.task == Task::classification) {
-      // Number the test file's classes as the training file's.
-      const auto& names = data.train.class_names;
-      for (auto& label : data.test->labels) {
-        const std::string& name = data.test->class_names[static_cast<std::size_t>(label)];
-        const auto it = std::find(names.begin(), names.end(), name);
-        if (it == names.end())
-          throw DataError(test_path + ": class '" + name + "' does not occur in " + path);
-        label = static_cast<std::int32_t>(it - names.begin());
+    SourceData data;
+    data.train = read_csv(path, options);
+    if (!test_path.empty()) {
+      data.test = read_csv(test_path, options);
+      if (options.task == Task::classification) {
+        // Number the test file's classes as the training file's.
+        const auto& names = data.train.class_names;
+        for (auto& label : data.test->labels) {
+          const std::string& name = data.test->class_names[static_cast<std::size_t>(label)];
+          const auto it = std::find(names.begin(), names.end(), name);
+          if (it == names.end())
+            throw DataError(test_path + ": class '" + name + "' does not occur in " + path);
+          label = static_cast<std::int32_t>(it - names.begin());
+        }
+        data.test->class_names = names;
       }
-      data.test->class_names = names;
     }
-  }
-  return data;
+    return data;
   };
 }
 
@@ -152,21 +161,24 @@ SourceLoader inline_source(SpecReader& spec) {
   const json* labels = spec.raw("labels");
   const json* targets = spec.raw("targets");
   auto matrix = [&](const json* rows, const std::string& key, Matrix& out) {
-    if (!rows || !rows->is_array() || rows->empty() || !(*rows)[0].is_array() || (*rows)[0].empty()) {
-      spec.diagnostics().error(spec.path_of(key), "expected a non-empty array of equal-length number arrays");
+    if (!rows || !rows->is_array() || rows->empty() || !(*rows)[0].is_array() ||
+        (*rows)[0].empty()) {
+      spec.diagnostics().error(spec.path_of(key),
+                               "expected a non-empty array of equal-length number arrays");
       return;
     }
     out.resize(static_cast<Index>(rows->size()), static_cast<Index>((*rows)[0].size()));
     for (std::size_t i = 0; i < rows->size(); ++i) {
       const json& row = (*rows)[i];
       if (!row.is_array() || row.size() != (*rows)[0].size()) {
-        spec.diagnostics().error(json_path(spec.path_of(key), i), "expected " +
-                                 std::to_string((*rows)[0].size()) + " numbers");
+        spec.diagnostics().error(json_path(spec.path_of(key), i),
+                                 "expected " + std::to_string((*rows)[0].size()) + " numbers");
         return;
       }
       for (std::size_t j = 0; j < row.size(); ++j) {
         if (!row[j].is_number()) {
-          spec.diagnostics().error(json_path(json_path(spec.path_of(key), i), j), "expected a number");
+          spec.diagnostics().error(json_path(json_path(spec.path_of(key), i), j),
+                                   "expected a number");
           return;
         }
         out(static_cast<Index>(i), static_cast<Index>(j)) = row[j].get<float>();
@@ -175,16 +187,17 @@ SourceLoader inline_source(SpecReader& spec) {
   };
   matrix(features, "features", s.x);
   if ((labels == nullptr) == (targets == nullptr)) {
-    spec.diagnostics().error(spec.path(), "give either \"labels\" (classification) or \"targets\" (regression)");
+    spec.diagnostics().error(spec.path(),
+                             "give either \"labels\" (classification) or \"targets\" (regression)");
   } else if (labels) {
     s.task = Task::classification;
-    if (!labels->is_array() || !std::all_of(labels->begin(), labels->end(), [](const json& v) {
-          return v.is_number_unsigned();
-        })) {
+    if (!labels->is_array() || !std::all_of(labels->begin(), labels->end(),
+                                            [](const json& v) { return v.is_number_unsigned(); })) {
       spec.diagnostics().error(spec.path_of("labels"), "expected an array of class indices >= 0");
     } else {
       s.labels = labels->get<std::vector<std::int32_t>>();
-      const auto classes = s.labels.empty() ? 0 : *std::max_element(s.labels.begin(), s.labels.end()) + 1;
+      const auto classes =
+          s.labels.empty() ? 0 : *std::max_element(s.labels.begin(), s.labels.end()) + 1;
       for (std::int32_t c = 0; c < classes; ++c) s.class_names.push_back(std::to_string(c));
     }
   } else {
@@ -192,7 +205,8 @@ SourceLoader inline_source(SpecReader& spec) {
     matrix(targets, "targets", s.y);
   }
   if (spec.diagnostics().empty()) {
-    const Index rows = s.task == Task::classification ? static_cast<Index>(s.labels.size()) : s.y.rows();
+    const Index rows =
+        s.task == Task::classification ? static_cast<Index>(s.labels.size()) : s.y.rows();
     if (rows != s.x.rows())
       spec.diagnostics().error(spec.path(), std::to_string(s.x.rows()) + " feature rows but " +
                                                 std::to_string(rows) + " targets");
@@ -207,10 +221,11 @@ void add_builtin_sources(Registries& r) {
                 std::string("path=") + kFashionMnistPath, [](SpecReader& spec) {
                   return mnist_like(spec, "fashion_mnist", kFashionMnistPath, kFashionClasses);
                 });
-  r.sources.add("mnist", "MNIST digits from its IDX files (the same loader)", "path (required)",
-                [](SpecReader& spec) {
-                  return mnist_like(spec, "mnist", "", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
-                });
+  r.sources.add(
+      "mnist", "MNIST digits from its IDX files (the same loader)", "path (required)",
+      [](SpecReader& spec) {
+        return mnist_like(spec, "mnist", "", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+      });
   r.sources.add("idx", "any IDX image and label files, raw or gzip",
                 "images, labels (required), test_images, test_labels", idx_source);
   r.sources.add("csv", "a CSV file: features and target column(s)",

@@ -11,8 +11,10 @@
 //                 Gaussian clusters of std "cluster_std" (1)
 //   checkerboard  x uniform in [-1, 1]^2 on a "tiles" x "tiles" (4) board, label = colour
 //   sine          regression: x uniform in [-pi, pi], y = sin(x) + N(0, "noise" (0.1))
-//   friedman1     regression (Friedman 1991, sklearn's make_friedman1): x uniform in [0, 1]^"features"
-//                 (10, at least 5), y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + N(0, "noise" (0))
+//   friedman1     regression (Friedman 1991, sklearn's make_friedman1): x uniform in [0,
+//   1]^"features"
+//                 (10, at least 5), y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + N(0,
+//                 "noise" (0))
 #include <cmath>
 #include <numbers>
 
@@ -33,7 +35,9 @@ Samples classification(Index n, Index features, int classes) {
   return s;
 }
 
-Index samples_of(SpecReader& spec) { return spec.integer("samples", 1000, 2, 100'000'000); }
+Index samples_of(SpecReader& spec) {
+  return spec.integer("samples", 1000, 2, 100'000'000);
+}
 
 SourceLoader spirals(SpecReader& spec) {
   const Index n = samples_of(spec);
@@ -63,7 +67,8 @@ SourceLoader moons(SpecReader& spec) {
     for (Index i = 0; i < n; ++i) {
       const int moon = static_cast<int>(i % 2);
       const Index k = i / 2;
-      const double theta = kPi * static_cast<double>(k) / static_cast<double>(std::max<Index>((moon ? inner : outer) - 1, 1));
+      const double theta = kPi * static_cast<double>(k) /
+                           static_cast<double>(std::max<Index>((moon ? inner : outer) - 1, 1));
       const double x = moon ? 1.0 - std::cos(theta) : std::cos(theta);
       const double y = moon ? 0.5 - std::sin(theta) : std::sin(theta);
       s.x(i, 0) = static_cast<float>(x + noise * rng.normal());
@@ -120,7 +125,8 @@ SourceLoader blobs(SpecReader& spec) {
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, features, centers);
     Matrix center(centers, features);
-    for (Index i = 0; i < center.size(); ++i) center.data()[i] = static_cast<float>(rng.uniform(-10, 10));
+    for (Index i = 0; i < center.size(); ++i)
+      center.data()[i] = static_cast<float>(rng.uniform(-10, 10));
     for (Index i = 0; i < n; ++i) {
       const int c = static_cast<int>(i % centers);
       for (Index j = 0; j < features; ++j)
@@ -193,7 +199,6 @@ SourceLoader friedman1(SpecReader& spec) {
     return {std::move(s), std::nullopt};
   };
 }
-
 
 }  // namespace
 

@@ -24,12 +24,12 @@ namespace nnfit {
 enum class Task { classification, regression };
 
 struct Samples {
-  Matrix x;                             // [n, features]
-  std::vector<std::int32_t> labels;     // classification: n labels in [0, classes)
-  Matrix y;                             // regression: [n, outputs]
+  Matrix x;                          // [n, features]
+  std::vector<std::int32_t> labels;  // classification: n labels in [0, classes)
+  Matrix y;                          // regression: [n, outputs]
   Task task = Task::classification;
-  std::vector<std::string> class_names; // classification: one per class (index = label)
-  double pixel_max = 0.0;               // > 0 for image data (255): what "unit" scaling divides by
+  std::vector<std::string> class_names;  // classification: one per class (index = label)
+  double pixel_max = 0.0;                // > 0 for image data (255): what "unit" scaling divides by
   Index size() const { return x.rows(); }
   Index num_outputs() const {
     return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();
@@ -77,8 +77,8 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "
 void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
 // The same preprocessing and splitting for samples made in C++ (the `inline` source).
 // `test` may be empty. `spec` takes the same split and scale keys as load_data.
-Data prepare_data(Samples train, std::optional<Samples> test, const json& spec,
-                  std::uint64_t seed, const std::string& path = "data");
+Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, std::uint64_t seed,
+                  const std::string& path = "data");
 
 // Readers, for use without a spec.
 // An IDX image file ([n, rows, cols] or [n, features], unsigned bytes) and its label file,
@@ -91,7 +91,7 @@ struct CsvOptions {
   char comment = '#';
   std::vector<std::string> target = {};  // column names, or indices as text; empty: the last
   Task task = Task::classification;
-  std::string missing = "error";         // error | zero | drop_row
+  std::string missing = "error";  // error | zero | drop_row
   std::vector<std::string> missing_values = {"", "NA", "N/A", "NaN", "nan", "null"};
 };
 Samples read_csv(const std::string& path, const CsvOptions& options = {});
@@ -107,9 +107,7 @@ struct Batch {
   Matrix y;
   Task task = Task::classification;
   Index size() const { return x.rows(); }
-  Target target() const {
-    return task == Task::classification ? Target(labels) : Target(y);
-  }
+  Target target() const { return task == Task::classification ? Target(labels) : Target(y); }
 };
 
 // Yields the rows of a split in mini-batches. Each epoch's order is a permutation drawn from
