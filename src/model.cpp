@@ -159,8 +159,8 @@ json Model::spec() const {
   return {{"inputs", inputs_}, {"layers", layers}};
 }
 
-void Model::save(const std::string& path,
-                 const std::map<std::string, std::string>& metadata) const {
+void Model::save(const std::string& path, const std::map<std::string, std::string>& metadata,
+                 const std::vector<Tensor>& extra) const {
   SafetensorsFile file;
   file.metadata = metadata;
   file.metadata["nnfit.model"] = spec().dump();
@@ -168,6 +168,11 @@ void Model::save(const std::string& path,
   for (const auto& info : info_) {
     const auto begin = values_.begin() + info.offset;
     file.tensors.push_back({info.name, info.shape, std::vector<float>(begin, begin + info.size)});
+  }
+  for (const auto& tensor : extra) {
+    if (tensor.name.rfind("layers.", 0) == 0)
+      throw ConfigError("model save: extra tensor '" + tensor.name + "' would shadow a parameter");
+    file.tensors.push_back(tensor);
   }
   write_safetensors(path, file);
 }
@@ -210,7 +215,8 @@ void Model::load_weights(const std::string& path) {
     }
   }
   for (const auto& tensor : file.tensors) {
-    if (tensor.name.rfind("optimizer.", 0) == 0) continue;
+    if (tensor.name.rfind("optimizer.", 0) == 0 || tensor.name.rfind("preprocessing.", 0) == 0)
+      continue;
     bool known = false;
     for (const auto& info : info_) known = known || info.name == tensor.name;
     if (!known) problems.push_back("tensor '" + tensor.name + "' is not a parameter of the model");

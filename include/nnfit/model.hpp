@@ -17,6 +17,7 @@
 #include "nnfit/layer.hpp"
 #include "nnfit/loss.hpp"
 #include "nnfit/optimizer.hpp"
+#include "nnfit/safetensors.hpp"
 
 namespace nnfit {
 
@@ -83,10 +84,13 @@ class Model {
   // The spec that rebuilds this model (without weights).
   json spec() const;
   // Weights as safetensors with the spec in the metadata (key "nnfit.model"), atomically.
-  // `metadata` adds string entries.
-  void save(const std::string& path, const std::map<std::string, std::string>& metadata = {}) const;
+  // `metadata` adds string entries, `extra` more tensors (their names must not start with
+  // "layers.").
+  void save(const std::string& path, const std::map<std::string, std::string>& metadata = {},
+            const std::vector<Tensor>& extra = {}) const;
   // Loads weights saved from a model of the same shape: every parameter must be in the file
-  // with its shape; tensors the model lacks are an error (except "optimizer.*" state).
+  // with its shape; tensors the model lacks are an error (except "optimizer.*" and
+  // "preprocessing.*", which checkpoints and trained models carry).
   void load_weights(const std::string& path);
 
  private:

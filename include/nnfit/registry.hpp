@@ -128,18 +128,27 @@ const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, 
 }
 
 // Builds an object from its registry entry: looks the name up, lets the factory read the
-// spec's keys, rejects unknown keys; throws ConfigError with every problem at once.
+// spec's keys, records unknown keys. Problems go to `diag`; null when the name is unknown.
 template <class Factory, class... Args>
-auto build(const Registry<Factory>& table, const json& spec, const std::string& path,
-           Args&&... args) {
-  Diagnostics diag;
+auto build_into(const Registry<Factory>& table, const json& spec, const std::string& path,
+                Diagnostics& diag, Args&&... args) -> decltype(table.entries()[0].make(
+    std::declval<SpecReader&>(), std::forward<Args>(args)...)) {
   const auto* entry = lookup(table, spec, path, diag);
-  diag.throw_if_any();
+  if (!entry) return {};
   const json object = spec.is_object() ? spec : json::object();
   SpecReader reader(object, path, diag);
   reader.accept("type");
   auto made = entry->make(reader, std::forward<Args>(args)...);
   reader.finish();
+  return made;
+}
+
+// The same, throwing ConfigError with every problem at once.
+template <class Factory, class... Args>
+auto build(const Registry<Factory>& table, const json& spec, const std::string& path,
+           Args&&... args) {
+  Diagnostics diag;
+  auto made = build_into(table, spec, path, diag, std::forward<Args>(args)...);
   diag.throw_if_any();
   return made;
 }

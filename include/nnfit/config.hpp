@@ -1,0 +1,72 @@
+// Run configs: one JSON file describes a training run (docs/CONFIG.md lists every key).
+//
+// load_config() reads the file (syntax errors give file:line:column), follows "extends"
+// (merged, child wins, arrays replaced) and applies --set overrides. read_run_config()
+// checks every key -- unknown keys, types, ranges, names -- and reports all problems at once,
+// before any data is read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnfit/spec.hpp"
+#include "nnfit/types.hpp"
+
+namespace nnfit {
+
+// Metric names: {train,val,test}_{loss,accuracy,rmse,r2}. Lower is better for loss and rmse.
+bool metric_is_known(const std::string& metric);
+bool lower_is_better(const std::string& metric);
+std::vector<std::string> metric_names();
+
+struct StopAt {
+  std::string metric;
+  double value = 0.0;
+};
+
+struct Patience {
+  std::string metric = "val_loss";
+  int epochs = 5;
+  double min_delta = 0.0;
+  bool restore_best = true;
+};
+
+struct TrainConfig {
+  int epochs = 10;
+  Index batch_size = 64;
+  bool shuffle = true;
+  bool drop_last = false;
+  double clip_norm = 0.0;  // 0: no clipping
+  std::optional<StopAt> stop_at;
+  std::optional<Patience> patience;
+  Index eval_batch_size = 1024;
+};
+
+struct RunConfig {
+  std::string name;
+  std::uint64_t seed = 1;
+  json data;
+  json layers;              // model.layers
+  std::string init_from;    // model.init_from: weights to start from ("" for none)
+  json loss = "auto";       // "auto": softmax_cross_entropy for classes, mse for regression
+  json optimizer;
+  json schedule;
+  TrainConfig train;
+  std::string output_dir;   // with {name} and {seed} substituted
+  json resolved;            // the config with every default filled in
+};
+
+// Reads a config file, follows "extends" and applies "a.b[1].c=value" overrides (the value is
+// JSON, or a plain string when it does not parse). Throws ConfigError.
+json load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+void apply_override(json& config, const std::string& assignment);
+
+// Checks and reads a merged config; `origin` (the file name) prefixes every message.
+// Problems go to `diagnostics`.
+RunConfig read_run_config(const json& config, const std::string& origin, Diagnostics& diagnostics);
+// The same, throwing ConfigError with every problem.
+RunConfig read_run_config(const json& config, const std::string& origin = "");
+
+}  // namespace nnfit

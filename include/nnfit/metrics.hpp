@@ -1,0 +1,31 @@
+// Evaluating a model on a split: mean loss, accuracy (classification), RMSE and R^2
+// (regression), and a confusion matrix on request. Sums are in double.
+#pragma once
+
+#include <optional>
+
+#include "nnfit/dataset.hpp"
+#include "nnfit/loss.hpp"
+#include "nnfit/model.hpp"
+
+namespace nnfit {
+
+struct Metrics {
+  Index samples = 0;
+  double loss = 0.0;
+  std::optional<double> accuracy;  // classification
+  std::optional<double> rmse;      // regression: over all outputs
+  std::optional<double> r2;        // regression: mean over outputs of 1 - SS_res / SS_tot
+};
+
+struct Evaluation {
+  Metrics metrics;
+  // confusion(true class, predicted class), classification only, when asked for.
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> confusion;
+};
+
+// Runs the model in evaluation mode over `split` in batches of `batch_size`.
+Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index batch_size,
+                    bool with_confusion = false);
+
+}  // namespace nnfit

@@ -1,0 +1,97 @@
+#include "nnfit/model_file.hpp"
+
+#include "nnfit/error.hpp"
+
+namespace nnfit {
+
+namespace {
+
+std::map<std::string, std::string> metadata_of(const ModelInfo& info) {
+  std::map<std::string, std::string> m = info.metadata;
+  m["nnfit.task"] = info.task == Task::classification ? "classification" : "regression";
+  m["nnfit.classes"] = json(info.class_names).dump();
+  m["nnfit.preprocessing"] = info.scaler.type;
+  return m;
+}
+
+std::vector<Tensor> scaler_tensors(const Scaler& s) {
+  if (s.identity()) return {};
+  const auto n = static_cast<std::int64_t>(s.offset.size());
+  return {{"preprocessing.offset", {n}, std::vector<float>(s.offset.data(), s.offset.data() + n)},
+          {"preprocessing.factor", {n}, std::vector<float>(s.factor.data(), s.factor.data() + n)}};
+}
+
+ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
+  ModelInfo info;
+  info.metadata = file.metadata;
+  const auto get = [&](const std::string& key) -> std::string {
+    const auto it = file.metadata.find(key);
+    return it == file.metadata.end() ? "" : it->second;
+  };
+  info.task = get("nnfit.task") == "regression" ? Task::regression : Task::classification;
+  try {
+    const std::string classes = get("nnfit.classes");
+    if (!classes.empty()) info.class_names = json::parse(classes).get<std::vector<std::string>>();
+  } catch (const json::exception& e) {
+    throw DataError(path + ": metadata nnfit.classes is not a JSON list of names: " + e.what());
+  }
+  info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
+  const Tensor* offset = file.find("preprocessing.offset");
+  const Tensor* factor = file.find("preprocessing.factor");
+  if ((offset == nullptr) != (factor == nullptr) ||
+      (offset && offset->data.size() != factor->data.size()))
+    throw DataError(path + ": preprocessing.offset and preprocessing.factor do not match");
+  if (offset) {
+    info.scaler.offset = Eigen::Map<const RowVector>(offset->data.data(), static_cast<Index>(offset->data.size()));
+    info.scaler.factor = Eigen::Map<const RowVector>(factor->data.data(), static_cast<Index>(factor->data.size()));
+  }
+  return info;
+}
+
+}  // namespace
+
+void save_model(const std::string& path, const Model& model, const ModelInfo& info) {
+  model.save(path, metadata_of(info), scaler_tensors(info.scaler));
+}
+
+SavedModel load_model(const std::string& path) {
+  Model model = Model::load(path);
+  ModelInfo info = info_of(path, read_safetensors(path));
+  if (!info.scaler.identity() && info.scaler.offset.size() != model.input_size())
+    throw DataError(path + ": preprocessing has " + std::to_string(info.scaler.offset.size()) +
+                    " features, the model takes " + std::to_string(model.input_size()));
+  return {std::move(model), std::move(info)};
+}
+
+void save_checkpoint(const std::string& path, const Model& model, const ModelInfo& info,
+                     const Optimizer& optimizer, const json& trainer_state, const json& config) {
+  auto metadata = metadata_of(info);
+  const OptimizerState state = optimizer.state();
+  metadata["nnfit.trainer"] = trainer_state.dump();
+  metadata["nnfit.config"] = config.dump();
+  metadata["nnfit.optimizer_steps"] = std::to_string(state.steps);
+  auto tensors = scaler_tensors(info.scaler);
+  for (const auto& [name, buffer] : state.buffers)
+    tensors.push_back({"optimizer." + name, {static_cast<std::int64_t>(buffer.size())}, buffer});
+  model.save(path, metadata, tensors);
+}
+
+Checkpoint load_checkpoint(const std::string& path, Model& model) {
+  model.load_weights(path);
+  const SafetensorsFile file = read_safetensors(path);
+  Checkpoint checkpoint;
+  try {
+    checkpoint.trainer_state = json::parse(file.metadata.at("nnfit.trainer"));
+    checkpoint.config = json::parse(file.metadata.at("nnfit.config"));
+    checkpoint.optimizer.steps = std::stoll(file.metadata.at("nnfit.optimizer_steps"));
+  } catch (const std::exception& e) {
+    throw DataError(path + ": not an nnfit checkpoint (its trainer state is missing or broken: " +
+                    e.what() + ")");
+  }
+  for (const auto& tensor : file.tensors)
+    if (tensor.name.rfind("optimizer.", 0) == 0)
+      checkpoint.optimizer.buffers[tensor.name.substr(10)] = tensor.data;
+  return checkpoint;
+}
+
+}  // namespace nnfit

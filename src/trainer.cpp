@@ -1,0 +1,320 @@
+#include "nnfit/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "nnfit/error.hpp"
+#include "nnfit/train_step.hpp"
+
+namespace nnfit {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Stream numbers of the run's seed (see the header): batch order and dropout.
+constexpr std::uint64_t kBatchOrderStream = 3;
+constexpr std::uint64_t kDropoutStream = 4;
+
+void put(json& j, const std::string& prefix, const Metrics& m) {
+  if (m.samples == 0) return;
+  j[prefix + "_loss"] = m.loss;
+  if (m.accuracy) j[prefix + "_accuracy"] = *m.accuracy;
+  if (m.rmse) j[prefix + "_rmse"] = *m.rmse;
+  if (m.r2) j[prefix + "_r2"] = *m.r2;
+}
+
+Metrics take(const json& j, const std::string& prefix) {
+  Metrics m;
+  if (!j.contains(prefix + "_loss")) return m;
+  m.samples = j.value(prefix + "_samples", Index{1});
+  m.loss = j.at(prefix + "_loss").get<double>();
+  if (j.contains(prefix + "_accuracy")) m.accuracy = j.at(prefix + "_accuracy").get<double>();
+  if (j.contains(prefix + "_rmse")) m.rmse = j.at(prefix + "_rmse").get<double>();
+  if (j.contains(prefix + "_r2")) m.r2 = j.at(prefix + "_r2").get<double>();
+  return m;
+}
+
+std::string monitor_of(const TrainConfig& config, const Data& data) {
+  if (config.patience) return config.patience->metric;
+  return data.validation.empty() ? "train_loss" : "val_loss";
+}
+
+}  // namespace
+
+json EpochRecord::to_json() const {
+  json j = {{"epoch", epoch},         {"step", step},
+            {"lr", lr},               {"grad_norm", grad_norm},
+            {"epoch_time", epoch_time}, {"samples_per_second", samples_per_second}};
+  put(j, "train", train);
+  put(j, "val", validation);
+  put(j, "test", test);
+  return j;
+}
+
+EpochRecord EpochRecord::from_json(const json& j) {
+  EpochRecord r;
+  r.epoch = j.at("epoch").get<int>();
+  r.step = j.at("step").get<std::int64_t>();
+  r.lr = j.at("lr").get<double>();
+  r.grad_norm = j.at("grad_norm").get<double>();
+  r.epoch_time = j.at("epoch_time").get<double>();
+  r.samples_per_second = j.at("samples_per_second").get<double>();
+  r.train = take(j, "train");
+  r.validation = take(j, "val");
+  r.test = take(j, "test");
+  return r;
+}
+
+std::optional<double> EpochRecord::metric(const std::string& name) const {
+  const json j = to_json();
+  if (!j.contains(name)) return std::nullopt;
+  return j.at(name).get<double>();
+}
+
+Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Schedule& schedule,
+                 const Data& data, TrainConfig config, std::uint64_t seed)
+    : model_(model),
+      loss_(loss),
+      optimizer_(optimizer),
+      schedule_(schedule),
+      data_(data),
+      config_(std::move(config)),
+      seed_(seed),
+      loader_(data.train, config_.batch_size, config_.shuffle, config_.drop_last,
+              Rng(seed).fork(kBatchOrderStream).seed()),
+      best_parameters_(model.values(), model.values() + model.num_parameters()) {
+  if (data.train.empty()) throw ConfigError("train: the training split is empty");
+  if (loader_.batches_per_epoch() == 0)
+    throw ConfigError("train.batch_size: " + std::to_string(config_.batch_size) +
+                      " with drop_last leaves no batch of the " +
+                      std::to_string(data.train.size()) + " training samples");
+  result_.monitor = monitor_of(config_, data);
+}
+
+void Trainer::diverged(const std::string& what) const {
+  // Name the first layer whose output went non-finite in the last forward pass, if any.
+  std::string where;
+  for (Index i = 0; i < model_.num_layers(); ++i) {
+    if (!model_.layer_output(i).allFinite()) {
+      where = "; the first non-finite values are in the output of layers." + std::to_string(i) +
+              " (" + model_.layer(i).type() + ")";
+      break;
+    }
+  }
+  throw DivergedError("diverged at epoch " + std::to_string(epoch_ + 1) + ", step " +
+                      std::to_string(step_in_epoch_ + 1) + " of the epoch (optimiser step " +
+                      std::to_string(optimizer_.steps() + 1) + "): " + what + where);
+}
+
+TrainResult Trainer::run(const Callbacks& callbacks) {
+  if (done_) return result_;
+  const Index steps_per_epoch = loader_.batches_per_epoch();
+  const std::int64_t total_steps = static_cast<std::int64_t>(steps_per_epoch) * config_.epochs;
+  const Rng dropout_base = Rng(seed_).fork(kDropoutStream);
+  const ParameterView parameters = model_.parameters();
+  const bool classification = data_.task == Task::classification;
+
+  while (epoch_ < config_.epochs) {
+    loader_.start_epoch(epoch_);
+    for (Index skip = 0; skip < step_in_epoch_; ++skip) loader_.next(batch_);  // resumed mid-epoch
+    auto started = Clock::now();
+    while (loader_.next(batch_)) {
+      const std::int64_t step = optimizer_.steps();
+      optimizer_.set_lr(optimizer_.base_lr() * schedule_.factor(step, steps_per_epoch, total_steps));
+      Rng dropout = dropout_base.fork(static_cast<std::uint64_t>(step));
+      StepResult r;
+      try {
+        r = train_step(model_, loss_, optimizer_, batch_.x, batch_.target(), dropout,
+                       {.clip_norm = config_.clip_norm});
+      } catch (const DivergedError& e) {
+        diverged(e.what());
+      }
+      if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values, parameters.size).allFinite()) {
+        for (const auto& info : model_.parameter_info())
+          if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size).allFinite())
+            diverged("parameter " + info.name + " is no longer finite after the update");
+      }
+      // Running training metrics from the step's (training-mode) outputs.
+      const Index n = batch_.size();
+      const Matrix& out = model_.layer_output(model_.num_layers() - 1);
+      loss_sum_ += r.loss * static_cast<double>(n);
+      grad_norm_sum_ += r.gradient_norm;
+      seen_ += n;
+      if (classification) {
+        for (Index i = 0; i < n; ++i) {
+          Index predicted = 0;
+          out.row(i).maxCoeff(&predicted);
+          correct_ += predicted == batch_.labels[static_cast<std::size_t>(i)];
+        }
+      } else if (out.cols() == batch_.y.cols()) {
+        squared_error_sum_ += (out - batch_.y).cast<double>().squaredNorm();
+        outputs_seen_ += batch_.y.size();
+      }
+      ++step_in_epoch_;
+      const auto now = Clock::now();
+      train_seconds_ += std::chrono::duration<double>(now - started).count();
+      started = now;
+      if (callbacks.on_step) {
+        StepProgress p;
+        p.epoch = epoch_ + 1;
+        p.step_in_epoch = step_in_epoch_;
+        p.steps_per_epoch = steps_per_epoch;
+        p.global_step = optimizer_.steps();
+        p.loss = loss_sum_ / static_cast<double>(seen_);
+        p.epoch_elapsed = train_seconds_;
+        p.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds_, 1e-9);
+        callbacks.on_step(p);
+      }
+      if (callbacks.interrupted && callbacks.interrupted()) {
+        result_.status = TrainResult::Status::interrupted;
+        return result_;
+      }
+    }
+    end_epoch(callbacks, train_seconds_);
+    if (done_) return result_;
+  }
+  done_ = true;
+  result_.status = TrainResult::Status::finished;
+  return result_;
+}
+
+void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
+  const auto started = Clock::now();
+  EpochRecord record;
+  record.epoch = epoch_ + 1;
+  record.step = optimizer_.steps();
+  record.lr = optimizer_.lr();
+  record.grad_norm = grad_norm_sum_ / static_cast<double>(std::max<Index>(step_in_epoch_, 1));
+  record.train.samples = seen_;
+  record.train.loss = loss_sum_ / static_cast<double>(seen_);
+  if (data_.task == Task::classification) {
+    record.train.accuracy = static_cast<double>(correct_) / static_cast<double>(seen_);
+  } else if (outputs_seen_ > 0) {
+    record.train.rmse = std::sqrt(squared_error_sum_ / static_cast<double>(outputs_seen_));
+  }
+  if (!data_.validation.empty())
+    record.validation = evaluate(model_, loss_, data_.validation, config_.eval_batch_size).metrics;
+  if (!data_.test.empty())
+    record.test = evaluate(model_, loss_, data_.test, config_.eval_batch_size).metrics;
+  const double eval_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  record.epoch_time = train_seconds + eval_seconds;
+  record.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds, 1e-9);
+
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::optional<double>>>{
+           {"val_loss", record.validation.samples ? std::optional(record.validation.loss) : std::nullopt},
+           {"test_loss", record.test.samples ? std::optional(record.test.loss) : std::nullopt}})
+    if (value && !std::isfinite(*value)) diverged(name + " is " + std::to_string(*value));
+
+  // The monitored metric: best epoch and patience.
+  const auto monitored = record.metric(result_.monitor);
+  if (!monitored)
+    throw ConfigError("train: the metric '" + result_.monitor + "' is not measured in this run" +
+                      (result_.monitor.rfind("val_", 0) == 0 ? " (data.validation is 0)" : ""));
+  const double min_delta = config_.patience ? config_.patience->min_delta : 0.0;
+  const bool better = !best_value_ || (lower_is_better(result_.monitor)
+                                           ? *monitored < *best_value_ - min_delta
+                                           : *monitored > *best_value_ + min_delta);
+  if (better) {
+    best_value_ = *monitored;
+    result_.best_epoch = record.epoch;
+    epochs_without_improvement_ = 0;
+    best_parameters_.assign(model_.values(), model_.values() + model_.num_parameters());
+    record.improved = true;
+  } else {
+    ++epochs_without_improvement_;
+  }
+  history_.push_back(record);
+
+  // Reset the epoch's accumulators before anything can observe the state.
+  ++epoch_;
+  step_in_epoch_ = 0;
+  loss_sum_ = squared_error_sum_ = grad_norm_sum_ = train_seconds_ = 0.0;
+  correct_ = seen_ = outputs_seen_ = 0;
+
+  if (config_.stop_at && !result_.target_reached) {
+    const auto value = record.metric(config_.stop_at->metric);
+    if (value && (lower_is_better(config_.stop_at->metric) ? *value <= config_.stop_at->value
+                                                            : *value >= config_.stop_at->value)) {
+      result_.target_reached = std::make_pair(record.epoch, record.step);
+      result_.status = TrainResult::Status::reached_target;
+      done_ = true;
+    }
+  }
+  if (!done_ && config_.patience && epochs_without_improvement_ >= config_.patience->epochs) {
+    result_.status = TrainResult::Status::early_stopped;
+    done_ = true;
+    if (config_.patience->restore_best)
+      std::copy(best_parameters_.begin(), best_parameters_.end(), model_.values());
+  }
+  if (callbacks.on_epoch_end) callbacks.on_epoch_end(history_.back());
+}
+
+json Trainer::state() const {
+  json history = json::array();
+  for (const auto& r : history_) {
+    json j = r.to_json();
+    j["train_samples"] = r.train.samples;
+    j["val_samples"] = r.validation.samples;
+    j["test_samples"] = r.test.samples;
+    history.push_back(j);
+  }
+  json s = {{"epoch", epoch_},
+            {"step_in_epoch", step_in_epoch_},
+            {"loss_sum", loss_sum_},
+            {"squared_error_sum", squared_error_sum_},
+            {"grad_norm_sum", grad_norm_sum_},
+            {"correct", correct_},
+            {"seen", seen_},
+            {"outputs_seen", outputs_seen_},
+            {"train_seconds", train_seconds_},
+            {"history", history},
+            {"epochs_without_improvement", epochs_without_improvement_},
+            {"best_epoch", result_.best_epoch},
+            {"done", done_},
+            {"status", static_cast<int>(result_.status)}};
+  if (best_value_) s["best_value"] = *best_value_;
+  if (result_.target_reached)
+    s["target_reached"] = {result_.target_reached->first, result_.target_reached->second};
+  return s;
+}
+
+void Trainer::restore(const json& s) {
+  try {
+    epoch_ = s.at("epoch").get<int>();
+    step_in_epoch_ = s.at("step_in_epoch").get<Index>();
+    loss_sum_ = s.at("loss_sum").get<double>();
+    squared_error_sum_ = s.at("squared_error_sum").get<double>();
+    grad_norm_sum_ = s.at("grad_norm_sum").get<double>();
+    correct_ = s.at("correct").get<std::int64_t>();
+    seen_ = s.at("seen").get<std::int64_t>();
+    outputs_seen_ = s.at("outputs_seen").get<std::int64_t>();
+    train_seconds_ = s.at("train_seconds").get<double>();
+    history_.clear();
+    for (const auto& j : s.at("history")) {
+      EpochRecord r = EpochRecord::from_json(j);
+      r.train.samples = j.value("train_samples", Index{0});
+      r.validation.samples = j.value("val_samples", Index{0});
+      r.test.samples = j.value("test_samples", Index{0});
+      history_.push_back(r);
+    }
+    epochs_without_improvement_ = s.at("epochs_without_improvement").get<int>();
+    result_.best_epoch = s.at("best_epoch").get<int>();
+    done_ = s.at("done").get<bool>();
+    result_.status = static_cast<TrainResult::Status>(s.at("status").get<int>());
+    best_value_.reset();
+    if (s.contains("best_value")) best_value_ = s.at("best_value").get<double>();
+    result_.target_reached.reset();
+    if (s.contains("target_reached"))
+      result_.target_reached = std::make_pair(s.at("target_reached")[0].get<int>(),
+                                              s.at("target_reached")[1].get<std::int64_t>());
+  } catch (const json::exception& e) {
+    throw DataError(std::string("checkpoint: the trainer state is incomplete: ") + e.what());
+  }
+  if (step_in_epoch_ > loader_.batches_per_epoch())
+    throw DataError("checkpoint: the trainer state is at batch " + std::to_string(step_in_epoch_) +
+                    " of an epoch of " + std::to_string(loader_.batches_per_epoch()) +
+                    " (was the data or batch size changed?)");
+}
+
+}  // namespace nnfit
