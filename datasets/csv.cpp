@@ -139,7 +139,7 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
     for (std::size_t c = 0; c < width; ++c) names.push_back("column " + std::to_string(c));
   }
   if (records.size() == first) throw DataError(path + ": a header but no data rows");
-  if (width < 2)
+  if (options.has_target && width < 2)
     throw DataError(path + ": " + std::to_string(width) + " column; need features and a target");
   for (std::size_t r = first; r < records.size(); ++r)
     if (records[r].size() != width)
@@ -165,8 +165,8 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
                                               std::to_string(width)));
     }
   }
-  if (targets.empty()) targets.push_back(width - 1);
-  if (options.task == Task::classification && targets.size() != 1)
+  if (targets.empty() && options.has_target) targets.push_back(width - 1);
+  if (options.has_target && options.task == Task::classification && targets.size() != 1)
     throw ConfigError(path + ": classification takes one target column, found " +
                       std::to_string(targets.size()));
   std::vector<std::size_t> features;
@@ -215,6 +215,7 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
       samples.x(static_cast<Index>(k), static_cast<Index>(j)) = value;
     }
 
+  if (!options.has_target) return samples;
   if (options.task == Task::regression) {
     samples.y.resize(static_cast<Index>(kept.size()), static_cast<Index>(targets.size()));
     for (std::size_t k = 0; k < kept.size(); ++k)

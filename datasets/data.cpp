@@ -91,7 +91,8 @@ std::vector<Index> first_rows(Index n, std::int64_t limit) {
   return rows;
 }
 
-Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
+Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
+            const std::optional<Scaler>& fixed = std::nullopt) {
   Samples& train = source.train;
   if (train.size() == 0) throw DataError(p.source + ": no samples");
   if (source.test && p.test > 0.0)
@@ -101,7 +102,7 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
     throw DataError(p.source + ": the test set has " + std::to_string(source.test->x.cols()) +
                     " features, the training set " + std::to_string(train.x.cols()));
   const std::string scale = !p.scale.empty() ? p.scale : (train.pixel_max > 0 ? "unit" : "none");
-  if (scale == "unit" && train.pixel_max <= 0)
+  if (!fixed && scale == "unit" && train.pixel_max <= 0)
     throw ConfigError(
         "data.scale: 'unit' divides pixel values by 255 and is for image sources "
         "(fashion_mnist, mnist, idx); use 'minmax' or 'standardize' for " +
@@ -124,7 +125,10 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed) {
     std::tie(rows, validation_rows) =
         hold_out(rows, p.validation, train, p.stratify, split_rng, "validation");
 
-  data.scaler = Scaler::fit(scale, train.x, rows, train.pixel_max);
+  if (fixed && !fixed->identity() && fixed->offset.size() != train.x.cols())
+    throw DataError(p.source + ": the data has " + std::to_string(train.x.cols()) +
+                    " features, the model's preprocessing " + std::to_string(fixed->offset.size()));
+  data.scaler = fixed ? *fixed : Scaler::fit(scale, train.x, rows, train.pixel_max);
   data.scaler.apply(train.x);
   auto shared = std::make_shared<const Samples>(std::move(train));
   data.train = {shared, rows};
@@ -210,13 +214,14 @@ json Data::summary() const {
   return out;
 }
 
-Data load_data(const json& spec, std::uint64_t seed, const std::string& path) {
+Data load_data(const json& spec, std::uint64_t seed, const std::string& path,
+               const std::optional<Scaler>& scaler) {
   Diagnostics diag;
   DataPlan p = plan(spec, path, diag);
   diag.throw_if_any();
   const std::uint64_t data_seed = p.seed.value_or(seed);
   Rng rng = Rng(data_seed).fork(1);
-  return finish(p.load(rng), p, data_seed);
+  return finish(p.load(rng), p, data_seed, scaler);
 }
 
 void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path) {

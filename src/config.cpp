@@ -173,6 +173,7 @@ void read_train(SpecReader& r, TrainConfig& t) {
     StopAt at;
     at.metric = s.choice("metric", "val_accuracy", metric_names());
     at.value = s.number("value", 0.0);
+    at.stop = s.boolean("stop", true);
     s.finish();
     t.stop_at = at;
   }
@@ -273,7 +274,8 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   json train = {{"epochs", t.epochs},       {"batch_size", t.batch_size},
                 {"shuffle", t.shuffle},     {"drop_last", t.drop_last},
                 {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size}};
-  if (t.stop_at) train["stop_at"] = {{"metric", t.stop_at->metric}, {"value", t.stop_at->value}};
+  if (t.stop_at)
+    train["stop_at"] = {{"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
   if (t.patience)
     train["patience"] = {{"metric", t.patience->metric}, {"epochs", t.patience->epochs},
                          {"min_delta", t.patience->min_delta},

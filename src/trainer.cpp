@@ -237,8 +237,10 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
     if (value && (lower_is_better(config_.stop_at->metric) ? *value <= config_.stop_at->value
                                                             : *value >= config_.stop_at->value)) {
       result_.target_reached = std::make_pair(record.epoch, record.step);
-      result_.status = TrainResult::Status::reached_target;
-      done_ = true;
+      if (config_.stop_at->stop) {
+        result_.status = TrainResult::Status::reached_target;
+        done_ = true;
+      }
     }
   }
   if (!done_ && config_.patience && epochs_without_improvement_ >= config_.patience->epochs) {

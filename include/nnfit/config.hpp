@@ -24,6 +24,7 @@ std::vector<std::string> metric_names();
 struct StopAt {
   std::string metric;
   double value = 0.0;
+  bool stop = true;  // false: only record when the target is first reached, train on
 };
 
 struct Patience {

@@ -72,7 +72,10 @@ struct Data {
 // Loads a `data` spec ({"source": "fashion_mnist", "scale": "standardize", "validation": 0.1,
 // ...}; every key in docs/CONFIG.md). `seed` drives generators and splits. Throws ConfigError
 // for a bad spec (every problem at once) and DataError for a bad file.
-Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "data");
+// With `scaler`, that transform is applied instead of fitting one (evaluating a trained model
+// on new data must use the training statistics).
+Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "data",
+               const std::optional<Scaler>& scaler = std::nullopt);
 // Checks a data spec (every key, names, ranges) without reading any file.
 void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
 // The same preprocessing and splitting for samples made in C++ (the `inline` source).
@@ -93,6 +96,7 @@ struct CsvOptions {
   Task task = Task::classification;
   std::string missing = "error";  // error | zero | drop_row
   std::vector<std::string> missing_values = {"", "NA", "N/A", "NaN", "nan", "null"};
+  bool has_target = true;  // false: every column is a feature (inputs for prediction)
 };
 Samples read_csv(const std::string& path, const CsvOptions& options = {});
 

@@ -1,0 +1,38 @@
+// The nnfit command's subcommands, one function each, and its documented exit codes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nnfit::cli {
+
+enum ExitCode : int {
+  kSuccess = 0,
+  kUsage = 2,        // bad usage or config
+  kDataError = 3,    // a data or model file is missing or corrupt
+  kDiverged = 4,     // NaN or Inf in the loss or the parameters
+  kInterrupted = 130 // SIGINT or SIGTERM: a checkpoint was written
+};
+
+enum class Output { normal, quiet, json };
+
+struct TrainOptions {
+  std::string config;
+  std::vector<std::string> overrides;  // --set key=value
+  std::string resume;                  // run directory to continue
+  std::string output;                  // overrides output.dir
+  bool force = false;                  // start over in a directory with an unfinished run
+  Output output_mode = Output::normal;
+  std::int64_t interrupt_after_steps = 0;  // testing: raise SIGINT after this many steps
+};
+
+int train(const TrainOptions& options);
+int print_config(const std::string& config, const std::vector<std::string>& overrides);
+int evaluate_model(const std::string& model, const std::string& data, const std::string& split,
+                   bool json_output);
+int predict(const std::string& model, const std::string& input, const std::string& output,
+            bool header, bool probabilities);
+int list_registry();
+
+}  // namespace nnfit::cli

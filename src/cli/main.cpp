@@ -1,0 +1,109 @@
+// nnfit: train multilayer perceptrons from JSON configs. See `nnfit --help` and README.md.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "nnfit/error.hpp"
+#include "nnfit/version.hpp"
+#include "src/cli/commands.hpp"
+
+using namespace nnfit::cli;
+
+int main(int argc, char** argv) {
+  CLI::App app{"nnfit: train multilayer perceptrons from JSON configs.\n\n"
+               "  nnfit --config configs/mlp_selu.json        train, write runs/mlp_selu/\n"
+               "  nnfit --config F --resume runs/mlp_selu     continue an interrupted run\n"
+               "  nnfit config --config F                     print the resolved config\n"
+               "  nnfit eval --model M --data fashion_mnist   metrics and confusion matrix\n"
+               "  nnfit predict --model M --input x.csv       predictions as CSV\n"
+               "  nnfit list                                  what can be named in a config\n\n"
+               "Exit status: 0 success, 2 bad usage or config, 3 data error, 4 diverged, "
+               "130 interrupted.",
+               "nnfit"};
+  app.set_version_flag("--version", std::string("nnfit ") + nnfit::kVersion);
+  app.require_subcommand(0, 1);
+
+  TrainOptions train;
+  bool quiet = false, json_lines = false;
+  app.add_option("-c,--config", train.config, "run config (JSON); see docs/CONFIG.md");
+  app.add_option("--set", train.overrides, "override a config key: --set optimizer.lr=0.01")
+      ->take_all();
+  app.add_option("--resume", train.resume, "continue the run in this directory from its checkpoint");
+  app.add_option("-o,--output", train.output, "run directory (default: the config's output.dir)");
+  app.add_flag("--force", train.force, "start over in a directory that holds an unfinished run");
+  app.add_flag("-q,--quiet", quiet, "print nothing but errors");
+  app.add_flag("--json", json_lines, "print one JSON object per epoch, then the summary");
+  app.add_option("--interrupt-after-steps", train.interrupt_after_steps,
+                 "testing: raise SIGINT after N optimiser steps")
+      ->group("");
+
+  auto* config = app.add_subcommand("config", "print the fully resolved config");
+  std::string config_file;
+  std::vector<std::string> config_sets;
+  config->add_option("-c,--config", config_file, "run config (JSON)")->required();
+  config->add_option("--set", config_sets, "override a config key")->take_all();
+
+  auto* eval = app.add_subcommand("eval", "evaluate a trained model: metrics and confusion matrix");
+  std::string eval_model, eval_data, eval_split = "test";
+  bool eval_json = false;
+  eval->add_option("-m,--model", eval_model, "model file (runs/x/model.safetensors)")->required();
+  eval->add_option("-d,--data", eval_data,
+                   "a config file (its data section), a JSON data spec, or a source name")
+      ->required();
+  eval->add_option("--split", eval_split, "train, validation or test (default test)");
+  eval->add_flag("--json", eval_json, "print the result as one JSON object");
+
+  auto* predict = app.add_subcommand("predict", "predict from a CSV of features");
+  std::string predict_model, predict_input, predict_output;
+  bool no_header = false, probabilities = false;
+  predict->add_option("-m,--model", predict_model, "model file")->required();
+  predict->add_option("-i,--input", predict_input, "CSV file, one sample per row, features only")
+      ->required();
+  predict->add_option("-o,--output", predict_output, "where to write the CSV (default stdout)");
+  predict->add_flag("--no-header", no_header, "the input has no header row");
+  predict->add_flag("--probabilities", probabilities, "add a probability column per class");
+
+  auto* list = app.add_subcommand("list", "list every layer, activation, loss, optimizer, "
+                                          "initializer, schedule and data source");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "nnfit: %s\nRun nnfit --help for usage.\n", e.what());
+    return kUsage;
+  }
+  if (quiet && json_lines) {
+    std::fprintf(stderr, "nnfit: --quiet and --json exclude each other\n");
+    return kUsage;
+  }
+  train.output_mode = json_lines ? Output::json : quiet ? Output::quiet : Output::normal;
+
+  try {
+    if (config->parsed()) return print_config(config_file, config_sets);
+    if (eval->parsed()) return evaluate_model(eval_model, eval_data, eval_split, eval_json);
+    if (predict->parsed())
+      return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header, probabilities);
+    if (list->parsed()) return list_registry();
+    if (train.config.empty() && train.resume.empty()) {
+      std::fprintf(stderr, "%s", app.help().c_str());
+      std::fprintf(stderr, "nnfit: nothing to do: give --config FILE or a subcommand\n");
+      return kUsage;
+    }
+    return nnfit::cli::train(train);
+  } catch (const nnfit::ConfigError& e) {
+    std::fprintf(stderr, "nnfit: %s\n", e.what());
+    return kUsage;
+  } catch (const nnfit::DataError& e) {
+    std::fprintf(stderr, "nnfit: %s\n", e.what());
+    return kDataError;
+  } catch (const nnfit::DivergedError& e) {
+    std::fprintf(stderr, "nnfit: %s\n", e.what());
+    return kDiverged;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "nnfit: out of memory\n");
+    return 1;
+  }
+}

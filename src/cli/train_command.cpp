@@ -1,0 +1,350 @@
+// `nnfit --config F`: train from a config, write the run directory, print a summary.
+//
+// The run directory (output.dir, default runs/{name}) holds config.json (resolved),
+// metrics.jsonl and metrics.csv (one row per epoch), model.safetensors (the last epoch's
+// weights), best.safetensors (the best epoch's by the monitored metric), checkpoint.safetensors
+// (everything needed by --resume) and, once the run ends, summary.json. Every file is written
+// to a temporary name and renamed.
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "nnfit/atomic_file.hpp"
+#include "nnfit/config.hpp"
+#include "nnfit/error.hpp"
+#include "nnfit/model_file.hpp"
+#include "nnfit/registry.hpp"
+#include "nnfit/trainer.hpp"
+#include "nnfit/version.hpp"
+#include "src/cli/commands.hpp"
+#include "src/cli/progress.hpp"
+
+namespace nnfit::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Set by SIGINT/SIGTERM; the training loop stops at the next step boundary. A second signal
+// ends the process at once (the last checkpoint on disk stays intact: writes are atomic).
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+extern "C" void on_stop_signal(int) {
+  if (g_stop_requested) std::_Exit(kInterrupted);
+  g_stop_requested = 1;
+}
+
+struct SignalGuard {
+  struct sigaction old_int {}, old_term {};
+  SignalGuard() {
+    g_stop_requested = 0;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int);
+    sigaction(SIGTERM, &action, &old_term);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+};
+
+// Seeds' streams for what the trainer does not draw itself.
+constexpr std::uint64_t kInitStream = 5;
+
+void write_text(const fs::path& path, const std::string& text) {
+  write_file_atomically(path.string(), text);
+}
+
+std::string csv_number(const json& value) {
+  if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value.get<double>());
+  return text;
+}
+
+void write_metrics(const fs::path& dir, const std::vector<EpochRecord>& history) {
+  std::string jsonl;
+  std::vector<std::string> columns;
+  std::set<std::string> seen;
+  std::vector<json> rows;
+  for (const auto& r : history) {
+    rows.push_back(r.to_json());
+    jsonl += rows.back().dump() + "\n";
+  }
+  // Column order: as the first record that has each key lists it (to_json's order is fixed).
+  for (const auto& row : rows)
+    for (const auto& [key, value] : row.items())
+      if (seen.insert(key).second) columns.push_back(key);
+  const std::vector<std::string> order = {"epoch", "step", "lr", "grad_norm", "epoch_time",
+                                          "samples_per_second"};
+  std::vector<std::string> sorted;
+  for (const auto& c : order)
+    if (seen.count(c)) sorted.push_back(c);
+  for (const char* split : {"train", "val", "test"})
+    for (const char* metric : {"loss", "accuracy", "rmse", "r2"}) {
+      const std::string c = std::string(split) + "_" + metric;
+      if (seen.count(c)) sorted.push_back(c);
+    }
+  std::string csv;
+  for (std::size_t i = 0; i < sorted.size(); ++i) csv.append(i ? "," : "").append(sorted[i]);
+  csv += "\n";
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      csv.append(i ? "," : "").append(row.contains(sorted[i]) ? csv_number(row[sorted[i]]) : "");
+    csv += "\n";
+  }
+  write_text(dir / "metrics.jsonl", jsonl);
+  write_text(dir / "metrics.csv", csv);
+}
+
+json metrics_json(const Metrics& m) {
+  json j = json::object();
+  if (m.samples == 0) return j;
+  j["loss"] = m.loss;
+  if (m.accuracy) j["accuracy"] = *m.accuracy;
+  if (m.rmse) j["rmse"] = *m.rmse;
+  if (m.r2) j["r2"] = *m.r2;
+  return j;
+}
+
+std::string describe(const Metrics& m) {
+  if (m.samples == 0) return "-";
+  char text[96];
+  std::snprintf(text, sizeof text, "loss %.4f", m.loss);
+  std::string out = text;
+  if (m.accuracy) std::snprintf(text, sizeof text, " accuracy %.4f", *m.accuracy), out += text;
+  if (m.rmse) std::snprintf(text, sizeof text, " rmse %.4g", *m.rmse), out += text;
+  if (m.r2) std::snprintf(text, sizeof text, " r2 %.4f", *m.r2), out += text;
+  return out;
+}
+
+const char* status_name(TrainResult::Status s) {
+  switch (s) {
+    case TrainResult::Status::finished: return "finished";
+    case TrainResult::Status::reached_target: return "reached the stop_at target";
+    case TrainResult::Status::early_stopped: return "stopped early (patience)";
+    case TrainResult::Status::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+// Keys in which two resolved configs differ ("train.epochs", "optimizer.lr").
+void differences(const json& a, const json& b, const std::string& path, std::vector<std::string>& out) {
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : a.items()) keys.insert(k);
+    for (const auto& [k, v] : b.items()) keys.insert(k);
+    for (const auto& k : keys)
+      differences(a.contains(k) ? a[k] : json(), b.contains(k) ? b[k] : json(),
+                  path.empty() ? k : path + "." + k, out);
+  } else if (a != b) {
+    out.push_back(path);
+  }
+}
+
+}  // namespace
+
+int train(const TrainOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  // 1. The config, checked in full before anything else happens.
+  std::string config_path = options.config;
+  if (config_path.empty() && !options.resume.empty())
+    config_path = (fs::path(options.resume) / "config.json").string();
+  if (config_path.empty()) throw ConfigError("no config: give --config FILE (see nnfit --help)");
+  const json merged = load_config(config_path, options.overrides);
+  RunConfig run = read_run_config(merged, config_path);
+  fs::path dir = !options.resume.empty() ? fs::path(options.resume)
+                 : !options.output.empty() ? fs::path(options.output)
+                                           : fs::path(run.output_dir);
+  const fs::path checkpoint_path = dir / "checkpoint.safetensors";
+  const bool resuming = !options.resume.empty();
+  if (resuming && !fs::exists(checkpoint_path))
+    throw ConfigError(dir.string() + ": no checkpoint.safetensors to resume from");
+  if (!resuming && !options.force && fs::exists(checkpoint_path) && !fs::exists(dir / "summary.json"))
+    throw ConfigError(dir.string() + " holds an unfinished run: --resume " + dir.string() +
+                      " to continue it, or --force to start over");
+
+  // 2. Data, then the model sized from it.
+  const Data data = load_data(run.data, run.seed);
+  Model model(data.num_features);
+  {
+    Diagnostics diag(config_path);
+    std::vector<std::unique_ptr<Layer>> layers;
+    for (std::size_t i = 0; i < run.layers.size(); ++i)
+      layers.push_back(make_layer(run.layers[i], json_path("model.layers", i), diag));
+    diag.throw_if_any();
+    for (auto& layer : layers) model.add(std::move(layer));
+  }
+  if (model.output_size() != data.num_outputs)
+    throw ConfigError(config_path + ": model.layers: the last layer has " +
+                      std::to_string(model.output_size()) + " outputs, but the data has " +
+                      std::to_string(data.num_outputs) +
+                      (data.task == Task::classification ? " classes" : " regression targets") +
+                      "; set the last dense layer's units to " + std::to_string(data.num_outputs));
+  Rng init_rng = Rng(run.seed).fork(kInitStream);
+  model.initialize(init_rng);
+  if (!run.init_from.empty()) model.load_weights(run.init_from);
+
+  json loss_spec = run.loss;
+  if (loss_spec == "auto")
+    loss_spec = data.task == Task::classification ? "softmax_cross_entropy" : "mse";
+  auto loss = make_loss(loss_spec);
+  auto optimizer = make_optimizer(run.optimizer, model.parameters());
+  auto schedule = make_schedule(run.schedule);
+  json resolved = run.resolved;
+  resolved["loss"] = loss->config();
+  resolved["output"]["dir"] = dir.string();
+
+  Trainer trainer(model, *loss, *optimizer, *schedule, data, run.train, run.seed);
+  ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}};
+
+  if (resuming) {
+    Checkpoint checkpoint = load_checkpoint(checkpoint_path.string(), model);
+    std::vector<std::string> changed;
+    json saved = checkpoint.config, now = resolved;
+    saved["output"].erase("dir");
+    now["output"].erase("dir");
+    differences(saved, now, "", changed);
+    if (!changed.empty()) {
+      std::string list;
+      for (const auto& c : changed) list += (list.empty() ? "" : ", ") + c;
+      throw ConfigError(config_path + ": differs from the checkpoint's config in " + list +
+                        "; a resumed run must be the same run");
+    }
+    optimizer->load_state(checkpoint.optimizer);
+    trainer.restore(checkpoint.trainer_state);
+  }
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw DataError(dir.string() + ": cannot create the run directory: " + ec.message());
+  if (!resuming) {
+    for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors"})
+      fs::remove(dir / stale, ec);
+  }
+  write_text(dir / "config.json", resolved.dump(2) + "\n");
+
+  // 3. Train.
+  const bool classification = data.task == Task::classification;
+  Progress progress(options.output_mode, run.train.epochs);
+  if (options.output_mode == Output::normal) {
+    const json d = data.summary();
+    std::printf("nnfit %s: %s on %s (%ld train, %ld validation, %ld test samples), %ld parameters%s\n",
+                kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
+                static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
+                static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
+    std::fflush(stdout);
+  }
+  SignalGuard signals;
+  std::int64_t steps_this_process = 0;
+  Trainer::Callbacks callbacks;
+  callbacks.on_step = [&](const StepProgress& p) {
+    progress.step(p);
+    if (options.interrupt_after_steps > 0 && ++steps_this_process == options.interrupt_after_steps)
+      std::raise(SIGINT);
+  };
+  callbacks.interrupted = [] { return g_stop_requested != 0; };
+  callbacks.on_epoch_end = [&](const EpochRecord& record) {
+    progress.epoch(record, classification);
+    write_metrics(dir, trainer.history());
+    save_model((dir / "model.safetensors").string(), model, info);
+    if (record.improved) {
+      // The best weights: the current ones, unless patience just restored older ones.
+      Model best = Model::from_json(model.spec());
+      std::copy(trainer.best_parameters().begin(), trainer.best_parameters().end(), best.values());
+      save_model((dir / "best.safetensors").string(), best, info);
+    }
+    save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
+  };
+
+  TrainResult result;
+  try {
+    result = trainer.run(callbacks);
+  } catch (const DivergedError&) {
+    progress.clear();
+    throw;
+  }
+  if (result.status == TrainResult::Status::interrupted) {
+    progress.clear();
+    save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
+    std::fprintf(stderr, "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: nnfit --config %s --resume %s\n",
+                 static_cast<long>(optimizer->steps()), config_path.c_str(), dir.string().c_str());
+    return kInterrupted;
+  }
+  // Patience may have restored the best weights: the final model file is what the run ends with.
+  save_model((dir / "model.safetensors").string(), model, info);
+
+  // 4. Summary.
+  const auto& history = trainer.history();
+  const EpochRecord& last = history.back();
+  const EpochRecord& best = history[static_cast<std::size_t>(std::max(result.best_epoch, 1) - 1)];
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  double training_time = 0;
+  for (const auto& r : history) training_time += r.epoch_time;
+  json summary = {
+      {"name", run.name},
+      {"status", status_name(result.status)},
+      {"epochs", last.epoch},
+      {"steps", last.step},
+      {"final", {{"train", metrics_json(last.train)}, {"val", metrics_json(last.validation)}, {"test", metrics_json(last.test)}}},
+      {"best", {{"epoch", best.epoch}, {"monitor", result.monitor}, {"train", metrics_json(best.train)}, {"val", metrics_json(best.validation)}, {"test", metrics_json(best.test)}}},
+      {"restored_best", result.status == TrainResult::Status::early_stopped &&
+                            run.train.patience->restore_best},
+      {"training_time", training_time},
+      {"wall_time", wall},
+      {"nnfit_version", kVersion},
+      {"seed", run.seed},
+      {"threads", 1},
+      {"compiler_flags", kCompilerFlags},
+      {"parameters", model.num_parameters()},
+      {"data", data.summary()}};
+  if (run.train.stop_at) {
+    json stop = {{"metric", run.train.stop_at->metric}, {"value", run.train.stop_at->value},
+                 {"reached", result.target_reached.has_value()}};
+    if (result.target_reached) {
+      stop["epoch"] = result.target_reached->first;
+      stop["step"] = result.target_reached->second;
+    }
+    summary["stop_at"] = stop;
+  }
+  write_text(dir / "summary.json", summary.dump(2) + "\n");
+
+  if (options.output_mode == Output::json) {
+    std::printf("%s\n", json{{"summary", summary}}.dump().c_str());
+  } else if (options.output_mode == Output::normal) {
+    std::printf("\n%s %s after %d epochs (%ld steps) in %s\n", run.name.c_str(),
+                status_name(result.status), last.epoch, static_cast<long>(last.step),
+                format_duration(wall).c_str());
+    std::printf("  final  train %s\n         val   %s\n         test  %s\n", describe(last.train).c_str(),
+                describe(last.validation).c_str(), describe(last.test).c_str());
+    std::printf("  best   epoch %d by %s; test %s\n", best.epoch, result.monitor.c_str(),
+                describe(best.test).c_str());
+    if (result.status == TrainResult::Status::early_stopped && run.train.patience->restore_best)
+      std::printf("  model.safetensors holds the best epoch's weights (patience restored them)\n");
+    if (run.train.stop_at) {
+      if (result.target_reached)
+        std::printf("  target %s %s %g first reached at epoch %d, step %ld\n",
+                    run.train.stop_at->metric.c_str(), lower_is_better(run.train.stop_at->metric) ? "<=" : ">=",
+                    run.train.stop_at->value, result.target_reached->first,
+                    static_cast<long>(result.target_reached->second));
+      else
+        std::printf("  target %s %g not reached\n", run.train.stop_at->metric.c_str(), run.train.stop_at->value);
+    }
+    std::printf("  outputs %s/ (config.json, metrics.jsonl, metrics.csv, model.safetensors, "
+                "best.safetensors, checkpoint.safetensors, summary.json)\n",
+                dir.string().c_str());
+  }
+  return kSuccess;
+}
+
+int print_config(const std::string& config, const std::vector<std::string>& overrides) {
+  const RunConfig run = read_run_config(load_config(config, overrides), config);
+  std::printf("%s\n", run.resolved.dump(2).c_str());
+  return kSuccess;
+}
+
+}  // namespace nnfit::cli
