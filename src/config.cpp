@@ -1,11 +1,11 @@
 #include "nnfit/config.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <variant>
-#include <cstring>
 
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
@@ -34,7 +34,8 @@ namespace {
 
 json parse_file(const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) throw ConfigError(path + ": is a directory, expected a JSON config");
+  if (fs::is_directory(path, ec))
+    throw ConfigError(path + ": is a directory, expected a JSON config");
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream text;
@@ -46,13 +47,16 @@ json parse_file(const std::string& path) {
     // Line and column from the byte offset nlohmann reports (1-based, at the failure).
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
-      if (s[i] == '\n') ++line, column = 1;
-      else ++column;
+      if (s[i] == '\n')
+        ++line, column = 1;
+      else
+        ++column;
     }
     std::string what = e.what();
     const auto colon = what.find("syntax error");
-    throw ConfigError(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": invalid JSON: " + (colon != std::string::npos ? what.substr(colon) : what));
+    throw ConfigError(
+        path + ":" + std::to_string(line) + ":" + std::to_string(column) +
+        ": invalid JSON: " + (colon != std::string::npos ? what.substr(colon) : what));
   }
 }
 
@@ -63,8 +67,10 @@ void merge(json& base, const json& child) {
     return;
   }
   for (const auto& [key, value] : child.items()) {
-    if (base.contains(key)) merge(base[key], value);
-    else base[key] = value;
+    if (base.contains(key))
+      merge(base[key], value);
+    else
+      base[key] = value;
   }
 }
 
@@ -169,7 +175,9 @@ void read_train(SpecReader& r, TrainConfig& t) {
   if (const json* stop = r.raw("stop_at")) {
     SpecReader s(*stop, r.path_of("stop_at"), diag);
     if (!s.has("metric") || !s.has("value"))
-      diag.error(s.path(), "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
+      diag.error(
+          s.path(),
+          "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
     StopAt at;
     at.metric = s.choice("metric", "val_accuracy", metric_names());
     at.value = s.number("value", 0.0);
@@ -231,7 +239,8 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   if (const json* loss = top.raw("loss")) {
     run.loss = *loss;
     if (*loss != "auto")
-      if (auto made = build_into(registry().losses, *loss, "loss", diag)) resolved_loss = made->config();
+      if (auto made = build_into(registry().losses, *loss, "loss", diag))
+        resolved_loss = made->config();
   }
   run.optimizer = top.has("optimizer") ? *top.raw("optimizer") : json{{"type", "adam"}};
   json resolved_optimizer;
@@ -261,9 +270,10 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
     run.output_dir = o.string("dir", "runs/{name}");
     o.finish();
   }
-  for (const auto& [placeholder, value] :
-       std::vector<std::pair<std::string, std::string>>{{"{name}", run.name}, {"{seed}", std::to_string(run.seed)}}) {
-    for (auto at = run.output_dir.find(placeholder); at != std::string::npos; at = run.output_dir.find(placeholder))
+  for (const auto& [placeholder, value] : std::vector<std::pair<std::string, std::string>>{
+           {"{name}", run.name}, {"{seed}", std::to_string(run.seed)}}) {
+    for (auto at = run.output_dir.find(placeholder); at != std::string::npos;
+         at = run.output_dir.find(placeholder))
       run.output_dir.replace(at, placeholder.size(), value);
   }
   top.finish();
@@ -275,17 +285,23 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                 {"shuffle", t.shuffle},     {"drop_last", t.drop_last},
                 {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size}};
   if (t.stop_at)
-    train["stop_at"] = {{"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
+    train["stop_at"] = {
+        {"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
   if (t.patience)
-    train["patience"] = {{"metric", t.patience->metric}, {"epochs", t.patience->epochs},
+    train["patience"] = {{"metric", t.patience->metric},
+                         {"epochs", t.patience->epochs},
                          {"min_delta", t.patience->min_delta},
                          {"restore_best", t.patience->restore_best}};
   json model = {{"layers", resolved_layers}};
   if (!run.init_from.empty()) model["init_from"] = run.init_from;
-  run.resolved = {{"name", run.name},         {"seed", run.seed},
-                  {"data", run.data},         {"model", model},
-                  {"loss", resolved_loss},    {"optimizer", resolved_optimizer},
-                  {"schedule", resolved_schedule}, {"train", train},
+  run.resolved = {{"name", run.name},
+                  {"seed", run.seed},
+                  {"data", run.data},
+                  {"model", model},
+                  {"loss", resolved_loss},
+                  {"optimizer", resolved_optimizer},
+                  {"schedule", resolved_schedule},
+                  {"train", train},
                   {"output", {{"dir", output_spec.value("dir", "runs/{name}")}}}};
   return run;
 }

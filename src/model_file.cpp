@@ -42,8 +42,10 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
       (offset && offset->data.size() != factor->data.size()))
     throw DataError(path + ": preprocessing.offset and preprocessing.factor do not match");
   if (offset) {
-    info.scaler.offset = Eigen::Map<const RowVector>(offset->data.data(), static_cast<Index>(offset->data.size()));
-    info.scaler.factor = Eigen::Map<const RowVector>(factor->data.data(), static_cast<Index>(factor->data.size()));
+    info.scaler.offset =
+        Eigen::Map<const RowVector>(offset->data.data(), static_cast<Index>(offset->data.size()));
+    info.scaler.factor =
+        Eigen::Map<const RowVector>(factor->data.data(), static_cast<Index>(factor->data.size()));
   }
   return info;
 }

@@ -15,13 +15,11 @@ StepResult train_step(Model& model, const Loss& loss, Optimizer& optimizer, cons
   const ParameterView view = model.parameters();
   result.gradient_norm =
       options.clip_norm > 0.0 ? clip_gradient_norm(view, options.clip_norm) : gradient_norm(view);
-  const auto step = std::to_string(optimizer.steps() + 1);
-  if (!std::isfinite(result.loss))
-    throw DivergedError("the loss is " + std::to_string(result.loss) + " at optimiser step " +
-                        step);
+  auto show = [](double x) { return std::string(std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"); };
+  const std::string step = "optimiser step " + std::to_string(optimizer.steps() + 1) + ": ";
+  if (!std::isfinite(result.loss)) throw DivergedError(step + "the loss is " + show(result.loss));
   if (!std::isfinite(result.gradient_norm))
-    throw DivergedError("the gradient norm is " + std::to_string(result.gradient_norm) +
-                        " at optimiser step " + step);
+    throw DivergedError(step + "the gradient norm is " + show(result.gradient_norm));
   optimizer.step();
   return result;
 }

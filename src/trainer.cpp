@@ -43,9 +43,12 @@ std::string monitor_of(const TrainConfig& config, const Data& data) {
 }  // namespace
 
 json EpochRecord::to_json() const {
-  json j = {{"epoch", epoch},         {"step", step},
-            {"lr", lr},               {"grad_norm", grad_norm},
-            {"epoch_time", epoch_time}, {"samples_per_second", samples_per_second}};
+  json j = {{"epoch", epoch},
+            {"step", step},
+            {"lr", lr},
+            {"grad_norm", grad_norm},
+            {"epoch_time", epoch_time},
+            {"samples_per_second", samples_per_second}};
   put(j, "train", train);
   put(j, "val", validation);
   put(j, "test", test);
@@ -93,18 +96,24 @@ Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Sch
 }
 
 void Trainer::diverged(const std::string& what) const {
-  // Name the first layer whose output went non-finite in the last forward pass, if any.
+  // Name the layer: the first whose output went non-finite in the last forward pass, else the
+  // first parameter whose gradient did.
   std::string where;
-  for (Index i = 0; i < model_.num_layers(); ++i) {
-    if (!model_.layer_output(i).allFinite()) {
+  for (Index i = 0; i < model_.num_layers() && where.empty(); ++i)
+    if (!model_.layer_output(i).allFinite())
       where = "; the first non-finite values are in the output of layers." + std::to_string(i) +
               " (" + model_.layer(i).type() + ")";
-      break;
-    }
+  for (const auto& info : model_.parameter_info()) {
+    if (!where.empty()) break;
+    if (!Eigen::Map<const Eigen::ArrayXf>(model_.gradients() + info.offset, info.size).allFinite())
+      where = "; the first non-finite gradient is that of " + info.name;
   }
-  throw DivergedError("diverged at epoch " + std::to_string(epoch_ + 1) + ", step " +
-                      std::to_string(step_in_epoch_ + 1) + " of the epoch (optimiser step " +
-                      std::to_string(optimizer_.steps() + 1) + "): " + what + where);
+  throw DivergedError(
+      "diverged at epoch " + std::to_string(epoch_ + 1) + ", batch " +
+      std::to_string(step_in_epoch_ + 1) + " of " + std::to_string(loader_.batches_per_epoch()) +
+      ": " + what + where +
+      (epoch_ == 0 ? std::string("; no epoch finished, so there is no checkpoint")
+                   : "; the last checkpoint is from the end of epoch " + std::to_string(epoch_)));
 }
 
 TrainResult Trainer::run(const Callbacks& callbacks) {
@@ -121,7 +130,8 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
     auto started = Clock::now();
     while (loader_.next(batch_)) {
       const std::int64_t step = optimizer_.steps();
-      optimizer_.set_lr(optimizer_.base_lr() * schedule_.factor(step, steps_per_epoch, total_steps));
+      optimizer_.set_lr(optimizer_.base_lr() *
+                        schedule_.factor(step, steps_per_epoch, total_steps));
       Rng dropout = dropout_base.fork(static_cast<std::uint64_t>(step));
       StepResult r;
       try {
@@ -132,8 +142,10 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       }
       if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values, parameters.size).allFinite()) {
         for (const auto& info : model_.parameter_info())
-          if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size).allFinite())
-            diverged("parameter " + info.name + " is no longer finite after the update");
+          if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size)
+                   .allFinite())
+            diverged("optimiser step " + std::to_string(optimizer_.steps()) + ": parameter " +
+                     info.name + " is no longer finite after the update");
       }
       // Running training metrics from the step's (training-mode) outputs.
       const Index n = batch_.size();
@@ -202,7 +214,8 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
   record.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds, 1e-9);
 
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::optional<double>>>{
-           {"val_loss", record.validation.samples ? std::optional(record.validation.loss) : std::nullopt},
+           {"val_loss",
+            record.validation.samples ? std::optional(record.validation.loss) : std::nullopt},
            {"test_loss", record.test.samples ? std::optional(record.test.loss) : std::nullopt}})
     if (value && !std::isfinite(*value)) diverged(name + " is " + std::to_string(*value));
 
@@ -212,9 +225,9 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
     throw ConfigError("train: the metric '" + result_.monitor + "' is not measured in this run" +
                       (result_.monitor.rfind("val_", 0) == 0 ? " (data.validation is 0)" : ""));
   const double min_delta = config_.patience ? config_.patience->min_delta : 0.0;
-  const bool better = !best_value_ || (lower_is_better(result_.monitor)
-                                           ? *monitored < *best_value_ - min_delta
-                                           : *monitored > *best_value_ + min_delta);
+  const bool better =
+      !best_value_ || (lower_is_better(result_.monitor) ? *monitored < *best_value_ - min_delta
+                                                        : *monitored > *best_value_ + min_delta);
   if (better) {
     best_value_ = *monitored;
     result_.best_epoch = record.epoch;
@@ -235,7 +248,7 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
   if (config_.stop_at && !result_.target_reached) {
     const auto value = record.metric(config_.stop_at->metric);
     if (value && (lower_is_better(config_.stop_at->metric) ? *value <= config_.stop_at->value
-                                                            : *value >= config_.stop_at->value)) {
+                                                           : *value >= config_.stop_at->value)) {
       result_.target_reached = std::make_pair(record.epoch, record.step);
       if (config_.stop_at->stop) {
         result_.status = TrainResult::Status::reached_target;

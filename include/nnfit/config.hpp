@@ -49,14 +49,14 @@ struct RunConfig {
   std::string name;
   std::uint64_t seed = 1;
   json data;
-  json layers;              // model.layers
-  std::string init_from;    // model.init_from: weights to start from ("" for none)
-  json loss = "auto";       // "auto": softmax_cross_entropy for classes, mse for regression
+  json layers;            // model.layers
+  std::string init_from;  // model.init_from: weights to start from ("" for none)
+  json loss = "auto";     // "auto": softmax_cross_entropy for classes, mse for regression
   json optimizer;
   json schedule;
   TrainConfig train;
-  std::string output_dir;   // with {name} and {seed} substituted
-  json resolved;            // the config with every default filled in
+  std::string output_dir;  // with {name} and {seed} substituted
+  json resolved;           // the config with every default filled in
 };
 
 // Reads a config file, follows "extends" and applies "a.b[1].c=value" overrides (the value is

@@ -100,8 +100,11 @@ class Model {
   Index inputs_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<Index> sizes_;  // sizes_[0] = inputs, sizes_[i + 1] = width after layer i
-  std::vector<float> values_;
-  std::vector<float> grads_;
+  // 64-byte aligned (Eigen's aligned_allocator with EIGEN_MAX_ALIGN_BYTES=64): Eigen picks
+  // its vectorised code paths by alignment, and reductions then sum in a different order, so
+  // an address that varied from run to run would make results vary with it.
+  std::vector<float, Eigen::aligned_allocator<float>> values_;
+  std::vector<float, Eigen::aligned_allocator<float>> grads_;
   std::vector<ParameterInfo> info_;
   std::vector<Matrix> outputs_;
   std::vector<Matrix> output_grads_;

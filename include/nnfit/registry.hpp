@@ -131,8 +131,8 @@ const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, 
 // spec's keys, records unknown keys. Problems go to `diag`; null when the name is unknown.
 template <class Factory, class... Args>
 auto build_into(const Registry<Factory>& table, const json& spec, const std::string& path,
-                Diagnostics& diag, Args&&... args) -> decltype(table.entries()[0].make(
-    std::declval<SpecReader&>(), std::forward<Args>(args)...)) {
+                Diagnostics& diag, Args&&... args)
+    -> decltype(table.entries()[0].make(std::declval<SpecReader&>(), std::forward<Args>(args)...)) {
   const auto* entry = lookup(table, spec, path, diag);
   if (!entry) return {};
   const json object = spec.is_object() ? spec : json::object();

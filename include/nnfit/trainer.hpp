@@ -22,14 +22,14 @@
 namespace nnfit {
 
 struct EpochRecord {
-  int epoch = 0;            // 1-based
-  std::int64_t step = 0;    // optimiser steps taken by the end of this epoch
-  double lr = 0.0;          // learning rate of the epoch's last step
-  double grad_norm = 0.0;   // mean global gradient norm over the epoch's steps
-  double epoch_time = 0.0;  // seconds, training and evaluation
+  int epoch = 0;                    // 1-based
+  std::int64_t step = 0;            // optimiser steps taken by the end of this epoch
+  double lr = 0.0;                  // learning rate of the epoch's last step
+  double grad_norm = 0.0;           // mean global gradient norm over the epoch's steps
+  double epoch_time = 0.0;          // seconds, training and evaluation
   double samples_per_second = 0.0;  // training samples / training time
   Metrics train, validation, test;
-  bool improved = false;    // the monitored metric reached a new best
+  bool improved = false;  // the monitored metric reached a new best
   // {"epoch": 1, "step": ..., "train_loss": ..., "val_accuracy": ..., ...}; absent metrics omitted.
   json to_json() const;
   static EpochRecord from_json(const json& j);
@@ -38,11 +38,11 @@ struct EpochRecord {
 };
 
 struct StepProgress {
-  int epoch = 0;                 // 1-based
-  Index step_in_epoch = 0;       // 1-based
+  int epoch = 0;            // 1-based
+  Index step_in_epoch = 0;  // 1-based
   Index steps_per_epoch = 0;
   std::int64_t global_step = 0;
-  double loss = 0.0;             // running mean of the epoch so far
+  double loss = 0.0;  // running mean of the epoch so far
   double samples_per_second = 0.0;
   double epoch_elapsed = 0.0;
 };
@@ -95,9 +95,9 @@ class Trainer {
   Batch batch_;
 
   // Progress, saved by state().
-  int epoch_ = 0;               // 0-based epoch in progress
-  Index step_in_epoch_ = 0;     // batches done in it
-  double loss_sum_ = 0.0;       // running sums of the epoch in progress
+  int epoch_ = 0;            // 0-based epoch in progress
+  Index step_in_epoch_ = 0;  // batches done in it
+  double loss_sum_ = 0.0;    // running sums of the epoch in progress
   double squared_error_sum_ = 0.0;
   double grad_norm_sum_ = 0.0;
   std::int64_t correct_ = 0, seen_ = 0, outputs_seen_ = 0;

@@ -9,10 +9,10 @@ namespace nnfit::cli {
 
 enum ExitCode : int {
   kSuccess = 0,
-  kUsage = 2,        // bad usage or config
-  kDataError = 3,    // a data or model file is missing or corrupt
-  kDiverged = 4,     // NaN or Inf in the loss or the parameters
-  kInterrupted = 130 // SIGINT or SIGTERM: a checkpoint was written
+  kUsage = 2,         // bad usage or config
+  kDataError = 3,     // a data or model file is missing or corrupt
+  kDiverged = 4,      // NaN or Inf in the loss or the parameters
+  kInterrupted = 130  // SIGINT or SIGTERM: a checkpoint was written
 };
 
 enum class Output { normal, quiet, json };

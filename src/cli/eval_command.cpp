@@ -43,18 +43,21 @@ int evaluate_model(const std::string& model_path, const std::string& data_text,
   spec.erase("scale");  // the model's own preprocessing applies
   const Data data = load_data(spec, 1, "data", saved.info.scaler);
   if (data.num_features != saved.model.input_size())
-    throw ConfigError("--data: " + std::to_string(data.num_features) + " features, the model takes " +
-                      std::to_string(saved.model.input_size()));
-  const Split* split = split_name == "train" ? &data.train
+    throw ConfigError("--data: " + std::to_string(data.num_features) +
+                      " features, the model takes " + std::to_string(saved.model.input_size()));
+  const Split* split = split_name == "train"        ? &data.train
                        : split_name == "validation" ? &data.validation
-                       : split_name == "test" ? &data.test : nullptr;
+                       : split_name == "test"       ? &data.test
+                                                    : nullptr;
   if (!split) throw ConfigError("--split " + split_name + ": expected train, validation or test");
   if (split->empty())
-    throw ConfigError("--split " + split_name + ": the data has no " + split_name + " samples" +
-                      (split_name == "test" ? " (use --split train, or a source with a test set)" : ""));
+    throw ConfigError(
+        "--split " + split_name + ": the data has no " + split_name + " samples" +
+        (split_name == "test" ? " (use --split train, or a source with a test set)" : ""));
   const bool classification = saved.info.task == Task::classification;
   if (classification != (data.task == Task::classification))
-    throw ConfigError("--data: the model does " + std::string(classification ? "classification" : "regression") +
+    throw ConfigError("--data: the model does " +
+                      std::string(classification ? "classification" : "regression") +
                       ", the data is for " + (classification ? "regression" : "classification"));
   auto loss = make_loss(classification ? "softmax_cross_entropy" : "mse");
   const Evaluation e = evaluate(saved.model, *loss, *split, 1024, classification);
@@ -87,11 +90,16 @@ int evaluate_model(const std::string& model_path, const std::string& data_text,
     for (Index j = 0; j < e.confusion.cols(); ++j) std::printf(" %6ld", static_cast<long>(j));
     std::printf("  recall\n");
     for (Index i = 0; i < e.confusion.rows(); ++i) {
-      const std::string name = i < static_cast<Index>(names.size()) ? names[static_cast<std::size_t>(i)] : std::to_string(i);
+      const std::string name = i < static_cast<Index>(names.size())
+                                   ? names[static_cast<std::size_t>(i)]
+                                   : std::to_string(i);
       std::printf("%2ld %-11.11s", static_cast<long>(i), name.c_str());
-      for (Index j = 0; j < e.confusion.cols(); ++j) std::printf(" %6ld", static_cast<long>(e.confusion(i, j)));
+      for (Index j = 0; j < e.confusion.cols(); ++j)
+        std::printf(" %6ld", static_cast<long>(e.confusion(i, j)));
       const auto total = e.confusion.row(i).sum();
-      std::printf("  %6.4f\n", total ? static_cast<double>(e.confusion(i, i)) / static_cast<double>(total) : 0.0);
+      std::printf(
+          "  %6.4f\n",
+          total ? static_cast<double>(e.confusion(i, i)) / static_cast<double>(total) : 0.0);
     }
   }
   return kSuccess;
@@ -117,7 +125,8 @@ int predict(const std::string& model_path, const std::string& input, const std::
     if (probabilities)
       for (const auto& n : names) out += ",p_" + n;
   } else {
-    for (Index j = 0; j < saved.model.output_size(); ++j) out += (j ? ",y" : "y") + std::to_string(j);
+    for (Index j = 0; j < saved.model.output_size(); ++j)
+      out += (j ? ",y" : "y") + std::to_string(j);
   }
   out += "\n";
   const Index batch = 1024;
@@ -131,7 +140,9 @@ int predict(const std::string& model_path, const std::string& input, const std::
       if (classification) {
         Index best = 0;
         y.row(i).maxCoeff(&best);
-        std::string name = best < static_cast<Index>(names.size()) ? names[static_cast<std::size_t>(best)] : std::to_string(best);
+        std::string name = best < static_cast<Index>(names.size())
+                               ? names[static_cast<std::size_t>(best)]
+                               : std::to_string(best);
         if (name.find_first_of(",\"\n") != std::string::npos) {
           std::string quoted = "\"";
           for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);

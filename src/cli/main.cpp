@@ -9,16 +9,17 @@
 using namespace nnfit::cli;
 
 int main(int argc, char** argv) {
-  CLI::App app{"nnfit: train multilayer perceptrons from JSON configs.\n\n"
-               "  nnfit --config configs/mlp_selu.json        train, write runs/mlp_selu/\n"
-               "  nnfit --config F --resume runs/mlp_selu     continue an interrupted run\n"
-               "  nnfit config --config F                     print the resolved config\n"
-               "  nnfit eval --model M --data fashion_mnist   metrics and confusion matrix\n"
-               "  nnfit predict --model M --input x.csv       predictions as CSV\n"
-               "  nnfit list                                  what can be named in a config\n\n"
-               "Exit status: 0 success, 2 bad usage or config, 3 data error, 4 diverged, "
-               "130 interrupted.",
-               "nnfit"};
+  CLI::App app{
+      "nnfit: train multilayer perceptrons from JSON configs.\n\n"
+      "  nnfit --config configs/mlp_selu.json        train, write runs/mlp_selu/\n"
+      "  nnfit --config F --resume runs/mlp_selu     continue an interrupted run\n"
+      "  nnfit config --config F                     print the resolved config\n"
+      "  nnfit eval --model M --data fashion_mnist   metrics and confusion matrix\n"
+      "  nnfit predict --model M --input x.csv       predictions as CSV\n"
+      "  nnfit list                                  what can be named in a config\n\n"
+      "Exit status: 0 success, 2 bad usage or config, 3 data error, 4 diverged, "
+      "130 interrupted.",
+      "nnfit"};
   app.set_version_flag("--version", std::string("nnfit ") + nnfit::kVersion);
   app.require_subcommand(0, 1);
 
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", train.config, "run config (JSON); see docs/CONFIG.md");
   app.add_option("--set", train.overrides, "override a config key: --set optimizer.lr=0.01")
       ->take_all();
-  app.add_option("--resume", train.resume, "continue the run in this directory from its checkpoint");
+  app.add_option("--resume", train.resume,
+                 "continue the run in this directory from its checkpoint");
   app.add_option("-o,--output", train.output, "run directory (default: the config's output.dir)");
   app.add_flag("--force", train.force, "start over in a directory that holds an unfinished run");
   app.add_flag("-q,--quiet", quiet, "print nothing but errors");
@@ -62,8 +64,9 @@ int main(int argc, char** argv) {
   predict->add_flag("--no-header", no_header, "the input has no header row");
   predict->add_flag("--probabilities", probabilities, "add a probability column per class");
 
-  auto* list = app.add_subcommand("list", "list every layer, activation, loss, optimizer, "
-                                          "initializer, schedule and data source");
+  auto* list = app.add_subcommand("list",
+                                  "list every layer, activation, loss, optimizer, "
+                                  "initializer, schedule and data source");
 
   try {
     app.parse(argc, argv);
@@ -85,7 +88,8 @@ int main(int argc, char** argv) {
     if (config->parsed()) return print_config(config_file, config_sets);
     if (eval->parsed()) return evaluate_model(eval_model, eval_data, eval_split, eval_json);
     if (predict->parsed())
-      return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header, probabilities);
+      return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header,
+                                 probabilities);
     if (list->parsed()) return list_registry();
     if (train.config.empty() && train.resume.empty()) {
       std::fprintf(stderr, "%s", app.help().c_str());

@@ -16,7 +16,8 @@ std::string format_duration(double seconds) {
   } else {
     const auto total = static_cast<long>(std::lround(seconds));
     if (total >= 3600)
-      std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+      std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60,
+                    total % 60);
     else
       std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
   }
@@ -29,10 +30,12 @@ Progress::Progress(Output mode, int epochs)
 void Progress::step(const StepProgress& p) {
   if (mode_ != Output::normal || !terminal_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (p.step_in_epoch != p.steps_per_epoch && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  if (p.step_in_epoch != p.steps_per_epoch && now - last_draw_ < std::chrono::milliseconds(100))
+    return;
   last_draw_ = now;
   const int width = 24;
-  const double fraction = static_cast<double>(p.step_in_epoch) / static_cast<double>(p.steps_per_epoch);
+  const double fraction =
+      static_cast<double>(p.step_in_epoch) / static_cast<double>(p.steps_per_epoch);
   const int filled = static_cast<int>(fraction * width);
   std::string bar(static_cast<std::size_t>(filled), '=');
   if (filled < width) bar += '>';

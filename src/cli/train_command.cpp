@@ -37,7 +37,8 @@ extern "C" void on_stop_signal(int) {
 }
 
 struct SignalGuard {
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   SignalGuard() {
     g_stop_requested = 0;
     struct sigaction action {};
@@ -79,8 +80,8 @@ void write_metrics(const fs::path& dir, const std::vector<EpochRecord>& history)
   for (const auto& row : rows)
     for (const auto& [key, value] : row.items())
       if (seen.insert(key).second) columns.push_back(key);
-  const std::vector<std::string> order = {"epoch", "step", "lr", "grad_norm", "epoch_time",
-                                          "samples_per_second"};
+  const std::vector<std::string> order = {"epoch",     "step",       "lr",
+                                          "grad_norm", "epoch_time", "samples_per_second"};
   std::vector<std::string> sorted;
   for (const auto& c : order)
     if (seen.count(c)) sorted.push_back(c);
@@ -124,16 +125,21 @@ std::string describe(const Metrics& m) {
 
 const char* status_name(TrainResult::Status s) {
   switch (s) {
-    case TrainResult::Status::finished: return "finished";
-    case TrainResult::Status::reached_target: return "reached the stop_at target";
-    case TrainResult::Status::early_stopped: return "stopped early (patience)";
-    case TrainResult::Status::interrupted: return "interrupted";
+    case TrainResult::Status::finished:
+      return "finished";
+    case TrainResult::Status::reached_target:
+      return "reached the stop_at target";
+    case TrainResult::Status::early_stopped:
+      return "stopped early (patience)";
+    case TrainResult::Status::interrupted:
+      return "interrupted";
   }
   return "?";
 }
 
 // Keys in which two resolved configs differ ("train.epochs", "optimizer.lr").
-void differences(const json& a, const json& b, const std::string& path, std::vector<std::string>& out) {
+void differences(const json& a, const json& b, const std::string& path,
+                 std::vector<std::string>& out) {
   if (a.is_object() && b.is_object()) {
     std::set<std::string> keys;
     for (const auto& [k, v] : a.items()) keys.insert(k);
@@ -157,14 +163,15 @@ int train(const TrainOptions& options) {
   if (config_path.empty()) throw ConfigError("no config: give --config FILE (see nnfit --help)");
   const json merged = load_config(config_path, options.overrides);
   RunConfig run = read_run_config(merged, config_path);
-  fs::path dir = !options.resume.empty() ? fs::path(options.resume)
+  fs::path dir = !options.resume.empty()   ? fs::path(options.resume)
                  : !options.output.empty() ? fs::path(options.output)
                                            : fs::path(run.output_dir);
   const fs::path checkpoint_path = dir / "checkpoint.safetensors";
   const bool resuming = !options.resume.empty();
   if (resuming && !fs::exists(checkpoint_path))
     throw ConfigError(dir.string() + ": no checkpoint.safetensors to resume from");
-  if (!resuming && !options.force && fs::exists(checkpoint_path) && !fs::exists(dir / "summary.json"))
+  if (!resuming && !options.force && fs::exists(checkpoint_path) &&
+      !fs::exists(dir / "summary.json"))
     throw ConfigError(dir.string() + " holds an unfinished run: --resume " + dir.string() +
                       " to continue it, or --force to start over");
 
@@ -233,10 +240,11 @@ int train(const TrainOptions& options) {
   Progress progress(options.output_mode, run.train.epochs);
   if (options.output_mode == Output::normal) {
     const json d = data.summary();
-    std::printf("nnfit %s: %s on %s (%ld train, %ld validation, %ld test samples), %ld parameters%s\n",
-                kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
-                static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
-                static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
+    std::printf(
+        "nnfit %s: %s on %s (%ld train, %ld validation, %ld test samples), %ld parameters%s\n",
+        kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
+        static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
+        static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
     std::fflush(stdout);
   }
   SignalGuard signals;
@@ -271,7 +279,9 @@ int train(const TrainOptions& options) {
   if (result.status == TrainResult::Status::interrupted) {
     progress.clear();
     save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
-    std::fprintf(stderr, "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: nnfit --config %s --resume %s\n",
+    std::fprintf(stderr,
+                 "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: "
+                 "nnfit --config %s --resume %s\n",
                  static_cast<long>(optimizer->steps()), config_path.c_str(), dir.string().c_str());
     return kInterrupted;
   }
@@ -282,28 +292,37 @@ int train(const TrainOptions& options) {
   const auto& history = trainer.history();
   const EpochRecord& last = history.back();
   const EpochRecord& best = history[static_cast<std::size_t>(std::max(result.best_epoch, 1) - 1)];
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   double training_time = 0;
   for (const auto& r : history) training_time += r.epoch_time;
-  json summary = {
-      {"name", run.name},
-      {"status", status_name(result.status)},
-      {"epochs", last.epoch},
-      {"steps", last.step},
-      {"final", {{"train", metrics_json(last.train)}, {"val", metrics_json(last.validation)}, {"test", metrics_json(last.test)}}},
-      {"best", {{"epoch", best.epoch}, {"monitor", result.monitor}, {"train", metrics_json(best.train)}, {"val", metrics_json(best.validation)}, {"test", metrics_json(best.test)}}},
-      {"restored_best", result.status == TrainResult::Status::early_stopped &&
-                            run.train.patience->restore_best},
-      {"training_time", training_time},
-      {"wall_time", wall},
-      {"nnfit_version", kVersion},
-      {"seed", run.seed},
-      {"threads", 1},
-      {"compiler_flags", kCompilerFlags},
-      {"parameters", model.num_parameters()},
-      {"data", data.summary()}};
+  json summary = {{"name", run.name},
+                  {"status", status_name(result.status)},
+                  {"epochs", last.epoch},
+                  {"steps", last.step},
+                  {"final",
+                   {{"train", metrics_json(last.train)},
+                    {"val", metrics_json(last.validation)},
+                    {"test", metrics_json(last.test)}}},
+                  {"best",
+                   {{"epoch", best.epoch},
+                    {"monitor", result.monitor},
+                    {"train", metrics_json(best.train)},
+                    {"val", metrics_json(best.validation)},
+                    {"test", metrics_json(best.test)}}},
+                  {"restored_best", result.status == TrainResult::Status::early_stopped &&
+                                        run.train.patience->restore_best},
+                  {"training_time", training_time},
+                  {"wall_time", wall},
+                  {"nnfit_version", kVersion},
+                  {"seed", run.seed},
+                  {"threads", 1},
+                  {"compiler_flags", kCompilerFlags},
+                  {"parameters", model.num_parameters()},
+                  {"data", data.summary()}};
   if (run.train.stop_at) {
-    json stop = {{"metric", run.train.stop_at->metric}, {"value", run.train.stop_at->value},
+    json stop = {{"metric", run.train.stop_at->metric},
+                 {"value", run.train.stop_at->value},
                  {"reached", result.target_reached.has_value()}};
     if (result.target_reached) {
       stop["epoch"] = result.target_reached->first;
@@ -319,24 +338,28 @@ int train(const TrainOptions& options) {
     std::printf("\n%s %s after %d epochs (%ld steps) in %s\n", run.name.c_str(),
                 status_name(result.status), last.epoch, static_cast<long>(last.step),
                 format_duration(wall).c_str());
-    std::printf("  final  train %s\n         val   %s\n         test  %s\n", describe(last.train).c_str(),
-                describe(last.validation).c_str(), describe(last.test).c_str());
+    std::printf("  final  train %s\n         val   %s\n         test  %s\n",
+                describe(last.train).c_str(), describe(last.validation).c_str(),
+                describe(last.test).c_str());
     std::printf("  best   epoch %d by %s; test %s\n", best.epoch, result.monitor.c_str(),
                 describe(best.test).c_str());
     if (result.status == TrainResult::Status::early_stopped && run.train.patience->restore_best)
       std::printf("  model.safetensors holds the best epoch's weights (patience restored them)\n");
     if (run.train.stop_at) {
       if (result.target_reached)
-        std::printf("  target %s %s %g first reached at epoch %d, step %ld\n",
-                    run.train.stop_at->metric.c_str(), lower_is_better(run.train.stop_at->metric) ? "<=" : ">=",
-                    run.train.stop_at->value, result.target_reached->first,
-                    static_cast<long>(result.target_reached->second));
+        std::printf(
+            "  target %s %s %g first reached at epoch %d, step %ld\n",
+            run.train.stop_at->metric.c_str(),
+            lower_is_better(run.train.stop_at->metric) ? "<=" : ">=", run.train.stop_at->value,
+            result.target_reached->first, static_cast<long>(result.target_reached->second));
       else
-        std::printf("  target %s %g not reached\n", run.train.stop_at->metric.c_str(), run.train.stop_at->value);
+        std::printf("  target %s %g not reached\n", run.train.stop_at->metric.c_str(),
+                    run.train.stop_at->value);
     }
-    std::printf("  outputs %s/ (config.json, metrics.jsonl, metrics.csv, model.safetensors, "
-                "best.safetensors, checkpoint.safetensors, summary.json)\n",
-                dir.string().c_str());
+    std::printf(
+        "  outputs %s/ (config.json, metrics.jsonl, metrics.csv, model.safetensors, "
+        "best.safetensors, checkpoint.safetensors, summary.json)\n",
+        dir.string().c_str());
   }
   return kSuccess;
 }
