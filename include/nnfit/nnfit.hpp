@@ -1,17 +1,22 @@
 // nnfit: the umbrella header. Everything an embedder needs:
 //   Model (build from JSON or code, forward/backward, parameters by name, save/load),
-//   make_loss / make_optimizer / make_schedule by name or JSON, train_step,
+//   make_loss / make_optimizer / make_schedule by name or JSON, train_step, Trainer,
+//   load_data and the readers, configs, evaluate, model files and checkpoints,
 //   register_activation for user-defined activations, check_gradients, Rng.
 #pragma once
 
 #include "nnfit/activation.hpp"
 #include "nnfit/atomic_file.hpp"
+#include "nnfit/config.hpp"
+#include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/gradcheck.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/layer.hpp"
 #include "nnfit/loss.hpp"
+#include "nnfit/metrics.hpp"
 #include "nnfit/model.hpp"
+#include "nnfit/model_file.hpp"
 #include "nnfit/optimizer.hpp"
 #include "nnfit/registry.hpp"
 #include "nnfit/rng.hpp"
@@ -19,5 +24,6 @@
 #include "nnfit/schedule.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/train_step.hpp"
+#include "nnfit/trainer.hpp"
 #include "nnfit/types.hpp"
 #include "nnfit/version.hpp"
