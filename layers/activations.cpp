@@ -8,6 +8,14 @@
 // Adding an activation: a struct here, a line in add_builtin_activations(), and its test.
 #include <cmath>
 
+// Eigen's AVX-512 packets trip two GCC 12 false alarms here: -Wignored-attributes on
+// Packet16f as a template argument, and -Wuninitialized inside GCC's own avx512fintrin.h
+// (GCC bug 105593, fixed in GCC 13). Both concern the compiler's headers, not this file.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 #include "layers/activation_layer.hpp"
 #include "nnfit/activation.hpp"
 #include "nnfit/registry.hpp"
@@ -15,6 +23,41 @@
 namespace nnfit {
 
 namespace {
+
+// Packet (SIMD) helpers. Eigen 3.4 does not vectorise select(), so an activation with a
+// branch written as an Eigen expression runs one scalar exp() per element; those activations
+// are written with Eigen's packet functions (pexpm1, plog1p, pselect, ...) instead.
+namespace pk = Eigen::internal;
+using Packet = pk::packet_traits<float>::type;
+constexpr int kPacketSize = pk::unpacket_traits<Packet>::size;
+
+inline Packet splat(float v) { return pk::pset1<Packet>(v); }
+// mask of lanes where a > b
+inline Packet greater(const Packet& a, const Packet& b) { return pk::pcmp_lt(b, a); }
+
+// out[i] = op(a[i]) or op(a[i], b[i], c[i]), whole packets, then the tail through a padded one.
+template <class Op>
+void packets(Index n, float* out, Op op, const float* a, const float* b = nullptr,
+             const float* c = nullptr) {
+  Index i = 0;
+  for (; i + kPacketSize <= n; i += kPacketSize)
+    pk::pstoreu(out + i, op(pk::ploadu<Packet>(a + i), b ? pk::ploadu<Packet>(b + i) : Packet{},
+                            c ? pk::ploadu<Packet>(c + i) : Packet{}));
+  if (i == n) return;
+  alignas(64) float ta[kPacketSize] = {}, tb[kPacketSize] = {}, tc[kPacketSize] = {},
+                    to[kPacketSize];
+  std::copy(a + i, a + n, ta);
+  if (b) std::copy(b + i, b + n, tb);
+  if (c) std::copy(c + i, c + n, tc);
+  pk::pstore(to, op(pk::pload<Packet>(ta), pk::pload<Packet>(tb), pk::pload<Packet>(tc)));
+  std::copy(to, to + (n - i), out + i);
+}
+
+template <class Impl>
+concept HasPackets = requires(const Impl& impl, const Packet& p) {
+  impl.packet_f(p);
+  impl.packet_df(p, p);
+};
 
 // An element-wise activation from a struct with f(x) and df(x, y) over Eigen arrays.
 template <class Impl>
@@ -29,17 +72,31 @@ class Elementwise final : public Activation {
   }
   void forward(const Matrix& x, Matrix& y) const override {
     y.resize(x.rows(), x.cols());
-    y.array() = impl_.f(x.array());
+    if constexpr (HasPackets<Impl>) {
+      packets(x.size(), y.data(), [&](const Packet& v, const Packet&, const Packet&) {
+        return impl_.packet_f(v);
+      }, x.data());
+    } else {
+      y.array() = impl_.f(x.array());
+    }
   }
   void backward(const Matrix& x, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
     gx.resize(x.rows(), x.cols());
-    gx.array() = gy.array() * impl_.df(x.array(), y.array());
+    if constexpr (HasPackets<Impl>) {
+      packets(x.size(), gx.data(), [&](const Packet& xv, const Packet& yv, const Packet& g) {
+        return pk::pmul(g, impl_.packet_df(xv, yv));
+      }, x.data(), y.data(), gy.data());
+    } else {
+      gx.array() = gy.array() * impl_.df(x.array(), y.array());
+    }
   }
   std::string recommended_init() const override { return Impl::kInit; }
 
  private:
   Impl impl_;
 };
+
+
 
 // f(x) = x; f'(x) = 1.
 struct Linear {
@@ -62,13 +119,9 @@ struct Relu {
   static constexpr const char* kName = "relu";
   static constexpr const char* kInit = "he_normal";
   json parameters() const { return json::object(); }
-  template <class X>
-  auto f(const X& x) const {
-    return x.max(0.0f);
-  }
-  template <class X, class Y>
-  auto df(const X& x, const Y&) const {
-    return (x > 0.0f).template cast<float>();
+  Packet packet_f(const Packet& x) const { return pk::pmax(x, splat(0.0f)); }
+  Packet packet_df(const Packet& x, const Packet&) const {
+    return pk::pselect(greater(x, splat(0.0f)), splat(1.0f), splat(0.0f));
   }
 };
 
@@ -79,14 +132,11 @@ struct LeakyRelu {
   static constexpr const char* kInit = "he_normal";
   float slope = 0.01f;
   json parameters() const { return {{"slope", slope}}; }
-  template <class X>
-  auto f(const X& x) const {
-    return (x > 0.0f).select(x, slope * x);
+  Packet packet_f(const Packet& x) const {
+    return pk::pselect(greater(x, splat(0.0f)), x, pk::pmul(splat(slope), x));
   }
-  template <class X, class Y>
-  auto df(const X& x, const Y&) const {
-    return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), 1.0f),
-                             X::Constant(x.rows(), x.cols(), slope));
+  Packet packet_df(const Packet& x, const Packet&) const {
+    return pk::pselect(greater(x, splat(0.0f)), splat(1.0f), splat(slope));
   }
 };
 
@@ -97,13 +147,12 @@ struct Elu {
   static constexpr const char* kInit = "he_normal";
   float alpha = 1.0f;
   json parameters() const { return {{"alpha", alpha}}; }
-  template <class X>
-  auto f(const X& x) const {
-    return (x > 0.0f).select(x, alpha * x.min(0.0f).expm1());
+  Packet packet_f(const Packet& x) const {
+    const Packet negative = pk::pmul(splat(alpha), pk::pexpm1(pk::pmin(x, splat(0.0f))));
+    return pk::pselect(greater(x, splat(0.0f)), x, negative);
   }
-  template <class X, class Y>
-  auto df(const X& x, const Y& y) const {
-    return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), y + alpha);
+  Packet packet_df(const Packet& x, const Packet& y) const {
+    return pk::pselect(greater(x, splat(0.0f)), splat(1.0f), pk::padd(y, splat(alpha)));
   }
 };
 
@@ -116,18 +165,15 @@ constexpr double kSeluScale = 1.0507009873554804934193349852946;
 struct Selu {
   static constexpr const char* kName = "selu";
   static constexpr const char* kInit = "lecun_normal";
+  static constexpr auto kScale = static_cast<float>(kSeluScale);
+  static constexpr auto kScaleAlpha = static_cast<float>(kSeluScale * kSeluAlpha);
   json parameters() const { return json::object(); }
-  template <class X>
-  auto f(const X& x) const {
-    constexpr auto scale = static_cast<float>(kSeluScale);
-    constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
-    return (x > 0.0f).select(scale * x, scale_alpha * x.min(0.0f).expm1());
+  Packet packet_f(const Packet& x) const {
+    const Packet negative = pk::pmul(splat(kScaleAlpha), pk::pexpm1(pk::pmin(x, splat(0.0f))));
+    return pk::pselect(greater(x, splat(0.0f)), pk::pmul(splat(kScale), x), negative);
   }
-  template <class X, class Y>
-  auto df(const X& x, const Y& y) const {
-    constexpr auto scale = static_cast<float>(kSeluScale);
-    constexpr auto scale_alpha = static_cast<float>(kSeluScale * kSeluAlpha);
-    return (x > 0.0f).select(X::Constant(x.rows(), x.cols(), scale), y + scale_alpha);
+  Packet packet_df(const Packet& x, const Packet& y) const {
+    return pk::pselect(greater(x, splat(0.0f)), splat(kScale), pk::padd(y, splat(kScaleAlpha)));
   }
 };
 
@@ -138,13 +184,13 @@ struct Celu {
   static constexpr const char* kInit = "he_normal";
   float alpha = 1.0f;
   json parameters() const { return {{"alpha", alpha}}; }
-  template <class X>
-  auto f(const X& x) const {
-    return (x > 0.0f).select(x, alpha * (x.min(0.0f) / alpha).expm1());
+  Packet packet_f(const Packet& x) const {
+    const Packet scaled = pk::pdiv(pk::pmin(x, splat(0.0f)), splat(alpha));
+    return pk::pselect(greater(x, splat(0.0f)), x, pk::pmul(splat(alpha), pk::pexpm1(scaled)));
   }
-  template <class X, class Y>
-  auto df(const X& x, const Y&) const {
-    return (x > 0.0f).select(X::Ones(x.rows(), x.cols()), (x.min(0.0f) / alpha).exp());
+  Packet packet_df(const Packet& x, const Packet&) const {
+    const Packet scaled = pk::pdiv(pk::pmin(x, splat(0.0f)), splat(alpha));
+    return pk::pselect(greater(x, splat(0.0f)), splat(1.0f), pk::pexp(scaled));
   }
 };
 
@@ -173,16 +219,18 @@ struct Softplus {
   float beta = 1.0f;
   float threshold = 20.0f;
   json parameters() const { return {{"beta", beta}, {"threshold", threshold}}; }
-  template <class X>
-  auto f(const X& x) const {
-    return (beta * x > threshold)
-        .select(x, ((beta * x).max(0.0f) + (-(beta * x).abs()).exp().log1p()) / beta);
+  Packet packet_f(const Packet& x) const {
+    const Packet bx = pk::pmul(splat(beta), x);
+    const Packet smooth = pk::pdiv(
+        pk::padd(pk::pmax(bx, splat(0.0f)), pk::plog1p(pk::pexp(pk::pnegate(pk::pabs(bx))))),
+        splat(beta));
+    return pk::pselect(greater(bx, splat(threshold)), x, smooth);
   }
-  template <class X, class Y>
-  auto df(const X& x, const Y&) const {
+  Packet packet_df(const Packet& x, const Packet&) const {
     // sigmoid(bx) = 1 / (1 + exp(-bx)); exp(-bx) -> inf gives exactly 0, as it should.
-    return (beta * x > threshold)
-        .select(X::Ones(x.rows(), x.cols()), (1.0f + (-beta * x).exp()).inverse());
+    const Packet bx = pk::pmul(splat(beta), x);
+    const Packet sigmoid = pk::pdiv(splat(1.0f), pk::padd(splat(1.0f), pk::pexp(pk::pnegate(bx))));
+    return pk::pselect(greater(bx, splat(threshold)), splat(1.0f), sigmoid);
   }
 };
 

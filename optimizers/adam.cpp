@@ -34,10 +34,6 @@ class Adam final : public Optimizer {
             {"amsgrad", amsgrad_}};
   }
   void step() override {
-    auto p = values_of(params_);
-    auto grad = gradients_of(params_);
-    auto m = array_of(buffers_["exp_avg"]);
-    auto v = array_of(buffers_["exp_avg_sq"]);
     // 1 - beta in double, then float: 1.0f - 0.999f is 1.3e-5 off (PyTorch does the same).
     const auto b1 = static_cast<float>(beta1_);
     const auto b2 = static_cast<float>(beta2_);
@@ -49,21 +45,31 @@ class Adam final : public Optimizer {
     const auto step_size = static_cast<float>(lr_ / (1.0 - std::pow(beta1_, t)));
     const auto bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(beta2_, t)));
     const auto eps = static_cast<float>(eps_);
-    if (decoupled_) {
-      p *= static_cast<float>(1.0 - lr_ * weight_decay_);
-      m = b1 * m + one_minus_b1 * grad;
-      v = b2 * v + one_minus_b2 * grad.square();
-    } else {
-      m = b1 * m + one_minus_b1 * (grad + wd * p);
-      v = b2 * v + one_minus_b2 * (grad + wd * p).square();
-    }
-    if (amsgrad_) {
-      auto vmax = array_of(buffers_["max_exp_avg_sq"]);
-      vmax = vmax.max(v);
-      p -= step_size * m / (vmax.sqrt() / bias_correction2_sqrt + eps);
-    } else {
-      p -= step_size * m / (v.sqrt() / bias_correction2_sqrt + eps);
-    }
+    const auto decay = static_cast<float>(1.0 - lr_ * weight_decay_);
+    float* exp_avg = buffers_["exp_avg"].data();
+    float* exp_avg_sq = buffers_["exp_avg_sq"].data();
+    float* max_exp_avg_sq = amsgrad_ ? buffers_["max_exp_avg_sq"].data() : nullptr;
+    for_each_block(params_.size, [&](Index start, Index size) {
+      auto p = block_of(params_.values, start, size);
+      auto grad = block_of(params_.gradients, start, size);
+      auto m = block_of(exp_avg, start, size);
+      auto v = block_of(exp_avg_sq, start, size);
+      if (decoupled_) {
+        p *= decay;
+        m = b1 * m + one_minus_b1 * grad;
+        v = b2 * v + one_minus_b2 * grad.square();
+      } else {
+        m = b1 * m + one_minus_b1 * (grad + wd * p);
+        v = b2 * v + one_minus_b2 * (grad + wd * p).square();
+      }
+      if (max_exp_avg_sq) {
+        auto vmax = block_of(max_exp_avg_sq, start, size);
+        vmax = vmax.max(v);
+        p -= step_size * m / (vmax.sqrt() / bias_correction2_sqrt + eps);
+      } else {
+        p -= step_size * m / (v.sqrt() / bias_correction2_sqrt + eps);
+      }
+    });
   }
 
  private:

@@ -1,4 +1,8 @@
 // Whole-vector views of the flat parameter, gradient and state buffers for the update rules.
+//
+// Updates run block by block: every expression of a rule is applied to one L1-sized block of
+// all its arrays before the next block, so each array crosses the memory bus once per step
+// however many expressions the rule has (for Adam's 235k parameters: 7 MB of traffic, not 12).
 #pragma once
 
 #include <vector>
@@ -9,14 +13,18 @@ namespace nnfit {
 
 using FlatArray = Eigen::Map<Eigen::ArrayXf>;
 
-inline FlatArray values_of(const ParameterView& p) {
-  return FlatArray(p.values, p.size);
+inline constexpr Index kUpdateBlock = 2048;
+
+// A block [start, start + size) of a flat buffer.
+inline FlatArray block_of(float* data, Index start, Index size) {
+  return FlatArray(data + start, size);
 }
-inline FlatArray gradients_of(const ParameterView& p) {
-  return FlatArray(p.gradients, p.size);
-}
-inline FlatArray array_of(std::vector<float>& buffer) {
-  return FlatArray(buffer.data(), static_cast<Index>(buffer.size()));
+
+// Calls update(start, size) for consecutive blocks covering [0, n).
+template <class Update>
+void for_each_block(Index n, Update&& update) {
+  for (Index start = 0; start < n; start += kUpdateBlock)
+    update(start, std::min(kUpdateBlock, n - start));
 }
 
 }  // namespace nnfit

@@ -34,40 +34,44 @@ class Rmsprop final : public Optimizer {
             {"centered", centered_}};
   }
   void step() override {
-    auto p = values_of(params_);
-    auto grad = gradients_of(params_);
-    auto sq = array_of(buffers_["square_avg"]);
     const auto a = static_cast<float>(alpha_);
     const auto one_minus_a = static_cast<float>(1.0 - alpha_);  // in double, as PyTorch
     const auto wd = static_cast<float>(weight_decay_);
     const auto lr = static_cast<float>(lr_);
     const auto eps = static_cast<float>(eps_);
-    // g and avg are used several times: evaluate them once into workspaces.
-    g_.resize(p.size());
-    avg_.resize(p.size());
-    g_ = grad + wd * p;
-    sq = a * sq + one_minus_a * g_.square();
-    if (centered_) {
-      auto ga = array_of(buffers_["grad_avg"]);
-      ga = a * ga + one_minus_a * g_;
-      avg_ = (sq - ga.square()).sqrt() + eps;
-    } else {
-      avg_ = sq.sqrt() + eps;
-    }
-    if (momentum_ > 0.0) {
-      auto buf = array_of(buffers_["momentum_buffer"]);
-      buf = static_cast<float>(momentum_) * buf + g_ / avg_;
-      p -= lr * buf;
-    } else {
-      p -= lr * g_ / avg_;
-    }
+    const auto mom = static_cast<float>(momentum_);
+    float* square_avg = buffers_["square_avg"].data();
+    float* grad_avg = centered_ ? buffers_["grad_avg"].data() : nullptr;
+    float* momentum_buffer = momentum_ > 0.0 ? buffers_["momentum_buffer"].data() : nullptr;
+    for_each_block(params_.size, [&](Index start, Index size) {
+      auto p = block_of(params_.values, start, size);
+      auto sq = block_of(square_avg, start, size);
+      // g and avg are used several times: evaluate them once into block workspaces.
+      g_ = block_of(params_.gradients, start, size) + wd * p;
+      sq = a * sq + one_minus_a * g_.square();
+      if (grad_avg) {
+        auto ga = block_of(grad_avg, start, size);
+        ga = a * ga + one_minus_a * g_;
+        avg_ = (sq - ga.square()).sqrt() + eps;
+      } else {
+        avg_ = sq.sqrt() + eps;
+      }
+      if (momentum_buffer) {
+        auto buf = block_of(momentum_buffer, start, size);
+        buf = mom * buf + g_ / avg_;
+        p -= lr * buf;
+      } else {
+        p -= lr * g_ / avg_;
+      }
+    });
     ++steps_;
   }
 
  private:
   double alpha_, eps_, weight_decay_, momentum_;
   bool centered_;
-  Eigen::ArrayXf g_, avg_;
+  // Workspaces of at most one block, stored inline: no allocation per step.
+  Eigen::Array<float, Eigen::Dynamic, 1, Eigen::ColMajor, kUpdateBlock, 1> g_, avg_;
 };
 
 }  // namespace

@@ -33,24 +33,24 @@ class Sgd final : public Optimizer {
             {"nesterov", nesterov_}};
   }
   void step() override {
-    auto p = values_of(params_);
-    auto grad = gradients_of(params_);
     const auto lr = static_cast<float>(lr_);
     const auto wd = static_cast<float>(weight_decay_);
-    if (momentum_ == 0.0) {
-      p -= lr * (grad + wd * p);
-    } else {
-      auto buf = array_of(buffers_["momentum_buffer"]);
-      const auto m = static_cast<float>(momentum_);
-      if (steps_ == 0)
-        buf = grad + wd * p;
-      else
-        buf = m * buf + static_cast<float>(1.0 - dampening_) * (grad + wd * p);
-      if (nesterov_)
-        p -= lr * ((grad + wd * p) + m * buf);
-      else
-        p -= lr * buf;
-    }
+    const auto m = static_cast<float>(momentum_);
+    const auto keep = static_cast<float>(1.0 - dampening_);
+    float* buffer = momentum_ > 0.0 ? buffers_["momentum_buffer"].data() : nullptr;
+    for_each_block(params_.size, [&](Index start, Index size) {
+      auto p = block_of(params_.values, start, size);
+      auto grad = block_of(params_.gradients, start, size);
+      if (!buffer) {
+        p -= lr * (grad + wd * p);
+        return;
+      }
+      auto buf = block_of(buffer, start, size);
+      if (steps_ == 0) buf = grad + wd * p;
+      else buf = m * buf + keep * (grad + wd * p);
+      if (nesterov_) p -= lr * ((grad + wd * p) + m * buf);
+      else p -= lr * buf;
+    });
     ++steps_;
   }
 
