@@ -27,8 +27,8 @@ void activation(benchmark::State& state, const char* name) {
     act->backward(x, y, gy, gx);
     benchmark::DoNotOptimize(gx.data());
   }
-  state.counters["elements/s"] =
-      benchmark::Counter(static_cast<double>(rows * cols), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["elements/s"] = benchmark::Counter(static_cast<double>(rows * cols),
+                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // The MLP 784-256-128-10 with `activation`; one train_step per iteration.
@@ -77,7 +77,8 @@ void gemm_ceiling(benchmark::State& state) {
     }
     benchmark::ClobberMemory();
   }
-  state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["samples/s"] =
       benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate);
 }

@@ -23,6 +23,7 @@ struct Args {
   std::string data = "fashion_mnist";
   double seconds = 3.0;
   bool inference = false;
+  int threads = 1;
 };
 
 Args parse(int argc, char** argv) {
@@ -38,13 +39,22 @@ Args parse(int argc, char** argv) {
       a.widths.clear();
       std::stringstream in(value());
       for (std::string w; std::getline(in, w, ',');) a.widths.push_back(std::stol(w));
-    } else if (key == "--activation") a.activation = value();
-    else if (key == "--batch") a.batch = std::stol(value());
-    else if (key == "--optimizer") a.optimizer = value();
-    else if (key == "--data") a.data = value();
-    else if (key == "--seconds") a.seconds = std::stod(value());
-    else if (key == "--inference") a.inference = true;
-    else throw nnfit::ConfigError("unknown argument " + key);
+    } else if (key == "--activation")
+      a.activation = value();
+    else if (key == "--batch")
+      a.batch = std::stol(value());
+    else if (key == "--optimizer")
+      a.optimizer = value();
+    else if (key == "--data")
+      a.data = value();
+    else if (key == "--seconds")
+      a.seconds = std::stod(value());
+    else if (key == "--inference")
+      a.inference = true;
+    else if (key == "--threads")
+      a.threads = std::stoi(value());
+    else
+      throw nnfit::ConfigError("unknown argument " + key);
   }
   return a;
 }
@@ -62,7 +72,8 @@ nnfit::Samples random_samples(const Args& args, bool regression) {
     for (nnfit::Index i = 0; i < n; ++i) s.y(i, 0) = static_cast<float>(rng.normal());
   } else {
     const auto classes = static_cast<std::uint64_t>(args.widths.back());
-    for (nnfit::Index i = 0; i < n; ++i) s.labels.push_back(static_cast<std::int32_t>(rng.below(classes)));
+    for (nnfit::Index i = 0; i < n; ++i)
+      s.labels.push_back(static_cast<std::int32_t>(rng.below(classes)));
     for (std::uint64_t c = 0; c < classes; ++c) s.class_names.push_back(std::to_string(c));
   }
   return s;
@@ -109,11 +120,14 @@ int main(int argc, char** argv) {
         }
         elapsed = std::chrono::duration<double>(Clock::now() - start).count();
       }
-      std::printf("{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": 1, \"inference\": true, "
-                  "\"samples_per_second\": %.1f}\n", nnfit::kVersion, done / elapsed);
+      std::printf(
+          "{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": 1, \"inference\": true, "
+          "\"samples_per_second\": %.1f}\n",
+          nnfit::kVersion, done / elapsed);
       return 0;
     }
 
+    nnfit::ParallelStep stepper(model, args.threads);
     nnfit::BatchLoader loader(d->train, args.batch, true, true, 1);
     nnfit::Batch batch;
     std::int64_t epoch = 0;
@@ -124,7 +138,7 @@ int main(int argc, char** argv) {
       while (elapsed < limit) {
         loader.start_epoch(epoch++);
         while (loader.next(batch)) {
-          nnfit::train_step(model, *loss, *optimizer, batch.x, batch.target(), rng);
+          stepper.run(*loss, *optimizer, batch.x, batch.target(), rng);
           ++steps;
           elapsed = std::chrono::duration<double>(Clock::now() - start).count();
           if (elapsed >= limit) break;
@@ -134,10 +148,11 @@ int main(int argc, char** argv) {
     };
     run(0.5);  // warm-up
     const auto [steps, elapsed] = run(args.seconds);
-    std::printf("{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": 1, "
-                "\"samples_per_second\": %.1f, \"seconds_per_step\": %.9f, \"steps\": %ld}\n",
-                nnfit::kVersion, static_cast<double>(steps * args.batch) / elapsed,
-                elapsed / static_cast<double>(steps), static_cast<long>(steps));
+    std::printf(
+        "{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": %d, "
+        "\"samples_per_second\": %.1f, \"seconds_per_step\": %.9f, \"steps\": %ld}\n",
+        nnfit::kVersion, args.threads, static_cast<double>(steps * args.batch) / elapsed,
+        elapsed / static_cast<double>(steps), static_cast<long>(steps));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nnfit_mlp: %s\n", e.what());

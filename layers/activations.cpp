@@ -31,9 +31,13 @@ namespace pk = Eigen::internal;
 using Packet = pk::packet_traits<float>::type;
 constexpr int kPacketSize = pk::unpacket_traits<Packet>::size;
 
-inline Packet splat(float v) { return pk::pset1<Packet>(v); }
+inline Packet splat(float v) {
+  return pk::pset1<Packet>(v);
+}
 // mask of lanes where a > b
-inline Packet greater(const Packet& a, const Packet& b) { return pk::pcmp_lt(b, a); }
+inline Packet greater(const Packet& a, const Packet& b) {
+  return pk::pcmp_lt(b, a);
+}
 
 // out[i] = op(a[i]) or op(a[i], b[i], c[i]), whole packets, then the tail through a padded one.
 template <class Op>
@@ -73,9 +77,10 @@ class Elementwise final : public Activation {
   void forward(const Matrix& x, Matrix& y) const override {
     y.resize(x.rows(), x.cols());
     if constexpr (HasPackets<Impl>) {
-      packets(x.size(), y.data(), [&](const Packet& v, const Packet&, const Packet&) {
-        return impl_.packet_f(v);
-      }, x.data());
+      packets(
+          x.size(), y.data(),
+          [&](const Packet& v, const Packet&, const Packet&) { return impl_.packet_f(v); },
+          x.data());
     } else {
       y.array() = impl_.f(x.array());
     }
@@ -83,9 +88,12 @@ class Elementwise final : public Activation {
   void backward(const Matrix& x, const Matrix& y, const Matrix& gy, Matrix& gx) const override {
     gx.resize(x.rows(), x.cols());
     if constexpr (HasPackets<Impl>) {
-      packets(x.size(), gx.data(), [&](const Packet& xv, const Packet& yv, const Packet& g) {
-        return pk::pmul(g, impl_.packet_df(xv, yv));
-      }, x.data(), y.data(), gy.data());
+      packets(
+          x.size(), gx.data(),
+          [&](const Packet& xv, const Packet& yv, const Packet& g) {
+            return pk::pmul(g, impl_.packet_df(xv, yv));
+          },
+          x.data(), y.data(), gy.data());
     } else {
       gx.array() = gy.array() * impl_.df(x.array(), y.array());
     }
@@ -95,8 +103,6 @@ class Elementwise final : public Activation {
  private:
   Impl impl_;
 };
-
-
 
 // f(x) = x; f'(x) = 1.
 struct Linear {

@@ -33,23 +33,22 @@ class Adam final : public Optimizer {
             {"beta2", beta2_},    {"eps", eps_},    {"weight_decay", weight_decay_},
             {"amsgrad", amsgrad_}};
   }
-  void step() override {
+  void update(Index begin, Index end, std::int64_t step) override {
     // 1 - beta in double, then float: 1.0f - 0.999f is 1.3e-5 off (PyTorch does the same).
     const auto b1 = static_cast<float>(beta1_);
     const auto b2 = static_cast<float>(beta2_);
     const auto one_minus_b1 = static_cast<float>(1.0 - beta1_);
     const auto one_minus_b2 = static_cast<float>(1.0 - beta2_);
     const auto wd = static_cast<float>(weight_decay_);
-    ++steps_;
-    const double t = static_cast<double>(steps_);
+    const double t = static_cast<double>(step);
     const auto step_size = static_cast<float>(lr_ / (1.0 - std::pow(beta1_, t)));
     const auto bias_correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(beta2_, t)));
     const auto eps = static_cast<float>(eps_);
     const auto decay = static_cast<float>(1.0 - lr_ * weight_decay_);
-    float* exp_avg = buffers_["exp_avg"].data();
-    float* exp_avg_sq = buffers_["exp_avg_sq"].data();
-    float* max_exp_avg_sq = amsgrad_ ? buffers_["max_exp_avg_sq"].data() : nullptr;
-    for_each_block(params_.size, [&](Index start, Index size) {
+    float* exp_avg = buffers_.at("exp_avg").data();
+    float* exp_avg_sq = buffers_.at("exp_avg_sq").data();
+    float* max_exp_avg_sq = amsgrad_ ? buffers_.at("max_exp_avg_sq").data() : nullptr;
+    for_each_block(begin, end, [&](Index start, Index size) {
       auto p = block_of(params_.values, start, size);
       auto grad = block_of(params_.gradients, start, size);
       auto m = block_of(exp_avg, start, size);

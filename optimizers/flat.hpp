@@ -20,11 +20,11 @@ inline FlatArray block_of(float* data, Index start, Index size) {
   return FlatArray(data + start, size);
 }
 
-// Calls update(start, size) for consecutive blocks covering [0, n).
+// Calls update(start, size) for consecutive blocks covering [begin, end).
 template <class Update>
-void for_each_block(Index n, Update&& update) {
-  for (Index start = 0; start < n; start += kUpdateBlock)
-    update(start, std::min(kUpdateBlock, n - start));
+void for_each_block(Index begin, Index end, Update&& update) {
+  for (Index start = begin; start < end; start += kUpdateBlock)
+    update(start, std::min(kUpdateBlock, end - start));
 }
 
 }  // namespace nnfit

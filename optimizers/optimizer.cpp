@@ -43,7 +43,7 @@ void Optimizer::load_state(const OptimizerState& state) {
 double gradient_norm(ParameterView p) {
   // Vectorised float sums over blocks of 2048 (short enough for float), added up in double.
   double sum = 0.0;
-  for_each_block(p.size, [&](Index start, Index size) {
+  for_each_block(0, p.size, [&](Index start, Index size) {
     sum += static_cast<double>(block_of(p.gradients, start, size).matrix().squaredNorm());
   });
   return std::sqrt(sum);

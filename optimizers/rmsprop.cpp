@@ -33,45 +33,44 @@ class Rmsprop final : public Optimizer {
             {"momentum", momentum_},
             {"centered", centered_}};
   }
-  void step() override {
+  void update(Index begin, Index end, std::int64_t) override {
     const auto a = static_cast<float>(alpha_);
     const auto one_minus_a = static_cast<float>(1.0 - alpha_);  // in double, as PyTorch
     const auto wd = static_cast<float>(weight_decay_);
     const auto lr = static_cast<float>(lr_);
     const auto eps = static_cast<float>(eps_);
     const auto mom = static_cast<float>(momentum_);
-    float* square_avg = buffers_["square_avg"].data();
-    float* grad_avg = centered_ ? buffers_["grad_avg"].data() : nullptr;
-    float* momentum_buffer = momentum_ > 0.0 ? buffers_["momentum_buffer"].data() : nullptr;
-    for_each_block(params_.size, [&](Index start, Index size) {
+    float* square_avg = buffers_.at("square_avg").data();
+    float* grad_avg = centered_ ? buffers_.at("grad_avg").data() : nullptr;
+    float* momentum_buffer = momentum_ > 0.0 ? buffers_.at("momentum_buffer").data() : nullptr;
+    // g and avg are used several times: evaluated once per block into inline workspaces
+    // (locals, so that threads updating disjoint ranges do not share them).
+    Eigen::Array<float, Eigen::Dynamic, 1, Eigen::ColMajor, kUpdateBlock, 1> g, avg;
+    for_each_block(begin, end, [&](Index start, Index size) {
       auto p = block_of(params_.values, start, size);
       auto sq = block_of(square_avg, start, size);
-      // g and avg are used several times: evaluate them once into block workspaces.
-      g_ = block_of(params_.gradients, start, size) + wd * p;
-      sq = a * sq + one_minus_a * g_.square();
+      g = block_of(params_.gradients, start, size) + wd * p;
+      sq = a * sq + one_minus_a * g.square();
       if (grad_avg) {
         auto ga = block_of(grad_avg, start, size);
-        ga = a * ga + one_minus_a * g_;
-        avg_ = (sq - ga.square()).sqrt() + eps;
+        ga = a * ga + one_minus_a * g;
+        avg = (sq - ga.square()).sqrt() + eps;
       } else {
-        avg_ = sq.sqrt() + eps;
+        avg = sq.sqrt() + eps;
       }
       if (momentum_buffer) {
         auto buf = block_of(momentum_buffer, start, size);
-        buf = mom * buf + g_ / avg_;
+        buf = mom * buf + g / avg;
         p -= lr * buf;
       } else {
-        p -= lr * g_ / avg_;
+        p -= lr * g / avg;
       }
     });
-    ++steps_;
   }
 
  private:
   double alpha_, eps_, weight_decay_, momentum_;
   bool centered_;
-  // Workspaces of at most one block, stored inline: no allocation per step.
-  Eigen::Array<float, Eigen::Dynamic, 1, Eigen::ColMajor, kUpdateBlock, 1> g_, avg_;
 };
 
 }  // namespace

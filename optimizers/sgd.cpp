@@ -32,13 +32,13 @@ class Sgd final : public Optimizer {
             {"weight_decay", weight_decay_},
             {"nesterov", nesterov_}};
   }
-  void step() override {
+  void update(Index begin, Index end, std::int64_t step) override {
     const auto lr = static_cast<float>(lr_);
     const auto wd = static_cast<float>(weight_decay_);
     const auto m = static_cast<float>(momentum_);
     const auto keep = static_cast<float>(1.0 - dampening_);
-    float* buffer = momentum_ > 0.0 ? buffers_["momentum_buffer"].data() : nullptr;
-    for_each_block(params_.size, [&](Index start, Index size) {
+    float* buffer = momentum_ > 0.0 ? buffers_.at("momentum_buffer").data() : nullptr;
+    for_each_block(begin, end, [&](Index start, Index size) {
       auto p = block_of(params_.values, start, size);
       auto grad = block_of(params_.gradients, start, size);
       if (!buffer) {
@@ -46,12 +46,15 @@ class Sgd final : public Optimizer {
         return;
       }
       auto buf = block_of(buffer, start, size);
-      if (steps_ == 0) buf = grad + wd * p;
-      else buf = m * buf + keep * (grad + wd * p);
-      if (nesterov_) p -= lr * ((grad + wd * p) + m * buf);
-      else p -= lr * buf;
+      if (step == 1)
+        buf = grad + wd * p;
+      else
+        buf = m * buf + keep * (grad + wd * p);
+      if (nesterov_)
+        p -= lr * ((grad + wd * p) + m * buf);
+      else
+        p -= lr * buf;
     });
-    ++steps_;
   }
 
  private:

@@ -171,6 +171,7 @@ void read_train(SpecReader& r, TrainConfig& t) {
   t.drop_last = r.boolean("drop_last", t.drop_last);
   t.clip_norm = r.number_in("clip_norm", t.clip_norm, 0.0, 1e30);
   t.eval_batch_size = r.integer("eval_batch_size", t.eval_batch_size, 1, 1 << 24);
+  t.threads = static_cast<int>(r.integer("threads", t.threads, 1, 256));
   auto& diag = r.diagnostics();
   if (const json* stop = r.raw("stop_at")) {
     SpecReader s(*stop, r.path_of("stop_at"), diag);
@@ -283,7 +284,8 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   const TrainConfig& t = run.train;
   json train = {{"epochs", t.epochs},       {"batch_size", t.batch_size},
                 {"shuffle", t.shuffle},     {"drop_last", t.drop_last},
-                {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size}};
+                {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size},
+                {"threads", t.threads}};
   if (t.stop_at)
     train["stop_at"] = {
         {"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};

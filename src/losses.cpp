@@ -19,18 +19,21 @@ namespace nnfit {
 
 namespace {
 
-void check_rows(const std::string& loss, const Matrix& output, const Target& target) {
+// The checks take the loss itself and ask for its name only when they fail: building the name
+// string on every call would allocate on every training step.
+void check_rows(const Loss& loss, const Matrix& output, const Target& target) {
   if (target.rows() != output.rows())
-    throw ConfigError(loss + ": the batch has " + std::to_string(output.rows()) + " outputs but " +
-                      std::to_string(target.rows()) + " targets");
+    throw ConfigError(loss.name() + ": the batch has " + std::to_string(output.rows()) +
+                      " outputs but " + std::to_string(target.rows()) + " targets");
 }
 
-void check_same_shape(const std::string& loss, const Matrix& output, const Target& target) {
+void check_same_shape(const Loss& loss, const Matrix& output, const Target& target) {
   check_rows(loss, output, target);
   if (target.has_labels())
-    throw ConfigError(loss + " needs float targets shaped like the output, not class labels");
+    throw ConfigError(loss.name() +
+                      " needs float targets shaped like the output, not class labels");
   if (target.values().cols() != output.cols())
-    throw ConfigError(loss + ": the output has " + std::to_string(output.cols()) +
+    throw ConfigError(loss.name() + ": the output has " + std::to_string(output.cols()) +
                       " columns but the target has " + std::to_string(target.values().cols()));
 }
 
@@ -38,7 +41,7 @@ class SoftmaxCrossEntropy final : public Loss {
  public:
   std::string name() const override { return "softmax_cross_entropy"; }
   double evaluate(const Matrix& z, const Target& target, Matrix* gradient) const override {
-    check_rows(name(), z, target);
+    check_rows(*this, z, target);
     const Index k = z.cols();
     if (!target.has_labels() && target.values().cols() != k)
       throw ConfigError(name() + ": the output has " + std::to_string(k) +
@@ -85,7 +88,7 @@ class MeanSquaredError final : public Loss {
  public:
   std::string name() const override { return "mse"; }
   double evaluate(const Matrix& z, const Target& target, Matrix* gradient) const override {
-    check_same_shape(name(), z, target);
+    check_same_shape(*this, z, target);
     const Matrix& t = target.values();
     const double inv_n = 1.0 / static_cast<double>(z.size());
     double total = 0.0;
@@ -105,11 +108,11 @@ class BinaryCrossEntropy final : public Loss {
  public:
   std::string name() const override { return "binary_cross_entropy"; }
   double evaluate(const Matrix& z, const Target& target, Matrix* gradient) const override {
-    check_rows(name(), z, target);
+    check_rows(*this, z, target);
     if (target.has_labels() && z.cols() != 1)
       throw ConfigError(name() + " with class labels needs one output column, found " +
                         std::to_string(z.cols()));
-    if (!target.has_labels()) check_same_shape(name(), z, target);
+    if (!target.has_labels()) check_same_shape(*this, z, target);
     const double inv_n = 1.0 / static_cast<double>(z.size());
     if (gradient) gradient->resize(z.rows(), z.cols());
     double total = 0.0;
@@ -139,7 +142,7 @@ class Huber final : public Loss {
   std::string name() const override { return "huber"; }
   json config() const override { return {{"type", name()}, {"delta", delta_}}; }
   double evaluate(const Matrix& z, const Target& target, Matrix* gradient) const override {
-    check_same_shape(name(), z, target);
+    check_same_shape(*this, z, target);
     const Matrix& t = target.values();
     const double inv_n = 1.0 / static_cast<double>(z.size());
     if (gradient) gradient->resize(z.rows(), z.cols());

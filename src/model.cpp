@@ -69,15 +69,19 @@ void Model::relayout() {
   }
   values_.resize(static_cast<std::size_t>(offset), 0.0f);
   grads_.resize(static_cast<std::size_t>(offset), 0.0f);
+  bind_layers();
+}
+
+// Hands every layer its views: parameter values (this model's, or the owner's in a replica)
+// and gradients.
+void Model::bind_layers() {
   for (Index i = 0; i < num_layers(); ++i) {
-    Index start = -1;
-    for (const auto& info : info_)
-      if (info.layer == i) {
-        start = info.offset;
-        break;
-      }
-    if (start >= 0)
-      layers_[static_cast<std::size_t>(i)]->bind(values_.data() + start, grads_.data() + start);
+    for (const auto& info : info_) {
+      if (info.layer != i) continue;
+      layers_[static_cast<std::size_t>(i)]->bind(values() + info.offset,
+                                                 grads_.data() + info.offset);
+      break;
+    }
   }
 }
 
@@ -118,11 +122,23 @@ void Model::backward(const Matrix& gy) {
   }
 }
 
-double Model::backward(const Loss& loss, const Target& target) {
+double Model::backward(const Loss& loss, const Target& target, float gradient_scale) {
   if (!last_input_) throw ConfigError("model: backward before forward");
   const double value = loss.evaluate(outputs_.back(), target, &loss_gradient_);
+  if (gradient_scale != 1.0f) loss_gradient_ *= gradient_scale;
   backward(loss_gradient_);
   return value;
+}
+
+Model Model::replica() {
+  Model copy = from_json(spec());
+  if (copy.num_parameters() != num_parameters())
+    throw ConfigError("model: a replica has a different parameter count");
+  copy.shared_values_ = values();
+  copy.values_.clear();
+  copy.values_.shrink_to_fit();
+  copy.bind_layers();
+  return copy;
 }
 
 void Model::zero_grad() {
@@ -144,7 +160,7 @@ const ParameterInfo& Model::find(const std::string& name) const {
 MatrixMap Model::parameter(const std::string& name) {
   const auto& info = find(name);
   const Index rows = info.shape.size() == 2 ? info.shape[0] : 1;
-  return MatrixMap(values_.data() + info.offset, rows, info.size / std::max<Index>(rows, 1));
+  return MatrixMap(values() + info.offset, rows, info.size / std::max<Index>(rows, 1));
 }
 
 MatrixMap Model::gradient(const std::string& name) {
@@ -166,7 +182,7 @@ void Model::save(const std::string& path, const std::map<std::string, std::strin
   file.metadata["nnfit.model"] = spec().dump();
   file.metadata["nnfit.version"] = kVersion;
   for (const auto& info : info_) {
-    const auto begin = values_.begin() + info.offset;
+    const float* begin = values() + info.offset;
     file.tensors.push_back({info.name, info.shape, std::vector<float>(begin, begin + info.size)});
   }
   for (const auto& tensor : extra) {
@@ -228,7 +244,7 @@ void Model::load_weights(const std::string& path) {
   }
   for (const auto& info : info_) {
     const Tensor* tensor = file.find(info.name);
-    std::copy(tensor->data.begin(), tensor->data.end(), values_.begin() + info.offset);
+    std::copy(tensor->data.begin(), tensor->data.end(), values() + info.offset);
   }
 }
 

@@ -86,6 +86,7 @@ Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Sch
       seed_(seed),
       loader_(data.train, config_.batch_size, config_.shuffle, config_.drop_last,
               Rng(seed).fork(kBatchOrderStream).seed()),
+      stepper_(model, config_.threads),
       best_parameters_(model.values(), model.values() + model.num_parameters()) {
   if (data.train.empty()) throw ConfigError("train: the training split is empty");
   if (loader_.batches_per_epoch() == 0)
@@ -135,8 +136,8 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       Rng dropout = dropout_base.fork(static_cast<std::uint64_t>(step));
       StepResult r;
       try {
-        r = train_step(model_, loss_, optimizer_, batch_.x, batch_.target(), dropout,
-                       {.clip_norm = config_.clip_norm});
+        r = stepper_.run(loss_, optimizer_, batch_.x, batch_.target(), dropout,
+                         {.clip_norm = config_.clip_norm});
       } catch (const DivergedError& e) {
         diverged(e.what());
       }
@@ -149,20 +150,22 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       }
       // Running training metrics from the step's (training-mode) outputs.
       const Index n = batch_.size();
-      const Matrix& out = model_.layer_output(model_.num_layers() - 1);
       loss_sum_ += r.loss * static_cast<double>(n);
       grad_norm_sum_ += r.gradient_norm;
       seen_ += n;
-      if (classification) {
-        for (Index i = 0; i < n; ++i) {
-          Index predicted = 0;
-          out.row(i).maxCoeff(&predicted);
-          correct_ += predicted == batch_.labels[static_cast<std::size_t>(i)];
+      stepper_.for_each_output([&](Index first, const Matrix& out) {
+        if (classification) {
+          for (Index i = 0; i < out.rows(); ++i) {
+            Index predicted = 0;
+            out.row(i).maxCoeff(&predicted);
+            correct_ += predicted == batch_.labels[static_cast<std::size_t>(first + i)];
+          }
+        } else if (out.cols() == batch_.y.cols()) {
+          squared_error_sum_ +=
+              (out - batch_.y.middleRows(first, out.rows())).cast<double>().squaredNorm();
+          outputs_seen_ += out.size();
         }
-      } else if (out.cols() == batch_.y.cols()) {
-        squared_error_sum_ += (out - batch_.y).cast<double>().squaredNorm();
-        outputs_seen_ += batch_.y.size();
-      }
+      });
       ++step_in_epoch_;
       const auto now = Clock::now();
       train_seconds_ += std::chrono::duration<double>(now - started).count();

@@ -43,6 +43,7 @@ struct TrainConfig {
   std::optional<StopAt> stop_at;
   std::optional<Patience> patience;
   Index eval_batch_size = 1024;
+  int threads = 1;  // training threads; results are identical run to run for a given count
 };
 
 struct RunConfig {

@@ -58,8 +58,9 @@ class Model {
   Matrix predict(const Matrix& x) { return forward(x); }
   // Adds dL/dparameters into the gradient buffer, given gy = dL/doutput for the last forward.
   void backward(const Matrix& gy);
-  // The loss of the last forward's output, and backward() from its gradient. Returns the loss.
-  double backward(const Loss& loss, const Target& target);
+  // The loss of the last forward's output, and backward() from its gradient times
+  // `gradient_scale` (a thread's share of a split batch). Returns the unscaled loss.
+  double backward(const Loss& loss, const Target& target, float gradient_scale = 1.0f);
   void zero_grad();
 
   Index input_size() const { return inputs_; }
@@ -70,16 +71,22 @@ class Model {
   // Output of layer i from the last forward ([batch, width]); for diagnostics.
   const Matrix& layer_output(Index i) const { return outputs_.at(static_cast<std::size_t>(i)); }
 
-  Index num_parameters() const { return static_cast<Index>(values_.size()); }
+  Index num_parameters() const { return static_cast<Index>(grads_.size()); }
   const std::vector<ParameterInfo>& parameter_info() const { return info_; }
   std::vector<std::string> parameter_names() const;
   // Views shaped [rows, cols] (a vector is [1, n]). Throw ConfigError for unknown names.
   MatrixMap parameter(const std::string& name);
   MatrixMap gradient(const std::string& name);
   // The flat buffers, for optimisers and checkpoints.
-  ParameterView parameters() { return {values_.data(), grads_.data(), num_parameters()}; }
-  float* values() { return values_.data(); }
+  ParameterView parameters() { return {values(), grads_.data(), num_parameters()}; }
+  float* values() { return shared_values_ ? shared_values_ : values_.data(); }
+  const float* values() const { return shared_values_ ? shared_values_ : values_.data(); }
   float* gradients() { return grads_.data(); }
+
+  // A model for another thread: the same layers (rebuilt from spec(), so every layer must be
+  // registered), reading and writing this model's parameter values, with gradients and
+  // workspaces of its own. This model must outlive it and gain no layers meanwhile.
+  Model replica();
 
   // The spec that rebuilds this model (without weights).
   json spec() const;
@@ -96,6 +103,7 @@ class Model {
  private:
   const ParameterInfo& find(const std::string& name) const;
   void relayout();
+  void bind_layers();
 
   Index inputs_;
   std::vector<std::unique_ptr<Layer>> layers_;
@@ -110,6 +118,7 @@ class Model {
   std::vector<Matrix> output_grads_;
   Matrix loss_gradient_;
   const Matrix* last_input_ = nullptr;
+  float* shared_values_ = nullptr;  // set in a replica: the owner's values
 };
 
 }  // namespace nnfit

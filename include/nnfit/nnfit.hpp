@@ -18,6 +18,7 @@
 #include "nnfit/model.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/optimizer.hpp"
+#include "nnfit/parallel_step.hpp"
 #include "nnfit/registry.hpp"
 #include "nnfit/rng.hpp"
 #include "nnfit/safetensors.hpp"

@@ -39,7 +39,15 @@ class Optimizer {
   virtual std::string name() const = 0;
   virtual json config() const = 0;
   // One update of every parameter from the current gradients.
-  virtual void step() = 0;
+  void step() {
+    update(0, params_.size, steps_ + 1);
+    ++steps_;
+  }
+  // The update rule on parameters [begin, end) for optimiser step `step` (1-based). Element-
+  // wise, so disjoint ranges can run on different threads; step() is update() over all.
+  virtual void update(Index begin, Index end, std::int64_t step) = 0;
+  // Counts a step whose ranges were updated with update() (by several threads).
+  void finish_step() { ++steps_; }
   void zero_grad();
 
   // The learning rate used by the next step; schedules set it from base_lr().

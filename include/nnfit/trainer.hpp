@@ -17,6 +17,7 @@
 #include "nnfit/dataset.hpp"
 #include "nnfit/metrics.hpp"
 #include "nnfit/optimizer.hpp"
+#include "nnfit/parallel_step.hpp"
 #include "nnfit/schedule.hpp"
 
 namespace nnfit {
@@ -93,6 +94,7 @@ class Trainer {
   std::uint64_t seed_;
   BatchLoader loader_;
   Batch batch_;
+  ParallelStep stepper_;
 
   // Progress, saved by state().
   int epoch_ = 0;            // 0-based epoch in progress

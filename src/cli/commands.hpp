@@ -23,6 +23,7 @@ struct TrainOptions {
   std::string resume;                  // run directory to continue
   std::string output;                  // overrides output.dir
   bool force = false;                  // start over in a directory with an unfinished run
+  int threads = 0;                     // > 0: overrides train.threads
   Output output_mode = Output::normal;
   std::int64_t interrupt_after_steps = 0;  // testing: raise SIGINT after this many steps
 };

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   app.add_option("--resume", train.resume,
                  "continue the run in this directory from its checkpoint");
   app.add_option("-o,--output", train.output, "run directory (default: the config's output.dir)");
+  app.add_option("-j,--threads", train.threads, "training threads (overrides train.threads)")
+      ->check(CLI::Range(1, 256));
   app.add_flag("--force", train.force, "start over in a directory that holds an unfinished run");
   app.add_flag("-q,--quiet", quiet, "print nothing but errors");
   app.add_flag("--json", json_lines, "print one JSON object per epoch, then the summary");

@@ -161,7 +161,9 @@ int train(const TrainOptions& options) {
   if (config_path.empty() && !options.resume.empty())
     config_path = (fs::path(options.resume) / "config.json").string();
   if (config_path.empty()) throw ConfigError("no config: give --config FILE (see nnfit --help)");
-  const json merged = load_config(config_path, options.overrides);
+  std::vector<std::string> overrides = options.overrides;
+  if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
+  const json merged = load_config(config_path, overrides);
   RunConfig run = read_run_config(merged, config_path);
   fs::path dir = !options.resume.empty()   ? fs::path(options.resume)
                  : !options.output.empty() ? fs::path(options.output)
@@ -316,7 +318,7 @@ int train(const TrainOptions& options) {
                   {"wall_time", wall},
                   {"nnfit_version", kVersion},
                   {"seed", run.seed},
-                  {"threads", 1},
+                  {"threads", run.train.threads},
                   {"compiler_flags", kCompilerFlags},
                   {"parameters", model.num_parameters()},
                   {"data", data.summary()}};
