@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "nnfit/denormals.hpp"
 #include "nnfit/error.hpp"
 
 namespace nnfit {
@@ -64,6 +65,7 @@ class WorkerPool {
     return ready();
   }
   void call(int t) {
+    const FlushDenormals flush;  // each thread's own floating-point mode
     try {
       invoke_(context_, t);
     } catch (...) {
@@ -132,6 +134,7 @@ StepResult ParallelStep::run(const Loss& loss, Optimizer& optimizer, const Matri
     return train_step(model_, loss, optimizer, x, y, rng, options);
   }
   parts_ = threads_;
+  const FlushDenormals flush;  // for the parts of the step on this thread outside jobs
   const Index rows = x.rows();
   const auto batch = static_cast<double>(rows);
   auto forward_backward = [&](int t) {

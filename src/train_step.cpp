@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "nnfit/denormals.hpp"
 #include "nnfit/error.hpp"
 
 namespace nnfit {
@@ -15,6 +16,7 @@ std::string nonfinite_message(std::int64_t step, const StepResult& result) {
 
 StepResult train_step(Model& model, const Loss& loss, Optimizer& optimizer, const Matrix& x,
                       const Target& y, Rng& rng, const StepOptions& options) {
+  const FlushDenormals flush;  // see nnfit/denormals.hpp
   model.zero_grad();
   model.forward(x, {.training = true, .rng = &rng});
   StepResult result;
