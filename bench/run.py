@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -123,11 +122,14 @@ def main():
                            capture_output=True, text=True, check=True)
     micro = {b["name"]: b for b in json.loads(micro.stdout)["benchmarks"] if b.get("aggregate_name") == "median"}
 
-    # Peak memory of one Fashion-MNIST training epoch through the command.
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([CLI, "-q", "--config", os.path.join(ROOT, "configs", "mlp_selu.json"), "--set", "train.epochs=1",
-                    "--output", "/tmp/nnfit-bench-memory", "--force"], check=True)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # Peak memory of one Fashion-MNIST training epoch through the command, measured by a fresh
+    # interpreter whose only child is nnfit (RUSAGE_CHILDREN here would include PyTorch's runs).
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    peak_kb = int(subprocess.run(
+        [sys.executable, "-c", probe, CLI, "-q", "--config", os.path.join(ROOT, "configs", "mlp_selu.json"),
+         "--set", "train.epochs=1", "--output", "/tmp/nnfit-bench-memory", "--force"],
+        capture_output=True, text=True, check=True).stdout.strip())
 
     write_report(a, results, micro, peak_kb, torch_ok, env)
 
