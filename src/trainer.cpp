@@ -94,6 +94,24 @@ Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Sch
                       " with drop_last leaves no batch of the " +
                       std::to_string(data.train.size()) + " training samples");
   result_.monitor = monitor_of(config_, data);
+  // Every metric the run watches must be one it measures: say so now, not after an epoch.
+  auto check = [&](const std::string& metric, const std::string& key) {
+    const bool classification = data.task == Task::classification;
+    std::string missing;
+    if (metric.rfind("val_", 0) == 0 && data.validation.empty())
+      missing = "there is no validation split (data.validation is 0)";
+    if (metric.rfind("test_", 0) == 0 && data.test.empty()) missing = "there is no test split";
+    if (metric.ends_with("_accuracy") && !classification)
+      missing = "accuracy is for classification";
+    if ((metric.ends_with("_rmse") || metric.ends_with("_r2")) && classification)
+      missing = "rmse and r2 are for regression";
+    if (metric == "train_r2") missing = "R^2 is measured on the validation and test splits only";
+    if (!missing.empty())
+      throw ConfigError(key + ": the metric '" + metric +
+                        "' is not measured in this run: " + missing);
+  };
+  if (config_.patience) check(config_.patience->metric, "train.patience.metric");
+  if (config_.stop_at) check(config_.stop_at->metric, "train.stop_at.metric");
 }
 
 void Trainer::diverged(const std::string& what) const {
@@ -224,9 +242,7 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
 
   // The monitored metric: best epoch and patience.
   const auto monitored = record.metric(result_.monitor);
-  if (!monitored)
-    throw ConfigError("train: the metric '" + result_.monitor + "' is not measured in this run" +
-                      (result_.monitor.rfind("val_", 0) == 0 ? " (data.validation is 0)" : ""));
+  if (!monitored) throw ConfigError("train: the metric '" + result_.monitor + "' was not measured");
   const double min_delta = config_.patience ? config_.patience->min_delta : 0.0;
   const bool better =
       !best_value_ || (lower_is_better(result_.monitor) ? *monitored < *best_value_ - min_delta

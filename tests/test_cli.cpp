@@ -238,6 +238,18 @@ TEST_CASE("data errors exit 3, divergence exits 4 naming epoch, batch and layer"
   CHECK(diverged.err.find("layers.") != std::string::npos);
 }
 
+TEST_CASE("a metric the run does not measure is refused before training") {
+  Workspace w;
+  const Result r = w.run(
+      "-q --config tests/configs/tiny.json --set data.validation=0 "
+      "--set 'train.patience={\"metric\":\"val_loss\"}' --output " +
+      w.path("m"));
+  CHECK(r.status == 2);
+  CHECK(r.err.find("train.patience.metric: the metric 'val_loss' is not measured in this run: "
+                   "there is no validation split") != std::string::npos);
+  CHECK_FALSE(fs::exists(w.dir / "m" / "metrics.jsonl"));
+}
+
 TEST_CASE("init_from: matching weights start the run; mismatched ones are an error") {
   Workspace w;
   REQUIRE(w.run("-q --config tests/configs/tiny.json --output " + w.path("a")).status == 0);

@@ -17,8 +17,8 @@ Model mlp(Index inputs, Index width, const std::string& activation, Index classe
                                  {{"type", "dense"}, {"units", classes}}}}});
 }
 // Training accuracy of a fresh 2-hidden-layer MLP after full-batch Adam.
-double trained_accuracy(const test::Classification& data, Index width, const std::string& activation,
-                        double lr, int steps) {
+double trained_accuracy(const test::Classification& data, Index width,
+                        const std::string& activation, double lr, int steps) {
   Rng rng(7);
   auto model = mlp(2, width, activation, 2);
   model.initialize(rng);

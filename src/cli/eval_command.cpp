@@ -27,7 +27,11 @@ json data_spec(const std::string& text) {
   if (std::filesystem::exists(text)) {
     const json config = load_config(text);
     if (!config.contains("data")) throw ConfigError(text + ": no \"data\" section");
-    return config["data"];
+    // The run's seed drew its generated samples and its splits: the same seed gives the same
+    // test split.
+    json data = config["data"];
+    if (data.is_object() && !data.contains("seed")) data["seed"] = config.value("seed", 1);
+    return data;
   }
   if (registry().sources.find(text)) return json{{"source", text}};
   throw ConfigError("--data " + text + ": not a file, a JSON object or a data source; " +

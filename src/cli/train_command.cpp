@@ -232,7 +232,9 @@ int train(const TrainOptions& options) {
   fs::create_directories(dir, ec);
   if (ec) throw DataError(dir.string() + ": cannot create the run directory: " + ec.message());
   if (!resuming) {
-    for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors"})
+    // A new run in the directory of a finished (or --force'd) one: its files go.
+    for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
+                              "checkpoint.safetensors", "model.safetensors"})
       fs::remove(dir / stale, ec);
   }
   write_text(dir / "config.json", resolved.dump(2) + "\n");
