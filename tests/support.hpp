@@ -1,11 +1,40 @@
 // Helpers shared by the tests: small data sets made in memory and a training loop.
 #pragma once
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nnfit/nnfit.hpp>
+#include <string>
 #include <vector>
 
 namespace nnfit::test {
+
+// A fresh folder under the system's temporary directory, removed with everything in it when
+// the object goes.
+struct ScratchDir {
+  std::filesystem::path dir;
+  ScratchDir() {
+    static int counter = 0;
+    dir = std::filesystem::temp_directory_path() /
+          ("nnfit-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(dir);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(dir); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+inline void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
 
 struct Classification {
   Matrix x;

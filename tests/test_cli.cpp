@@ -24,22 +24,14 @@ struct Result {
 };
 
 std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return test::read_file(path.string());
 }
 
-struct Workspace {
-  fs::path dir;
-  Workspace() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("nnfit-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir);
-  }
-  ~Workspace() { fs::remove_all(dir); }
-  // Runs nnfit with `args` (shell words) from the source directory.
+// A scratch folder to run nnfit in: run() executes it with shell words `args` from the
+// source directory and collects status, stdout and stderr.
+struct Workspace : test::ScratchDir {
   Result run(const std::string& args) const {
-    const fs::path out = dir / "stdout", err = dir / "stderr";
+    const auto out = dir / "stdout", err = dir / "stderr";
     const std::string command = "cd '" + kSource.string() + "' && '" + kBinary + "' " + args +
                                 " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
     const int raw = std::system(command.c_str());
@@ -49,7 +41,6 @@ struct Workspace {
     r.err = slurp(err);
     return r;
   }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
 };
 
 std::vector<std::string> lines(const std::string& text) {

@@ -19,18 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("nnfit-data-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+// A scratch folder that also writes files, raw or gzip-compressed.
+struct Scratch : test::ScratchDir {
   std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(path(name), std::ios::binary) << bytes;
+    test::write_file(path(name), bytes);
     return path(name);
   }
   std::string write_gz(const std::string& name, const std::string& bytes) const {

@@ -21,30 +21,6 @@ const char* kSpec = R"({"inputs": 4, "layers": [
     {"type": "prelu", "shared": false},
     {"type": "dense", "units": 3, "bias": false}]})";
 
-// A scratch folder under the system's temporary directory, removed at the end of the test.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    path = fs::temp_directory_path() /
-           ("nnfit-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::create_directories(path);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 }  // namespace
 
 TEST_CASE("parameters are named layers.<i>.<name>, counting every layer") {
@@ -166,11 +142,11 @@ TEST_CASE("a constant bias_init, as the dying-ReLU experiment needs") {
 }
 
 TEST_CASE("save and load round-trip bit-exactly, spec included") {
-  ScratchDir dir;
+  test::ScratchDir dir;
   auto model = Model::from_json(json::parse(kSpec));
   Rng rng(12);
   model.initialize(rng);
-  const std::string path = dir.file("model.safetensors");
+  const std::string path = dir.path("model.safetensors");
   model.save(path, {{"note", "hello"}});
   CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(::getpid())));
 
@@ -185,7 +161,7 @@ TEST_CASE("save and load round-trip bit-exactly, spec included") {
   CHECK(file.tensors[0].shape == std::vector<std::int64_t>{8, 4});
 
   // The layout that numpy and Python's safetensors read: u64 length, JSON, raw floats.
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = test::read_file(path);
   std::uint64_t length;
   std::memcpy(&length, bytes.data(), 8);
   CHECK(length % 8 == 0);
@@ -199,35 +175,35 @@ TEST_CASE("save and load round-trip bit-exactly, spec included") {
 }
 
 TEST_CASE("corrupt or mismatched model files are clear errors, not crashes") {
-  ScratchDir dir;
+  test::ScratchDir dir;
   auto model = Model::from_json(json::parse(kSpec));
   Rng rng(1);
   model.initialize(rng);
-  const std::string good = dir.file("good.safetensors");
+  const std::string good = dir.path("good.safetensors");
   model.save(good);
-  const std::string bytes = read_bytes(good);
+  const std::string bytes = test::read_file(good);
   std::uint64_t length;
   std::memcpy(&length, bytes.data(), 8);
-  const std::string bad = dir.file("bad.safetensors");
+  const std::string bad = dir.path("bad.safetensors");
 
-  CHECK_THROWS_WITH_AS(Model::load(dir.file("missing.safetensors")),
+  CHECK_THROWS_WITH_AS(Model::load(dir.path("missing.safetensors")),
                        doctest::Contains("cannot open"), DataError);
-  write_bytes(bad, bytes.substr(0, 5));
+  test::write_file(bad, bytes.substr(0, 5));
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("too short"), DataError);
-  write_bytes(bad, bytes.substr(0, 8 + length / 2));
+  test::write_file(bad, bytes.substr(0, 8 + length / 2));
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("runs past the end"), DataError);
-  write_bytes(bad, bytes.substr(0, bytes.size() - 10));
+  test::write_file(bad, bytes.substr(0, bytes.size() - 10));
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("truncated?"), DataError);
-  write_bytes(bad, bytes + "xxxx");
+  test::write_file(bad, bytes + "xxxx");
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("belong to none"), DataError);
   std::string broken = bytes;
   broken[8] = '[';
-  write_bytes(bad, broken);
+  test::write_file(bad, broken);
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("header is not valid JSON"), DataError);
   std::string f64 = bytes;
   const auto at = f64.find("\"F32\"");
   f64.replace(at, 5, "\"F64\"");
-  write_bytes(bad, f64);
+  test::write_file(bad, f64);
   CHECK_THROWS_WITH_AS(Model::load(bad), doctest::Contains("F32 only"), DataError);
   // Random bytes anywhere in the header never crash the reader.
   Rng noise(3);
@@ -235,7 +211,7 @@ TEST_CASE("corrupt or mismatched model files are clear errors, not crashes") {
     std::string mutated = bytes;
     const auto pos = 8 + noise.below(length);
     mutated[pos] = static_cast<char>(noise.below(256));
-    write_bytes(bad, mutated);
+    test::write_file(bad, mutated);
     try {
       Model::load(bad);
     } catch (const Error&) {
