@@ -90,7 +90,6 @@ int main(int argc, char** argv) {
             ? nnfit::load_data({{"source", "fashion_mnist"}, {"scale", "standardize"}}, 1)
             : nnfit::prepare_data(random_samples(args, regression), std::nullopt,
                                   nnfit::json::object(), 1);
-    const nnfit::Data* d = &data;
 
     nnfit::Model model(args.widths.front());
     for (std::size_t i = 1; i < args.widths.size(); ++i) {
@@ -107,7 +106,7 @@ int main(int argc, char** argv) {
         model.parameters());
 
     if (args.inference) {
-      nnfit::BatchLoader loader(d->train, 1024, false, false, 0);
+      nnfit::BatchLoader loader(data.train, 1024, false, false, 0);
       nnfit::Batch batch;
       double done = 0;
       const auto start = Clock::now();
@@ -128,7 +127,7 @@ int main(int argc, char** argv) {
     }
 
     nnfit::ParallelStep stepper(model, args.threads);
-    nnfit::BatchLoader loader(d->train, args.batch, true, true, 1);
+    nnfit::BatchLoader loader(data.train, args.batch, true, true, 1);
     nnfit::Batch batch;
     std::int64_t epoch = 0;
     auto run = [&](double limit) {

@@ -23,30 +23,29 @@ struct DataPlan {
   std::optional<std::uint64_t> seed;
 };
 
+// The keys every data spec takes besides "source" and the source's own: splits and scaling.
+void read_split_keys(SpecReader& reader, DataPlan& p) {
+  p.limit = reader.integer("limit", 0, 0);
+  p.test_limit = reader.integer("test_limit", 0, 0);
+  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
+  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
+  if (p.validation + p.test >= 1.0)
+    reader.diagnostics().error(reader.path_of("validation"),
+                               "validation + test fractions must leave training data");
+  p.stratify = reader.boolean("stratify", true);
+  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+}
+
 // Reads and checks every key of a data spec; no file is touched.
 DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   DataPlan p;
   SpecReader reader(spec, path, diag);
   if (!reader.is_object()) return p;
   const auto& table = registry().sources;
-  if (!reader.has("source")) {
-    diag.error(
-        reader.path_of("source"), "missing; one of: " + [&] {
-          std::string list;
-          for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
-          return list;
-        }());
-  }
+  if (!reader.has("source"))
+    diag.error(reader.path_of("source"), "missing; one of: " + table.listing());
   p.source = reader.string("source", "");
-  p.limit = reader.integer("limit", 0, 0);
-  p.test_limit = reader.integer("test_limit", 0, 0);
-  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
-  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
-  if (p.validation + p.test >= 1.0)
-    diag.error(reader.path_of("validation"),
-               "validation + test fractions must leave training data");
-  p.stratify = reader.boolean("stratify", true);
-  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+  read_split_keys(reader, p);
   if (reader.has("seed")) p.seed = static_cast<std::uint64_t>(reader.integer("seed", 0, 0));
   if (!p.source.empty()) {
     if (const auto* entry = table.find(p.source)) {
@@ -238,12 +237,7 @@ Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, 
   DataPlan p;
   p.source = "inline";
   reader.accept("source");
-  p.limit = reader.integer("limit", 0, 0);
-  p.test_limit = reader.integer("test_limit", 0, 0);
-  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
-  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
-  p.stratify = reader.boolean("stratify", true);
-  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+  read_split_keys(reader, p);
   reader.finish();
   diag.throw_if_any();
   return finish(SourceData{std::move(train), std::move(test)}, p, seed);

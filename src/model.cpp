@@ -157,16 +157,20 @@ const ParameterInfo& Model::find(const std::string& name) const {
   throw ConfigError(unknown_name_message("parameter", name, parameter_names()));
 }
 
-MatrixMap Model::parameter(const std::string& name) {
-  const auto& info = find(name);
+namespace {
+// A parameter's slice of a flat buffer, shaped [rows, cols] (a vector as [1, n]).
+MatrixMap view_of(float* buffer, const ParameterInfo& info) {
   const Index rows = info.shape.size() == 2 ? info.shape[0] : 1;
-  return MatrixMap(values() + info.offset, rows, info.size / std::max<Index>(rows, 1));
+  return MatrixMap(buffer + info.offset, rows, info.size / std::max<Index>(rows, 1));
+}
+}  // namespace
+
+MatrixMap Model::parameter(const std::string& name) {
+  return view_of(values(), find(name));
 }
 
 MatrixMap Model::gradient(const std::string& name) {
-  const auto& info = find(name);
-  const Index rows = info.shape.size() == 2 ? info.shape[0] : 1;
-  return MatrixMap(grads_.data() + info.offset, rows, info.size / std::max<Index>(rows, 1));
+  return view_of(grads_.data(), find(name));
 }
 
 json Model::spec() const {

@@ -73,14 +73,16 @@ int main(int argc, char** argv) {
     model.initialize(rng);
 
     // Data from nnfit's spirals generator, split and standardised by a data spec.
-    const nnfit::Data data = nnfit::load_data(
-        nnfit::json{{"source", "spirals"}, {"samples", 1000}, {"turns", 1.5},
-                    {"scale", "standardize"}, {"validation", 0.2}},
-        /*seed=*/7);
+    const nnfit::Data data = nnfit::load_data(nnfit::json{{"source", "spirals"},
+                                                          {"samples", 1000},
+                                                          {"turns", 1.5},
+                                                          {"scale", "standardize"},
+                                                          {"validation", 0.2}},
+                                              /*seed=*/7);
 
     auto loss = nnfit::make_loss("softmax_cross_entropy");
-    auto optimizer = nnfit::make_optimizer(nnfit::json{{"type", "adam"}, {"lr", 0.01}},
-                                           model.parameters());
+    auto optimizer =
+        nnfit::make_optimizer(nnfit::json{{"type", "adam"}, {"lr", 0.01}}, model.parameters());
     auto schedule = nnfit::make_schedule(nnfit::json{{"type", "cosine"}, {"warmup_steps", 20}});
     nnfit::TrainConfig config;
     config.epochs = 40;
@@ -96,8 +98,8 @@ int main(int argc, char** argv) {
     const auto result = trainer.run(callbacks);
     const nnfit::Evaluation evaluation = nnfit::evaluate(model, *loss, data.validation, 256);
     const double accuracy = evaluation.metrics.accuracy.value_or(0);
-    std::printf("validation accuracy %.3f after %zu epochs%s\n", accuracy,
-                trainer.history().size(), result.target_reached ? " (target reached)" : "");
+    std::printf("validation accuracy %.3f after %zu epochs%s\n", accuracy, trainer.history().size(),
+                result.target_reached ? " (target reached)" : "");
 
     nnfit::Matrix x(data.validation.size(), 2);
     for (nnfit::Index i = 0; i < x.rows(); ++i)

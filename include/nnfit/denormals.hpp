@@ -18,8 +18,12 @@ namespace nnfit {
 class FlushDenormals {
  public:
 #ifdef NNFIT_HAS_MXCSR
-  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero); }
-  ~FlushDenormals() { _mm_setcsr(saved_); }
+  FlushDenormals() : saved_(_mm_getcsr()) {
+    _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero);
+  }
+  ~FlushDenormals() {
+    _mm_setcsr(saved_);
+  }
 #else
   FlushDenormals() = default;
 #endif

@@ -65,6 +65,12 @@ class Registry {
     for (const auto& entry : entries_) out.push_back(entry.name);
     return out;
   }
+  // "a, b, c": every name, for messages.
+  std::string listing() const {
+    std::string list;
+    for (const auto& entry : entries_) list += (list.empty() ? "" : ", ") + entry.name;
+    return list;
+  }
   const std::vector<Entry>& entries() const { return entries_; }
   const std::string& kind() const { return kind_; }
   std::string unknown(std::string_view name) const {
@@ -111,12 +117,7 @@ const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, 
     name = spec.at("type").get<std::string>();
     where = json_path(path, "type");
   } else if (spec.is_object()) {
-    diag.error(
-        json_path(path, "type"), "missing; expected one of: " + [&] {
-          std::string list;
-          for (const auto& n : table.names()) list += (list.empty() ? "" : ", ") + n;
-          return list;
-        }());
+    diag.error(json_path(path, "type"), "missing; expected one of: " + table.listing());
     return nullptr;
   } else {
     diag.error(path, "expected a " + table.kind() + " name or an object with \"type\"");

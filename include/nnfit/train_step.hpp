@@ -22,8 +22,8 @@ struct StepResult {
 std::string nonfinite_message(std::int64_t step, const StepResult& result);
 
 // zero_grad, forward in training mode (dropout draws from rng), loss, backward, optimiser
-// step, with denormal floats flushed to zero (nnfit/denormals.hpp). Throws DivergedError, before touching the parameters, when the loss or the gradient
-// norm is NaN or Inf.
+// step, with denormal floats flushed to zero (nnfit/denormals.hpp). Throws DivergedError, before
+// touching the parameters, when the loss or the gradient norm is NaN or Inf.
 StepResult train_step(Model& model, const Loss& loss, Optimizer& optimizer, const Matrix& x,
                       const Target& y, Rng& rng, const StepOptions& options = {});
 

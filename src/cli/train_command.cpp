@@ -243,7 +243,6 @@ int train(const TrainOptions& options) {
   const bool classification = data.task == Task::classification;
   Progress progress(options.output_mode, run.train.epochs);
   if (options.output_mode == Output::normal) {
-    const json d = data.summary();
     std::printf(
         "nnfit %s: %s on %s (%ld train, %ld validation, %ld test samples), %ld parameters%s\n",
         kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
