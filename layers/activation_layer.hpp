@@ -16,6 +16,8 @@ class ActivationLayer final : public Layer {
   json config() const override { return activation_->config(); }
   Index setup(Index input_size) override { return input_size; }
   std::string recommended_init() const override { return activation_->recommended_init(); }
+  bool is_activation() const override { return true; }
+  std::string activation_name() const override { return activation_->name(); }
   // input, output: [batch, units]
   void forward(const Matrix& input, Matrix& output, const ForwardContext&) override {
     activation_->forward(input, output);

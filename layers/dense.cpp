@@ -75,6 +75,8 @@ class Dense final : public Layer {
   std::string recommended_init() const override {
     return activation_ ? activation_->recommended_init() : "";
   }
+  const Matrix* preactivation() const override { return activation_ ? &preactivation_ : nullptr; }
+  std::string activation_name() const override { return activation_ ? activation_->name() : ""; }
 
   // input: [batch, in] -> output: [batch, units]
   void forward(const Matrix& input, Matrix& output, const ForwardContext&) override {

@@ -30,6 +30,8 @@ class Prelu final : public Layer {
     RowVectorMap(slope_, shared_ ? 1 : units_).setConstant(init_);
   }
   std::string recommended_init() const override { return "he_normal"; }
+  bool is_activation() const override { return true; }
+  std::string activation_name() const override { return "prelu"; }
 
   // input, output: [batch, units]
   void forward(const Matrix& input, Matrix& output, const ForwardContext&) override {

@@ -264,6 +264,22 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
     t.finish();
   }
 
+  // diagnostics
+  if (const json* d = top.raw("diagnostics")) {
+    if (d->is_boolean()) {
+      run.diagnostics.enabled = d->get<bool>();
+    } else if (d->is_object()) {
+      SpecReader r(*d, "diagnostics", diag);
+      run.diagnostics.enabled = r.boolean("enabled", true);
+      run.diagnostics.probe_samples = r.integer("probe_samples", 1000, 1, 1 << 24);
+      run.diagnostics.split = r.choice("split", "train", {"train", "validation", "test"});
+      r.finish();
+    } else {
+      diag.error("diagnostics", "expected true, false or {\"probe_samples\": N, \"split\": "
+                                "\"train\"}; found " + d->dump());
+    }
+  }
+
   // output
   json output_spec = top.has("output") ? *top.raw("output") : json::object();
   {
@@ -304,6 +320,11 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                   {"optimizer", resolved_optimizer},
                   {"schedule", resolved_schedule},
                   {"train", train},
+                  {"diagnostics",
+                   run.diagnostics.enabled
+                       ? json{{"probe_samples", run.diagnostics.probe_samples},
+                              {"split", run.diagnostics.split}}
+                       : json(false)},
                   {"output", {{"dir", output_spec.value("dir", "runs/{name}")}}}};
   return run;
 }

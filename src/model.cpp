@@ -86,9 +86,12 @@ void Model::bind_layers() {
 }
 
 void Model::initialize(Rng& rng) {
+  // Layer i draws from stream i of `rng`: what one layer draws (a bias, say) does not shift
+  // the draws of the layers after it, so models that share layer shapes share initial draws.
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const Layer* next = i + 1 < layers_.size() ? layers_[i + 1].get() : nullptr;
-    layers_[i]->initialize(rng, next);
+    Rng layer_rng = rng.fork(i);
+    layers_[i]->initialize(layer_rng, next);
   }
 }
 

@@ -147,7 +147,19 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
     loader_.start_epoch(epoch_);
     for (Index skip = 0; skip < step_in_epoch_; ++skip) loader_.next(batch_);  // resumed mid-epoch
     auto started = Clock::now();
+    auto progress = [&](Index step_in_epoch) {
+      StepProgress p;
+      p.epoch = epoch_ + 1;
+      p.step_in_epoch = step_in_epoch;
+      p.steps_per_epoch = steps_per_epoch;
+      p.global_step = optimizer_.steps();
+      p.loss = seen_ > 0 ? loss_sum_ / static_cast<double>(seen_) : 0.0;
+      p.epoch_elapsed = train_seconds_;
+      p.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds_, 1e-9);
+      return p;
+    };
     while (loader_.next(batch_)) {
+      if (callbacks.before_step) callbacks.before_step(progress(step_in_epoch_ + 1));
       const std::int64_t step = optimizer_.steps();
       optimizer_.set_lr(optimizer_.base_lr() *
                         schedule_.factor(step, steps_per_epoch, total_steps));
@@ -189,15 +201,7 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       train_seconds_ += std::chrono::duration<double>(now - started).count();
       started = now;
       if (callbacks.on_step) {
-        StepProgress p;
-        p.epoch = epoch_ + 1;
-        p.step_in_epoch = step_in_epoch_;
-        p.steps_per_epoch = steps_per_epoch;
-        p.global_step = optimizer_.steps();
-        p.loss = loss_sum_ / static_cast<double>(seen_);
-        p.epoch_elapsed = train_seconds_;
-        p.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds_, 1e-9);
-        callbacks.on_step(p);
+        callbacks.on_step(progress(step_in_epoch_));
       }
       if (callbacks.interrupted && callbacks.interrupted()) {
         result_.status = TrainResult::Status::interrupted;

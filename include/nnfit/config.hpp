@@ -46,6 +46,15 @@ struct TrainConfig {
   int threads = 1;  // training threads; results are identical run to run for a given count
 };
 
+// "diagnostics": true, or {"probe_samples": 1000, "split": "train"}: per-epoch activation,
+// dead-unit and gradient statistics (include/nnfit/model_diagnostics.hpp), written to
+// diagnostics.jsonl in the run directory.
+struct DiagnosticsOptions {
+  bool enabled = false;
+  Index probe_samples = 1000;  // the first N rows of the split (all of it when smaller)
+  std::string split = "train";  // train | validation | test
+};
+
 struct RunConfig {
   std::string name;
   std::uint64_t seed = 1;
@@ -56,6 +65,7 @@ struct RunConfig {
   json optimizer;
   json schedule;
   TrainConfig train;
+  DiagnosticsOptions diagnostics;
   std::string output_dir;  // with {name} and {seed} substituted
   json resolved;           // the config with every default filled in
 };

@@ -60,6 +60,13 @@ class Layer {
   // layer, or null when nobody needs it (the first layer). Parameter gradients are added to
   // (not written over) the gradient views: zero them between steps.
   virtual void backward(const Matrix& input, const Matrix& output, const Matrix& gy, Matrix* g) = 0;
+
+  // For diagnostics. An activation layer maps its input (the pre-activation) to its output;
+  // a layer with a fused activation (dense) keeps its pre-activation from the last forward.
+  virtual bool is_activation() const { return false; }
+  virtual const Matrix* preactivation() const { return nullptr; }
+  // The name of the activation the layer applies ("" for none).
+  virtual std::string activation_name() const { return ""; }
 };
 
 // Builds a layer from a spec; activation names are layers too. Errors go to `diagnostics`

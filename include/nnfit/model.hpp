@@ -48,7 +48,7 @@ class Model {
   Model& add(const json& layer_spec);
   Model& add(std::unique_ptr<Layer> layer);
 
-  // Fills every parameter from `rng`, layer by layer in order.
+  // Fills every parameter: layer i draws from rng.fork(i) (rng itself does not advance).
   void initialize(Rng& rng);
 
   // output = model(x). x: [batch, inputs] and must stay alive until backward().

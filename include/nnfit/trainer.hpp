@@ -59,6 +59,9 @@ struct TrainResult {
 class Trainer {
  public:
   struct Callbacks {
+    // Before each optimiser step (step_in_epoch is the step about to run; loss and speed are
+    // those so far), and after it.
+    std::function<void(const StepProgress&)> before_step;
     std::function<void(const StepProgress&)> on_step;
     std::function<void(const EpochRecord&)> on_epoch_end;
     // Polled after every step; true stops the run at that step boundary (state() resumes it).

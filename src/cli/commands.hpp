@@ -12,6 +12,7 @@ enum ExitCode : int {
   kUsage = 2,         // bad usage or config
   kDataError = 3,     // a data or model file is missing or corrupt
   kDiverged = 4,      // NaN or Inf in the loss or the parameters
+  kRunsFailed = 5,    // compare: some runs failed (not diverged); the report covers the rest
   kInterrupted = 130  // SIGINT or SIGTERM: a checkpoint was written
 };
 
@@ -35,5 +36,22 @@ int evaluate_model(const std::string& model, const std::string& data, const std:
 int predict(const std::string& model, const std::string& input, const std::string& output,
             bool header, bool probabilities);
 int list_registry();
+
+struct CompareOptions {
+  std::string experiment;                // an experiment file, or
+  std::string config;                    // a base config with
+  std::vector<std::string> activations;  // one arm per activation
+  std::string seeds;                     // "5" (seeds 1..5) or "1,2,7"
+  std::vector<std::string> overrides;    // --set, for every arm
+  std::string baseline;
+  std::string output;
+  int jobs = 0;  // 0: the number of cores
+  int threads = 1;
+  bool smoke = false;
+  bool force = false;
+  bool quiet = false;
+  std::string command_line;
+};
+int compare(const CompareOptions& options);
 
 }  // namespace nnfit::cli

@@ -16,9 +16,12 @@ int main(int argc, char** argv) {
       "  nnfit config --config F                     print the resolved config\n"
       "  nnfit eval --model M --data fashion_mnist   metrics and confusion matrix\n"
       "  nnfit predict --model M --input x.csv       predictions as CSV\n"
-      "  nnfit list                                  what can be named in a config\n\n"
+      "  nnfit list                                  what can be named in a config\n"
+      "  nnfit compare --experiment experiments/elu_converges_faster.json\n"
+      "  nnfit compare --config F --activations relu,elu,selu --seeds 5\n"
+      "                                              arms over seeds: statistics, plots, report\n\n"
       "Exit status: 0 success, 2 bad usage or config, 3 data error, 4 diverged, "
-      "130 interrupted.",
+      "5 some compare runs failed, 130 interrupted.",
       "nnfit"};
   app.set_version_flag("--version", std::string("nnfit ") + nnfit::kVersion);
   app.require_subcommand(0, 1);
@@ -70,6 +73,27 @@ int main(int argc, char** argv) {
                                   "list every layer, activation, loss, optimizer, "
                                   "initializer, schedule and data source");
 
+  auto* compare = app.add_subcommand(
+      "compare", "train several arms over several seeds; statistics, plots and a report");
+  CompareOptions cmp;
+  std::string activations;
+  compare->add_option("-e,--experiment", cmp.experiment, "experiment file (experiments/*.json)");
+  compare->add_option("-c,--config", cmp.config, "base run config (with --activations)");
+  compare->add_option("-a,--activations", activations,
+                      "comma-separated activations, one arm each: relu,elu,selu");
+  compare->add_option("-s,--seeds", cmp.seeds, "a count (5: seeds 1-5) or a list (1,2,7)");
+  compare->add_option("--set", cmp.overrides, "override a key of every arm's config")->take_all();
+  compare->add_option("--baseline", cmp.baseline, "the arm the others are compared with");
+  compare->add_option("-o,--output", cmp.output,
+                      "output folder (default runs/compare/<experiment>)");
+  compare->add_option("-j,--jobs", cmp.jobs, "runs at once (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
+  compare->add_option("--threads", cmp.threads, "training threads per run (default 1)")
+      ->check(CLI::Range(1, 256));
+  compare->add_flag("--smoke", cmp.smoke, "the experiment's reduced size (its \"smoke\" section)");
+  compare->add_flag("--force", cmp.force, "redo runs already in the output folder");
+  compare->add_flag("-q,--quiet", cmp.quiet, "print nothing but errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -93,6 +117,16 @@ int main(int argc, char** argv) {
       return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header,
                                  probabilities);
     if (list->parsed()) return list_registry();
+    if (compare->parsed()) {
+      for (std::size_t start = 0; start < activations.size();) {
+        const auto comma = std::min(activations.find(',', start), activations.size());
+        if (comma > start) cmp.activations.push_back(activations.substr(start, comma - start));
+        start = comma + 1;
+      }
+      cmp.command_line = "nnfit";
+      for (int i = 1; i < argc; ++i) cmp.command_line += std::string(" ") + argv[i];
+      return nnfit::cli::compare(cmp);
+    }
     if (train.config.empty() && train.resume.empty()) {
       std::fprintf(stderr, "%s", app.help().c_str());
       std::fprintf(stderr, "nnfit: nothing to do: give --config FILE or a subcommand\n");

@@ -15,7 +15,9 @@
 #include "nnfit/config.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/model_file.hpp"
+#include "nnfit/model_diagnostics.hpp"
 #include "nnfit/registry.hpp"
+#include "nnfit/run_setup.hpp"
 #include "nnfit/trainer.hpp"
 #include "nnfit/version.hpp"
 #include "src/cli/commands.hpp"
@@ -52,9 +54,6 @@ struct SignalGuard {
     sigaction(SIGTERM, &old_term, nullptr);
   }
 };
-
-// Seeds' streams for what the trainer does not draw itself.
-constexpr std::uint64_t kInitStream = 5;
 
 void write_text(const fs::path& path, const std::string& text) {
   write_file_atomically(path.string(), text);
@@ -179,36 +178,13 @@ int train(const TrainOptions& options) {
 
   // 2. Data, then the model sized from it.
   const Data data = load_data(run.data, run.seed);
-  Model model(data.num_features);
-  {
-    Diagnostics diag(config_path);
-    std::vector<std::unique_ptr<Layer>> layers;
-    for (std::size_t i = 0; i < run.layers.size(); ++i)
-      layers.push_back(make_layer(run.layers[i], json_path("model.layers", i), diag));
-    diag.throw_if_any();
-    for (auto& layer : layers) model.add(std::move(layer));
-  }
-  if (model.output_size() != data.num_outputs)
-    throw ConfigError(config_path + ": model.layers: the last layer has " +
-                      std::to_string(model.output_size()) + " outputs, but the data has " +
-                      std::to_string(data.num_outputs) +
-                      (data.task == Task::classification ? " classes" : " regression targets") +
-                      "; set the last dense layer's units to " + std::to_string(data.num_outputs));
-  Rng init_rng = Rng(run.seed).fork(kInitStream);
-  model.initialize(init_rng);
-  if (!run.init_from.empty()) model.load_weights(run.init_from);
-
-  json loss_spec = run.loss;
-  if (loss_spec == "auto")
-    loss_spec = data.task == Task::classification ? "softmax_cross_entropy" : "mse";
-  auto loss = make_loss(loss_spec);
-  auto optimizer = make_optimizer(run.optimizer, model.parameters());
-  auto schedule = make_schedule(run.schedule);
-  json resolved = run.resolved;
-  resolved["loss"] = loss->config();
+  auto setup = build_run(run, data, config_path);
+  Model& model = setup->model;
+  Optimizer* optimizer = setup->optimizer.get();
+  json resolved = setup->resolved;
   resolved["output"]["dir"] = dir.string();
 
-  Trainer trainer(model, *loss, *optimizer, *schedule, data, run.train, run.seed);
+  Trainer trainer(model, *setup->loss, *optimizer, *setup->schedule, data, run.train, run.seed);
   ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}};
 
   if (resuming) {
@@ -234,7 +210,7 @@ int train(const TrainOptions& options) {
   if (!resuming) {
     // A new run in the directory of a finished (or --force'd) one: its files go.
     for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
-                              "checkpoint.safetensors", "model.safetensors"})
+                              "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl"})
       fs::remove(dir / stale, ec);
   }
   write_text(dir / "config.json", resolved.dump(2) + "\n");
@@ -253,7 +229,29 @@ int train(const TrainOptions& options) {
   SignalGuard signals;
   std::int64_t steps_this_process = 0;
   Trainer::Callbacks callbacks;
+
+  // Diagnostics: one record at initialisation, then one per epoch, in diagnostics.jsonl.
+  std::unique_ptr<ModelDiagnostics> diagnostics;
+  std::string diagnostics_lines;
+  if (run.diagnostics.enabled) {
+    diagnostics = std::make_unique<ModelDiagnostics>(model, probe_batch(data, run.diagnostics));
+    const int done = static_cast<int>(trainer.history().size());
+    if (resuming) {
+      // Keep the records of the epochs the checkpoint has finished.
+      std::ifstream in(dir / "diagnostics.jsonl");
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty() && json::parse(line, nullptr, false).value("epoch", done + 1) <= done)
+          diagnostics_lines += line + "\n";
+    } else {
+      diagnostics_lines = diagnostics->record(0).to_json().dump() + "\n";
+      write_text(dir / "diagnostics.jsonl", diagnostics_lines);
+    }
+    callbacks.before_step = [&](const StepProgress& p) {
+      diagnostics->before_step(p.step_in_epoch == p.steps_per_epoch);
+    };
+  }
   callbacks.on_step = [&](const StepProgress& p) {
+    if (diagnostics) diagnostics->after_step(p.step_in_epoch == p.steps_per_epoch);
     progress.step(p);
     if (options.interrupt_after_steps > 0 && ++steps_this_process == options.interrupt_after_steps)
       std::raise(SIGINT);
@@ -262,6 +260,10 @@ int train(const TrainOptions& options) {
   callbacks.on_epoch_end = [&](const EpochRecord& record) {
     progress.epoch(record, classification);
     write_metrics(dir, trainer.history());
+    if (diagnostics) {
+      diagnostics_lines += diagnostics->record(record.epoch).to_json().dump() + "\n";
+      write_text(dir / "diagnostics.jsonl", diagnostics_lines);
+    }
     save_model((dir / "model.safetensors").string(), model, info);
     if (record.improved) {
       // The best weights: the current ones, unless patience just restored older ones.

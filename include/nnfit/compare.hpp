@@ -1,0 +1,90 @@
+// Running an experiment: every (arm, seed) as one run, several at once, each on one thread.
+//
+// Each finished run is written to <output>/runs/<arm>/seed-<seed>.json (atomically) as soon as
+// it ends, so an interrupted comparison resumes where it stopped: runs already on disk with
+// the same config are not redone. A run that diverges is recorded as diverged and the others
+// go on; one that fails for another reason (a missing file, say) is reported and retried by
+// the next resume.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnfit/experiment.hpp"
+#include "nnfit/model_diagnostics.hpp"
+#include "nnfit/trainer.hpp"
+
+namespace nnfit {
+
+struct RunRecord {
+  std::string arm;
+  std::uint64_t seed = 0;
+  // finished | diverged | failed | interrupted | initialized (initialization_only)
+  std::string status;
+  std::string error;  // for diverged and failed
+  json config;        // the run's config
+  Index steps_per_epoch = 0;
+  std::vector<EpochRecord> epochs;
+  std::vector<DiagnosticsRecord> diagnostics;  // [0] at initialisation
+  std::optional<std::pair<int, std::int64_t>> target_reached;  // (epoch, step)
+  double wall_time = 0.0;  // seconds, data loading excluded
+  bool reused = false;     // read from an earlier, resumed comparison
+
+  bool ok() const { return status == "finished" || status == "initialized"; }
+  json to_json() const;
+  static RunRecord from_json(const json& j);
+};
+
+struct CompareOptions {
+  std::string output;       // the comparison's folder
+  int jobs = 1;             // runs at once
+  int threads_per_run = 1;  // training threads of each run
+  bool force = false;       // redo runs already on disk
+  std::function<void(const RunRecord&, int done, int total)> on_run_end;
+  std::function<bool()> interrupted;  // polled between steps: stop every run, keep finished ones
+};
+
+// Runs what is not on disk yet; returns every run's record, arm by arm, seed by seed.
+// Throws ConfigError when the folder holds runs of a different experiment (unless force).
+std::vector<RunRecord> run_experiment(const Experiment& experiment, const CompareOptions& options);
+
+// The statistics of a comparison (the content of summary.json): per arm, each measure's mean,
+// sd and 95% interval over seeds; per arm against the baseline, paired differences and a
+// verdict. Measures, per run:
+//   final_{train,val,test}_{loss,accuracy}  at the last epoch
+//   best_{val,test}_accuracy, best_{train,val}_loss  over epochs
+//   loss_auc          mean training loss over the epochs (area under the curve / epochs)
+//   epochs_to_target, steps_to_target  first epoch (step) where the target was met; a run that
+//                     never met it counts as epochs + 1 (steps of epochs + 1): censored, not
+//                     dropped, and counted in "reached"
+//   wall_time         seconds of training and evaluation
+//   dead_final        fraction of hidden units dead at the end (mean over layers)
+// The speed verdict uses steps_to_target when there is a target, else loss_auc.
+json summarize(const Experiment& experiment, const std::vector<RunRecord>& records);
+
+struct ReportContext {
+  std::string command;  // the command line that reproduces the comparison
+  std::string machine;  // describe_machine()
+  std::string date;
+  double wall_time = 0.0;  // of this invocation
+  int jobs = 1;
+};
+
+// Writes to `output`: runs.jsonl (every run's record), summary.json (summarize() with the
+// context), summary.csv (one row per arm and measure), plots/*.svg, report.md and a
+// self-contained report.html (plots inline). Every file is written atomically.
+void write_report(const Experiment& experiment, const std::vector<RunRecord>& records,
+                  const json& summary, const ReportContext& context, const std::string& output);
+
+// The table printed at the end of `nnfit compare`.
+std::string summary_table(const json& summary);
+
+// "Intel(R) Xeon(R) ... , 2 cores, Debian GNU/Linux 12 (bookworm)".
+std::string describe_machine();
+
+// The record file of one run.
+std::string run_record_path(const std::string& output, const std::string& arm, std::uint64_t seed);
+
+}  // namespace nnfit

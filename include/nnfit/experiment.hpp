@@ -1,0 +1,71 @@
+// Experiments: several arms (variants of one base config) trained over the same seeds, so that
+// "does ELU converge faster than ReLU here?" is answered with statistics, not one run.
+//
+// An experiment file (experiments/*.json, keys in docs/EXPERIMENTS.md) names a base config,
+// the seeds, a convergence target and the arms; each arm overrides part of the base: the
+// hidden activation, the initialiser, the hidden layers' bias init, the hidden stack's depth
+// and width, or any key through "set". `nnfit compare --config base.json --activations
+// relu,elu` builds the same thing from the command line.
+//
+// What the arms share, by construction: for a given seed every arm gets the same data (the
+// split and the preprocessing come from the seed), the same mini-batches in the same order
+// (the batch order is drawn from the seed alone), and the same random draws for its initial
+// weights (also from the seed alone, layer by layer): two arms whose layers have the same
+// shapes and whose initialisers have the same family (normal or uniform) start from weights
+// that differ only by each initialiser's scale.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnfit/config.hpp"
+
+namespace nnfit {
+
+struct Arm {
+  std::string name;
+  std::string description;  // what differs, for the report ("elu, he_normal")
+  json config;              // the arm's run config without a seed (checked)
+};
+
+struct Experiment {
+  std::string name;
+  std::string claim;   // the statement under test
+  std::string source;  // the paper it comes from
+  std::string origin;  // the experiment file, or the base config for --activations
+  std::vector<std::uint64_t> seeds;
+  std::string baseline;          // the arm the others are compared with
+  std::optional<StopAt> target;  // the convergence target (recorded, never stops a run)
+  bool initialization_only = false;  // no training: statistics of the initial network
+  DiagnosticsOptions diagnostics;    // on unless the experiment turns it off
+  std::vector<Arm> arms;
+  json spec;  // the experiment as read (after extends, smoke and command-line overrides)
+
+  const Arm* arm(const std::string& name) const;
+  // The run config of one arm at one seed.
+  json run_config(const Arm& arm, std::uint64_t seed, int threads = 1) const;
+};
+
+struct ExperimentOptions {
+  bool smoke = false;                    // apply the experiment's "smoke" section
+  std::vector<std::uint64_t> seeds;      // replaces the experiment's seeds when not empty
+  std::vector<std::string> overrides;    // --set, applied to every arm's config
+  std::string baseline;                  // replaces the baseline when not empty
+};
+
+// Reads an experiment file. Throws ConfigError listing every problem (file, JSON path,
+// nearest valid name), with each arm's run config checked as `nnfit` checks a config.
+Experiment read_experiment(const std::string& path, const ExperimentOptions& options = {});
+
+// One arm per activation over a base config: the activation of every hidden layer is
+// replaced, and "init": "auto" gives each the initialiser it recommends.
+Experiment experiment_from_config(const std::string& config_path,
+                                  const std::vector<std::string>& activations,
+                                  const ExperimentOptions& options = {});
+
+// Seeds 1..n.
+std::vector<std::uint64_t> first_seeds(int n);
+
+}  // namespace nnfit

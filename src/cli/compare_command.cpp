@@ -1,0 +1,172 @@
+// `nnfit compare`: every arm of an experiment over several seeds, then statistics and a report.
+//
+//   nnfit compare --experiment experiments/elu_converges_faster.json [--smoke]
+//   nnfit compare --config configs/mlp_relu.json --activations relu,elu,selu --seeds 5
+//
+// Output (default runs/compare/<experiment>[-smoke]/): runs/<arm>/seed-<n>.json per run (a
+// resumed comparison skips them), runs.jsonl, summary.json, summary.csv, plots/*.svg,
+// report.md and report.html; a table on stdout at the end.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include "nnfit/compare.hpp"
+#include "nnfit/error.hpp"
+#include "src/cli/commands.hpp"
+#include "src/cli/progress.hpp"
+
+namespace nnfit::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_compare_stop = 0;
+
+extern "C" void on_compare_signal(int) {
+  if (g_compare_stop) std::_Exit(kInterrupted);
+  g_compare_stop = 1;
+}
+
+std::vector<std::uint64_t> parse_seeds(const std::string& text) {
+  if (text.empty()) return {};
+  std::vector<std::uint64_t> seeds;
+  const bool list = text.find(',') != std::string::npos;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    std::size_t used = 0;
+    unsigned long long value = 0;
+    try {
+      value = std::stoull(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || item[0] == '-')
+      throw ConfigError("--seeds " + text + ": expected a count (5: seeds 1 to 5) or a list (1,2,7)");
+    seeds.push_back(value);
+    start = comma + 1;
+  }
+  if (!list) {
+    if (seeds[0] < 1 || seeds[0] > 100000) throw ConfigError("--seeds: a count from 1 to 100000");
+    return first_seeds(static_cast<int>(seeds[0]));
+  }
+  return seeds;
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&now));
+  return text;
+}
+
+}  // namespace
+
+int compare(const CompareOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.experiment.empty() == options.config.empty())
+    throw ConfigError("compare: give either --experiment FILE or --config FILE --activations A,B");
+  if (!options.config.empty() && options.activations.empty())
+    throw ConfigError("compare --config: also give --activations, e.g. --activations relu,elu,selu");
+  if (!options.experiment.empty() && !options.activations.empty())
+    throw ConfigError("compare: --activations goes with --config; an experiment file lists its arms");
+
+  ExperimentOptions eo;
+  eo.smoke = options.smoke;
+  eo.seeds = parse_seeds(options.seeds);
+  eo.overrides = options.overrides;
+  eo.baseline = options.baseline;
+  const Experiment experiment = options.experiment.empty()
+                                    ? experiment_from_config(options.config, options.activations, eo)
+                                    : read_experiment(options.experiment, eo);
+
+  nnfit::CompareOptions co;
+  co.output = !options.output.empty()
+                  ? options.output
+                  : "runs/compare/" + experiment.name + (options.smoke ? "-smoke" : "");
+  co.jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  co.threads_per_run = options.threads;
+  co.force = options.force;
+  const bool quiet = options.quiet;
+  const auto total_runs = experiment.arms.size() * experiment.seeds.size();
+  if (!quiet) {
+    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",
+                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(), total_runs,
+                co.jobs, co.output.c_str());
+    std::fflush(stdout);
+  }
+  co.on_run_end = [&](const RunRecord& r, int done, int total) {
+    if (quiet) return;
+    std::string detail;
+    if (!r.epochs.empty()) {
+      const auto& last = r.epochs.back();
+      char text[160];
+      std::snprintf(text, sizeof text, "%zu epochs, train_loss %.4f", r.epochs.size(), last.train.loss);
+      detail = text;
+      if (last.validation.accuracy)
+        std::snprintf(text, sizeof text, ", val_accuracy %.4f", *last.validation.accuracy), detail += text;
+      if (r.config["train"].contains("stop_at"))
+        detail += r.target_reached ? ", target at epoch " + std::to_string(r.target_reached->first)
+                                   : ", target not reached";
+    }
+    if (!r.error.empty()) detail += (detail.empty() ? "" : "; ") + r.error;
+    std::printf("[%*d/%d] %-18s seed %-4llu %-11s %6.1f s  %s\n", static_cast<int>(std::to_string(total).size()),
+                done, total, r.arm.c_str(), static_cast<unsigned long long>(r.seed), r.status.c_str(),
+                r.wall_time, detail.c_str());
+    std::fflush(stdout);
+  };
+  g_compare_stop = 0;
+  struct sigaction action {}, old_int{}, old_term{};
+  action.sa_handler = on_compare_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  co.interrupted = [] { return g_compare_stop != 0; };
+  std::vector<RunRecord> records;
+  try {
+    records = run_experiment(experiment, co);
+  } catch (...) {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    throw;
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+
+  if (g_compare_stop) {
+    int kept = 0;
+    for (const auto& r : records) kept += r.status != "interrupted";
+    std::fprintf(stderr,
+                 "nnfit: compare interrupted; %d of %zu runs are done and kept in %s/runs; run the "
+                 "same command again to finish the others\n",
+                 kept, total_runs, co.output.c_str());
+    return kInterrupted;
+  }
+
+  const json summary = summarize(experiment, records);
+  ReportContext context;
+  context.command = options.command_line;
+  context.machine = describe_machine();
+  context.date = today();
+  context.jobs = co.jobs;
+  context.wall_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  write_report(experiment, records, summary, context, co.output);
+
+  int failed = 0;
+  for (const auto& r : records) failed += r.status == "failed";
+  if (!quiet) {
+    std::printf("\n%s", summary_table(summary).c_str());
+    std::printf("\nreport: %s/report.md and report.html (%s)\n", co.output.c_str(),
+                format_duration(context.wall_time).c_str());
+  }
+  if (failed) {
+    std::fprintf(stderr, "nnfit: %d runs failed (see %s/report.md); run the same command again to retry them\n",
+                 failed, co.output.c_str());
+    return kRunsFailed;
+  }
+  return kSuccess;
+}
+
+}  // namespace nnfit::cli

@@ -1,0 +1,418 @@
+// Experiment files and the arms' run configs (include/nnfit/experiment.hpp).
+#include "nnfit/experiment.hpp"
+
+#include <filesystem>
+#include <set>
+
+#include "nnfit/error.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_activation_layer(const json& layer) {
+  if (!layer.is_object() || !layer.contains("type") || !layer["type"].is_string()) return false;
+  const auto type = layer["type"].get<std::string>();
+  return type == "prelu" || registry().activations.find(type) != nullptr;
+}
+
+bool is_dense(const json& layer) {
+  return layer.is_object() && layer.value("type", std::string()) == "dense";
+}
+
+// The activation spec as a layer spec: "elu" -> {"type": "elu"}.
+json as_layer(const json& activation) {
+  return activation.is_string() ? json{{"type", activation}} : activation;
+}
+
+std::string activation_label(const json& activation) {
+  if (activation.is_string()) return activation.get<std::string>();
+  std::string label = activation.value("type", std::string("?"));
+  for (const auto& [key, value] : activation.items())
+    if (key != "type") label += " " + key + "=" + value.dump();
+  return label;
+}
+
+// The first hidden activation of a layer list, or null.
+json hidden_activation(const json& layers) {
+  for (std::size_t i = 0; i + 1 < layers.size(); ++i) {
+    if (is_dense(layers[i]) && layers[i].contains("activation")) return layers[i]["activation"];
+    if (is_activation_layer(layers[i])) return layers[i];
+  }
+  return nullptr;
+}
+
+// Applies an arm's (or the experiment's) structural keys to model.layers.
+void shape_layers(json& config, const json& hidden, const json& activation, const json& init,
+                  const json& bias_init, const std::string& where, Diagnostics& diag) {
+  if (!config.contains("model") || !config["model"].contains("layers") ||
+      !config["model"]["layers"].is_array() || config["model"]["layers"].empty()) {
+    diag.error(where, "the base config has no model.layers to vary");
+    return;
+  }
+  json& layers = config["model"]["layers"];
+  if (!hidden.is_null()) {
+    // {"layers": N, "units": M}: N dense layers of M units with the hidden activation, then the
+    // base's output layer.
+    const json act = activation.is_null() ? hidden_activation(layers) : activation;
+    if (act.is_null()) {
+      diag.error(where + ".hidden", "the base config has no hidden activation to repeat; set \"activation\"");
+      return;
+    }
+    json rebuilt = json::array();
+    json dense = {{"type", "dense"}, {"units", hidden["units"]}, {"activation", act}};
+    for (int i = 0; i < hidden["layers"].get<int>(); ++i) rebuilt.push_back(dense);
+    rebuilt.push_back(layers.back());
+    layers = rebuilt;
+  } else if (!activation.is_null()) {
+    bool replaced = false;
+    for (std::size_t i = 0; i + 1 < layers.size(); ++i) {
+      if (is_dense(layers[i]) && layers[i].contains("activation")) {
+        layers[i]["activation"] = activation;
+        replaced = true;
+      } else if (is_activation_layer(layers[i])) {
+        layers[i] = as_layer(activation);
+        replaced = true;
+      }
+    }
+    if (!replaced)
+      diag.error(where + ".activation",
+                 "the base config's hidden layers have no activation to replace");
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (!is_dense(layers[i])) continue;
+    if (!init.is_null()) layers[i]["init"] = init;
+    if (!bias_init.is_null() && i + 1 < layers.size()) layers[i]["bias_init"] = bias_init;
+  }
+}
+
+void apply_sets(json& config, const json& sets, const std::string& where, Diagnostics& diag) {
+  if (sets.is_null()) return;
+  if (!sets.is_object()) {
+    diag.error(where, "expected an object of \"path\": value, e.g. {\"optimizer.lr\": 0.1}");
+    return;
+  }
+  for (const auto& [path, value] : sets.items()) {
+    try {
+      apply_override(config, path + "=" + value.dump());
+    } catch (const ConfigError& e) {
+      diag.error(json_path(where, path), e.what());
+    }
+  }
+}
+
+struct Shape {
+  json hidden, activation, init, bias_init;
+};
+
+// Reads the structural keys shared by experiments and arms.
+Shape read_shape(SpecReader& r) {
+  Shape s;
+  auto& diag = r.diagnostics();
+  if (const json* a = r.raw("activation")) {
+    const std::string name =
+        a->is_string() ? a->get<std::string>() : a->is_object() ? a->value("type", "") : "";
+    std::vector<std::string> names = registry().activations.names();
+    names.push_back("prelu");
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      diag.error(r.path_of("activation"), unknown_name_message("activation", name, names));
+    else
+      s.activation = *a;
+  }
+  if (const json* i = r.raw("init")) {
+    std::vector<std::string> names = registry().initializers.names();
+    names.push_back("auto");
+    const std::string name = i->is_string() ? i->get<std::string>() : i->dump();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      diag.error(r.path_of("init"), unknown_name_message("initializer", name, names));
+    else
+      s.init = *i;
+  }
+  if (const json* b = r.raw("bias_init")) s.bias_init = *b;  // checked by the dense layer
+  if (const json* h = r.raw("hidden")) {
+    SpecReader hr(*h, r.path_of("hidden"), diag);
+    if (!hr.has("layers") || !hr.has("units"))
+      diag.error(hr.path(), "needs \"layers\" and \"units\", e.g. {\"layers\": 8, \"units\": 128}");
+    const auto layers = hr.integer("layers", 1, 1, 10000);
+    const auto units = hr.integer("units", 1, 1, 1 << 20);
+    hr.finish();
+    s.hidden = {{"layers", layers}, {"units", units}};
+  }
+  return s;
+}
+
+Shape merge(const Shape& outer, const Shape& inner) {
+  Shape s = outer;
+  if (!inner.hidden.is_null()) s.hidden = inner.hidden;
+  if (!inner.activation.is_null()) s.activation = inner.activation;
+  if (!inner.init.is_null()) s.init = inner.init;
+  if (!inner.bias_init.is_null()) s.bias_init = inner.bias_init;
+  return s;
+}
+
+std::string describe_arm(const json& config) {
+  // "elu, he_normal, 8 x 128" from the arm's layers.
+  const json& layers = config["model"]["layers"];
+  const json act = hidden_activation(layers);
+  std::string init;
+  int hidden = 0;
+  std::set<long long> widths;
+  for (std::size_t i = 0; i + 1 < layers.size(); ++i)
+    if (is_dense(layers[i])) {
+      ++hidden;
+      widths.insert(layers[i].value("units", 0LL));
+      if (init.empty()) init = layers[i].value("init", std::string("auto"));
+    }
+  std::string text = act.is_null() ? "linear" : activation_label(act);
+  text += ", init " + init;
+  if (widths.size() == 1) text += ", " + std::to_string(hidden) + " x " + std::to_string(*widths.begin());
+  return text;
+}
+
+std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& where,
+                                      Diagnostics& diag) {
+  std::vector<std::uint64_t> out;
+  if (seeds.is_number_integer() && seeds.get<long long>() >= 1 && seeds.get<long long>() <= 100000)
+    return first_seeds(seeds.get<int>());
+  if (seeds.is_array() && !seeds.empty()) {
+    std::set<std::uint64_t> seen;
+    for (const auto& s : seeds) {
+      if (!s.is_number_integer() || s.get<long long>() < 0) {
+        diag.error(where, "seeds must be integers >= 0; found " + s.dump());
+        return {};
+      }
+      if (!seen.insert(s.get<std::uint64_t>()).second) {
+        diag.error(where, "seed " + s.dump() + " is listed twice");
+        return {};
+      }
+      out.push_back(s.get<std::uint64_t>());
+    }
+    return out;
+  }
+  diag.error(where, "expected a number of seeds (1 to 100000) or a list of seeds; found " +
+                        seeds.dump());
+  return {};
+}
+
+// Checks every arm's run config, recording problems under the arm's name.
+void check_arms(const Experiment& e, Diagnostics& diag) {
+  for (const auto& arm : e.arms) {
+    Diagnostics arm_diag;
+    const RunConfig run = read_run_config(e.run_config(arm, e.seeds.empty() ? 1 : e.seeds[0]),
+                                          "", arm_diag);
+    for (const auto& error : arm_diag.errors())
+      diag.error("arms '" + arm.name + "'", "its run config: " + error);
+    if (arm_diag.empty() && e.target && !metric_is_known(e.target->metric))
+      diag.error("target.metric", "unknown metric '" + e.target->metric + "'");
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> first_seeds(int n) {
+  std::vector<std::uint64_t> seeds;
+  for (int i = 1; i <= n; ++i) seeds.push_back(static_cast<std::uint64_t>(i));
+  return seeds;
+}
+
+const Arm* Experiment::arm(const std::string& name) const {
+  for (const auto& a : arms)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+json Experiment::run_config(const Arm& arm, std::uint64_t seed, int threads) const {
+  json config = arm.config;
+  config["name"] = arm.name;
+  config["seed"] = seed;
+  config["train"]["threads"] = threads;
+  if (target)
+    config["train"]["stop_at"] = {
+        {"metric", target->metric}, {"value", target->value}, {"stop", false}};
+  config["diagnostics"] = diagnostics.enabled ? json{{"probe_samples", diagnostics.probe_samples},
+                                                     {"split", diagnostics.split}}
+                                              : json(false);
+  config.erase("output");
+  return config;
+}
+
+namespace {
+
+Experiment read_experiment_json(json spec, const std::string& path,
+                                const ExperimentOptions& options) {
+  Diagnostics diag(path);
+  Experiment e;
+  e.origin = path;
+  SpecReader top(spec, "", diag);
+  if (!top.is_object()) diag.throw_if_any();
+  e.name = top.string("name", fs::path(path).stem().string());
+  e.claim = top.string("claim", "");
+  e.source = top.string("source", "");
+  top.string("description", "");
+
+  // The base config: a path relative to the experiment file, or inline.
+  json base;
+  if (const json* b = top.raw("base")) {
+    if (b->is_string()) {
+      const fs::path base_path = fs::path(path).parent_path() / b->get<std::string>();
+      try {
+        base = load_config(base_path.string());
+      } catch (const ConfigError& err) {
+        diag.error("base", err.what());
+      }
+    } else if (b->is_object()) {
+      base = *b;
+    } else {
+      diag.error("base", "expected a config file (relative to this file) or a config object");
+    }
+  } else {
+    diag.error("base", "missing: the config every arm starts from");
+  }
+  base.erase("extends");
+  const Shape shared = read_shape(top);
+
+  // Smoke: a smaller version of the same experiment.
+  json smoke_set, smoke_seeds;
+  if (const json* smoke = top.raw("smoke")) {
+    SpecReader s(*smoke, "smoke", diag);
+    if (const json* set = s.raw("set")) smoke_set = *set;
+    if (const json* seeds = s.raw("seeds")) smoke_seeds = *seeds;
+    s.finish();
+  } else if (options.smoke) {
+    diag.error("smoke", "--smoke was given but the experiment has no \"smoke\" section");
+  }
+
+  const json seeds = options.smoke && !smoke_seeds.is_null() ? smoke_seeds
+                     : top.has("seeds")                        ? *top.raw("seeds")
+                                                               : json(5);
+  if (!options.seeds.empty())
+    e.seeds = options.seeds;
+  else
+    e.seeds = read_seeds(seeds, "seeds", diag);
+
+  if (const json* t = top.raw("target")) {
+    SpecReader s(*t, "target", diag);
+    if (!s.has("metric") || !s.has("value"))
+      diag.error("target", "needs \"metric\" and \"value\", e.g. {\"metric\": \"train_loss\", \"value\": 0.4}");
+    StopAt at;
+    at.metric = s.choice("metric", "train_loss", metric_names());
+    at.value = s.number("value", 0.0);
+    at.stop = false;
+    s.finish();
+    e.target = at;
+  }
+  e.initialization_only = top.boolean("initialization_only", false);
+  if (const json* d = top.raw("diagnostics")) {
+    if (d->is_boolean()) {
+      e.diagnostics.enabled = d->get<bool>();
+    } else {
+      SpecReader s(*d, "diagnostics", diag);
+      e.diagnostics.probe_samples = s.integer("probe_samples", 1000, 1, 1 << 24);
+      e.diagnostics.split = s.choice("split", "train", {"train", "validation", "test"});
+      s.finish();
+    }
+  } else {
+    e.diagnostics.enabled = true;
+  }
+  if (e.initialization_only) e.diagnostics.enabled = true;
+
+  const json* sets = top.raw("set");
+  json base_set = sets ? *sets : json();
+
+  // Arms.
+  const json* arms = top.raw("arms");
+  if (!arms || !arms->is_array() || arms->empty()) {
+    diag.error("arms", "expected a non-empty array of arms, e.g. [{\"name\": \"relu\", "
+                       "\"activation\": \"relu\"}, {\"name\": \"elu\", \"activation\": \"elu\"}]");
+  } else {
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < arms->size(); ++i) {
+      const std::string where = json_path("arms", i);
+      SpecReader a((*arms)[i], where, diag);
+      if (!a.is_object()) continue;
+      Arm arm;
+      if (!a.has("name")) diag.error(where + ".name", "missing: every arm needs a name");
+      arm.name = a.string("name", "arm" + std::to_string(i + 1));
+      if (arm.name.empty() || arm.name.find_first_of("/\\ ") != std::string::npos)
+        diag.error(where + ".name", "'" + arm.name + "': use letters, digits, '_', '-' or '.'");
+      if (!names.insert(arm.name).second)
+        diag.error(where + ".name", "'" + arm.name + "' is the name of an earlier arm");
+      arm.description = a.string("description", "");
+      const Shape shape = merge(shared, read_shape(a));
+      const json* arm_set = a.raw("set");
+      a.finish();
+      if (base.is_null()) continue;
+      json config = base;
+      apply_sets(config, base_set, "set", diag);
+      if (options.smoke) apply_sets(config, smoke_set, "smoke.set", diag);
+      shape_layers(config, shape.hidden, shape.activation, shape.init, shape.bias_init, where, diag);
+      if (arm_set) apply_sets(config, *arm_set, where + ".set", diag);
+      for (const auto& o : options.overrides) {
+        try {
+          apply_override(config, o);
+        } catch (const ConfigError& err) {
+          diag.error("--set", err.what());
+        }
+      }
+      arm.config = config;
+      if (arm.description.empty() && config.contains("model")) arm.description = describe_arm(config);
+      e.arms.push_back(arm);
+    }
+  }
+  e.baseline = !options.baseline.empty() ? options.baseline
+                                         : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);
+  top.finish();
+  if (!e.arms.empty() && !e.arm(e.baseline)) {
+    std::vector<std::string> names;
+    for (const auto& a : e.arms) names.push_back(a.name);
+    diag.error("baseline", unknown_name_message("arm", e.baseline, names));
+  }
+  if (diag.empty()) check_arms(e, diag);
+  diag.throw_if_any();
+  e.spec = spec;
+  if (options.smoke) e.spec["smoke_run"] = true;
+  return e;
+}
+
+}  // namespace
+
+Experiment read_experiment(const std::string& path, const ExperimentOptions& options) {
+  // load_config: JSON errors with file:line:column, and "extends" followed.
+  return read_experiment_json(load_config(path), path, options);
+}
+
+Experiment experiment_from_config(const std::string& config_path,
+                                  const std::vector<std::string>& activations,
+                                  const ExperimentOptions& options) {
+  json base = load_config(config_path);
+  base.erase("extends");
+  json arms = json::array();
+  for (const auto& a : activations) arms.push_back({{"name", a}, {"activation", a}, {"init", "auto"}});
+  const RunConfig checked = read_run_config(base, config_path);
+  json spec = {{"name", checked.name + "_compare"},
+               {"base", base},
+               {"seeds", 5},
+               {"arms", arms}};
+  if (!activations.empty()) spec["baseline"] = std::find(activations.begin(), activations.end(),
+                                                         "relu") != activations.end()
+                                                   ? "relu"
+                                                   : activations[0];
+  if (checked.train.stop_at)
+    spec["target"] = {{"metric", checked.train.stop_at->metric},
+                      {"value", checked.train.stop_at->value}};
+  Diagnostics diag(config_path);
+  std::vector<std::string> names = registry().activations.names();
+  names.push_back("prelu");
+  for (const auto& a : activations)
+    if (std::find(names.begin(), names.end(), a) == names.end())
+      diag.error("--activations", unknown_name_message("activation", a, names));
+  if (activations.empty()) diag.error("--activations", "give at least one activation");
+  diag.throw_if_any();
+  // Read as an experiment file would be, so that the checks and messages are the same.
+  return read_experiment_json(spec, config_path, options);
+}
+
+}  // namespace nnfit

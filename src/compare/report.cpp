@@ -1,0 +1,479 @@
+// The comparison's files and report (include/nnfit/compare.hpp, write_report()).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "nnfit/atomic_file.hpp"
+#include "nnfit/compare.hpp"
+#include "nnfit/statistics.hpp"
+#include "nnfit/version.hpp"
+#include "src/compare/document.hpp"
+#include "src/compare/svg_plot.hpp"
+
+namespace nnfit {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fmt(double v, const char* format = "%.4g") {
+  if (!std::isfinite(v)) return "-";
+  char text[48];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
+}
+
+// "0.2345 ± 0.0123 [0.2200, 0.2490]" from an estimate object; "-" when absent.
+std::string estimate_text(const json& measures, const std::string& name, const char* format = "%.4g") {
+  if (!measures.contains(name)) return "-";
+  const json& e = measures[name];
+  if (e["n"].get<int>() < 2) return fmt(e["mean"].get<double>(), format) + " (n=1)";
+  return fmt(e["mean"].get<double>(), format) + " ± " + fmt(e["sd"].get<double>(), format) + " [" +
+         fmt(e["ci_low"].get<double>(), format) + ", " + fmt(e["ci_high"].get<double>(), format) + "]";
+}
+
+const char* format_of(const std::string& measure) {
+  if (measure.find("accuracy") != std::string::npos) return "%.4f";
+  if (measure.find("to_target") != std::string::npos) return "%.1f";
+  if (measure == "wall_time") return "%.1f";
+  return "%.4g";
+}
+
+std::string describe_measure(const std::string& m, const json& summary) {
+  if (m == "steps_to_target" || m == "epochs_to_target") {
+    const json& t = summary["target"];
+    return std::string(m == "steps_to_target" ? "steps" : "epochs") + " to " +
+           t["metric"].get<std::string>() + (t["metric"].get<std::string>().find("loss") != std::string::npos ? " <= " : " >= ") +
+           fmt(t["value"].get<double>());
+  }
+  if (m == "loss_auc") return "mean training loss over epochs";
+  return m;
+}
+
+// Per arm and seed, a metric over epochs.
+struct Curve {
+  std::vector<double> x, mean, low, high;
+};
+
+Curve curve(const std::vector<RunRecord>& records, const std::string& arm,
+            const std::function<std::optional<double>(const RunRecord&, std::size_t)>& value,
+            std::size_t points) {
+  Curve c;
+  for (std::size_t i = 0; i < points; ++i) {
+    std::vector<double> v;
+    for (const auto& r : records)
+      if (r.arm == arm && r.ok())
+        if (auto x = value(r, i)) v.push_back(*x);
+    if (v.empty()) continue;
+    double sum = 0, lo = v[0], hi = v[0];
+    for (double x : v) sum += x, lo = std::min(lo, x), hi = std::max(hi, x);
+    c.x.push_back(static_cast<double>(i));
+    c.mean.push_back(sum / static_cast<double>(v.size()));
+    c.low.push_back(lo);
+    c.high.push_back(hi);
+  }
+  return c;
+}
+
+std::string epoch_metric_for_accuracy(const std::vector<RunRecord>& records) {
+  for (const auto& r : records)
+    for (const auto& e : r.epochs) {
+      if (e.validation.accuracy) return "val_accuracy";
+      if (e.test.accuracy) return "test_accuracy";
+      if (e.train.accuracy) return "train_accuracy";
+    }
+  return "";
+}
+
+}  // namespace
+
+std::string describe_machine() {
+  std::string cpu = "unknown CPU", os = "unknown OS";
+  std::ifstream info("/proc/cpuinfo");
+  for (std::string line; std::getline(info, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  std::ifstream release("/etc/os-release");
+  for (std::string line; std::getline(release, line);)
+    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+      os = line.substr(12);
+      if (os.size() >= 2 && os.front() == '"') os = os.substr(1, os.size() - 2);
+    }
+  return cpu + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores, " + os;
+}
+
+std::string summary_table(const json& summary) {
+  std::string out;
+  const bool init_only = summary.value("initialization_only", false);
+  char line[512];
+  if (init_only) {
+    std::snprintf(line, sizeof line, "%-22s %5s  %-34s %-34s\n", "arm", "runs",
+                  "post-activation |mean|, max layer", "post-activation variance, range");
+    out += line;
+    for (const auto& a : summary["arms"]) {
+      double max_mean = 0, lo = INFINITY, hi = 0;
+      for (const auto& l : a["layers_at_init"]) {
+        max_mean = std::max(max_mean, std::fabs(l["post_mean"]["mean"].get<double>()));
+        lo = std::min(lo, l["post_var"]["mean"].get<double>());
+        hi = std::max(hi, l["post_var"]["mean"].get<double>());
+      }
+      std::snprintf(line, sizeof line, "%-22s %5d  %-34s %-34s\n", a["name"].get<std::string>().c_str(),
+                    a["runs"].get<int>(), fmt(max_mean).c_str(), (fmt(lo) + " .. " + fmt(hi)).c_str());
+      out += line;
+    }
+    return out;
+  }
+  const std::string speed = summary["speed_measure"].get<std::string>();
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %12s %12s %10s  %s\n", "arm", "finished", "reached",
+                "final loss", "final acc", speed == "loss_auc" ? "loss AUC" : "steps->tgt",
+                ("vs " + summary["baseline"].get<std::string>()).c_str());
+  out += line;
+  for (const auto& a : summary["arms"]) {
+    const json& m = a["measures"];
+    auto mean = [&](const std::string& k, const char* f) {
+      return m.contains(k) ? fmt(m[k]["mean"].get<double>(), f) : std::string("-");
+    };
+    std::string acc = m.contains("final_test_accuracy") ? mean("final_test_accuracy", "%.4f")
+                                                        : mean("final_val_accuracy", "%.4f");
+    std::string verdict = a["name"] == summary["baseline"] ? "(baseline)" : "-";
+    for (const auto& c : summary["comparisons"])
+      if (c["arm"] == a["name"] && c["headline"].get<bool>()) verdict = c["verdict"].get<std::string>();
+    const std::string reached =
+        a.contains("reached_target") ? std::to_string(a["reached_target"].get<int>()) + "/" +
+                                           std::to_string(a["runs"].get<int>())
+                                     : "-";
+    std::snprintf(line, sizeof line, "%-20s %5d/%-3d %9s %12s %12s %10s  %s\n",
+                  a["name"].get<std::string>().c_str(), a["finished"].get<int>(), a["runs"].get<int>(),
+                  reached.c_str(), mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
+                  mean(speed, speed == "loss_auc" ? "%.4f" : "%.0f").c_str(), verdict.c_str());
+    out += line;
+  }
+  return out;
+}
+
+void write_report(const Experiment& e, const std::vector<RunRecord>& records, const json& summary_in,
+                  const ReportContext& context, const std::string& output) {
+  const fs::path dir(output);
+  fs::create_directories(dir / "plots");
+  json summary = summary_in;
+  summary["command"] = context.command;
+  summary["machine"] = context.machine;
+  summary["nnfit_version"] = kVersion;
+  summary["compiler_flags"] = kCompilerFlags;
+  summary["date"] = context.date;
+
+  // runs.jsonl and the machine-readable summaries.
+  std::string lines;
+  for (const auto& r : records) {
+    json j = r.to_json();
+    j.erase("config");  // in experiment.json, once per arm
+    lines += j.dump() + "\n";
+  }
+  write_file_atomically((dir / "runs.jsonl").string(), lines);
+  write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
+  json experiment_json = {{"spec", e.spec}, {"arms", json::array()}};
+  for (const auto& a : e.arms)
+    experiment_json["arms"].push_back({{"name", a.name}, {"description", a.description},
+                                       {"config", e.run_config(a, e.seeds.front())}});
+  write_file_atomically((dir / "experiment.json").string(), experiment_json.dump(2) + "\n");
+
+  std::string csv = "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,t_low,t_high,"
+                    "bootstrap_low,bootstrap_high,verdict\n";
+  auto cell = [&csv](const std::string& text) { csv.append(",").append(text); };
+  for (const auto& a : summary["arms"])
+    for (const auto& [name, est] : a["measures"].items()) {
+      csv.append(a["name"].get<std::string>());
+      cell(name);
+      cell(std::to_string(est["n"].get<int>()));
+      for (const char* k : {"mean", "sd", "ci_low", "ci_high"}) cell(fmt(est[k].get<double>(), "%.9g"));
+      bool found = false;
+      for (const auto& c : summary["comparisons"])
+        if (c["arm"] == a["name"] && c["measure"] == name) {
+          cell(fmt(c["difference"].get<double>(), "%.9g"));
+          for (const char* k : {"t_interval", "bootstrap_interval"})
+            for (int i : {0, 1}) cell(fmt(c[k][i].get<double>(), "%.9g"));
+          cell(c["verdict"].get<std::string>());
+          found = true;
+        }
+      if (!found) csv.append(",,,,,,");
+      csv.append("\n");
+    }
+  write_file_atomically((dir / "summary.csv").string(), csv);
+
+  // Plots.
+  report::Document doc;
+  std::vector<std::pair<std::string, std::string>> figures;  // caption, file
+  auto save_plot = [&](const std::string& file, const std::string& svg) {
+    write_file_atomically((dir / "plots" / file).string(), svg);
+  };
+  std::size_t epochs = 0;
+  for (const auto& r : records) epochs = std::max(epochs, r.epochs.size());
+  std::map<std::string, std::string> colors;
+  for (std::size_t i = 0; i < e.arms.size(); ++i) colors[e.arms[i].name] = plot::color(i);
+
+  struct Figure {
+    std::string caption, file, svg;
+  };
+  std::vector<Figure> plots;
+  if (!e.initialization_only && epochs > 0) {
+    plot::LineChart loss{"Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
+    std::vector<double> all;
+    for (const auto& arm : e.arms) {
+      Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+        if (i == 0 || i > r.epochs.size()) return std::nullopt;
+        return r.epochs[i - 1].train.loss;
+      }, epochs + 1);
+      all.insert(all.end(), c.low.begin(), c.low.end());
+      all.insert(all.end(), c.high.begin(), c.high.end());
+      loss.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+    }
+    loss.log_y = plot::spans_decades(all, 1.0);
+    plots.push_back({"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
+                     "train_loss.svg", loss.svg()});
+
+    const std::string acc_metric = epoch_metric_for_accuracy(records);
+    if (!acc_metric.empty()) {
+      plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
+      for (const auto& arm : e.arms) {
+        Curve c = curve(records, arm.name, [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i == 0 || i > r.epochs.size()) return std::nullopt;
+          return r.epochs[i - 1].metric(acc_metric);
+        }, epochs + 1);
+        acc.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+      }
+      plots.push_back({acc_metric + " per epoch: mean over seeds, band = lowest to highest seed.",
+                       "accuracy.svg", acc.svg()});
+    }
+
+    if (e.target) {
+      plot::DotChart dots{"Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
+                          "epochs to target", {}, std::nullopt, ""};
+      int budget = 0;
+      for (const auto& arm : e.arms) {
+        plot::Category cat{arm.name, colors[arm.name], {}, {}, 0, 0, 0};
+        for (const auto& r : records) {
+          if (r.arm != arm.name || (r.status != "finished" && r.status != "diverged")) continue;
+          budget = std::max(budget, r.config["train"].value("epochs", 0));
+          cat.values.push_back(r.target_reached ? r.target_reached->first
+                                                : r.config["train"].value("epochs", 0) + 1);
+          cat.hollow.push_back(!r.target_reached);
+        }
+        for (const auto& a : summary["arms"])
+          if (a["name"] == arm.name && a["measures"].contains("epochs_to_target")) {
+            const json& est = a["measures"]["epochs_to_target"];
+            cat.mean = est["mean"].get<double>();
+            cat.low = est["ci_low"].get<double>();
+            cat.high = est["ci_high"].get<double>();
+          }
+        dots.categories.push_back(cat);
+      }
+      dots.reference = budget + 1;
+      dots.reference_label = "not reached";
+      plots.push_back({"Epochs to the target per run (open circles: never reached, counted as the "
+                       "budget + 1), with the mean and its 95% interval.",
+                       "epochs_to_target.svg", dots.svg()});
+    }
+  }
+
+  // Per-layer statistics vs depth.
+  bool has_layers = false;
+  for (const auto& a : summary["arms"]) has_layers |= !a["layers_at_init"].empty();
+  if (has_layers) {
+    for (const char* quantity : {"post_var", "post_mean"}) {
+      const bool var = std::string(quantity) == "post_var";
+      plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
+                            "hidden layer", var ? "variance of the activations" : "mean of the activations",
+                            false, {}};
+      std::vector<double> all;
+      for (const auto& a : summary["arms"]) {
+        const std::string name = a["name"].get<std::string>();
+        for (const char* when : {"layers_at_init", "layers_final"}) {
+          plot::Series s{name + (std::string(when) == "layers_final" ? " (end)" : e.initialization_only ? "" : " (init)"),
+                         colors[name], {}, {}, {}, {}, std::string(when) == "layers_final", true};
+          for (const auto& l : a[when]) {
+            s.x.push_back(l["depth"].get<double>());
+            s.y.push_back(l[quantity]["mean"].get<double>());
+            all.push_back(s.y.back());
+          }
+          if (!s.x.empty()) chart.series.push_back(s);
+        }
+      }
+      chart.log_y = var && plot::spans_decades(all, 1.0);
+      plots.push_back({std::string(var ? "Variance" : "Mean") +
+                           " of each hidden layer's activations over the probe batch, mean over "
+                           "seeds; solid: at initialisation" +
+                           (e.initialization_only ? "" : ", dashed: after training") + ".",
+                       var ? "activation_variance.svg" : "activation_mean.svg", chart.svg()});
+    }
+    if (!e.initialization_only && epochs > 0) {
+      plot::LineChart dead{"Dead units", "epoch", "fraction of hidden units dead", false, {}};
+      for (const auto& arm : e.arms) {
+        Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty()) return std::nullopt;
+          double sum = 0;
+          for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
+          return sum / static_cast<double>(r.diagnostics[i].activations.size());
+        }, epochs + 1);
+        dead.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+      }
+      plots.push_back({"Fraction of hidden units that are dead (never positive on the probe batch), "
+                       "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
+                       "highest seed.",
+                       "dead_units.svg", dead.svg()});
+    }
+  }
+  for (const auto& p : plots) save_plot(p.file, p.svg);
+
+  // The report.
+  doc.heading(e.name, 1);
+  if (!e.claim.empty()) doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
+  std::string seeds;
+  for (auto s : e.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+  int reused = 0;
+  for (const auto& r : records) reused += r.reused;
+  doc.paragraph(std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) +
+                " seeds (" + seeds + ") = " + std::to_string(records.size()) + " runs" +
+                (reused ? " (" + std::to_string(reused) + " reused from an earlier invocation)" : "") +
+                ". Generated by nnfit " + kVersion + " on " + context.date + " with `" +
+                context.command + "` on " + context.machine + " (" + std::to_string(context.jobs) +
+                " runs at a time, one thread each; this invocation took " + fmt(context.wall_time, "%.0f") +
+                " s). Build: `" + kCompilerFlags + "`." +
+                (e.spec.value("smoke_run", false) ? " **Smoke size**: a reduced version of the experiment, not its result." : ""));
+
+  if (!e.initialization_only) {
+    const std::string speed = summary["speed_measure"].get<std::string>();
+    doc.heading("Verdicts");
+    doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
+                  "**; each arm is compared with `" + e.baseline +
+                  "` on the same seeds (paired). The verdict is `faster` or `slower` only when "
+                  "the 95% paired t-interval and the 95% paired-bootstrap interval of the "
+                  "difference both exclude 0, with at least " + std::to_string(kMinimumPairs) +
+                  " pairs; otherwise it says there is no difference at this many seeds.");
+    std::vector<std::vector<std::string>> rows = {
+        {"arm", "difference (arm - " + e.baseline + ")", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
+    for (const auto& c : summary["comparisons"])
+      if (c["headline"].get<bool>()) {
+        const char* f = format_of(speed);
+        rows.push_back({c["arm"].get<std::string>(), fmt(c["difference"].get<double>(), f),
+                        "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " + fmt(c["t_interval"][1].get<double>(), f) + "]",
+                        "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
+                            fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
+                        std::to_string(c["n"].get<int>()), "**" + c["verdict"].get<std::string>() + "**"});
+      }
+    doc.table(rows);
+  }
+
+  doc.heading("Arms");
+  doc.paragraph("Each value: mean ± standard deviation over seeds [95% confidence interval of the mean].");
+  {
+    std::vector<std::string> measures;
+    if (e.initialization_only) {
+      measures = {};
+    } else {
+      measures = {"final_train_loss", "final_val_accuracy", "final_test_accuracy", "best_val_accuracy",
+                  "loss_auc"};
+      if (e.target) measures.push_back("epochs_to_target");
+      measures.push_back("dead_final");
+      measures.push_back("wall_time");
+    }
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> header = {"arm", "setup", "runs"};
+    if (!e.initialization_only) header.push_back("diverged");
+    if (e.target) header.push_back("reached target");
+    header.push_back("dead layer at init");
+    std::vector<std::string> present;
+    for (const auto& m : measures) {
+      bool any = false;
+      for (const auto& a : summary["arms"]) any |= a["measures"].contains(m);
+      if (any) present.push_back(m), header.push_back(describe_measure(m, summary));
+    }
+    rows.push_back(header);
+    for (const auto& a : summary["arms"]) {
+      std::vector<std::string> row = {a["name"].get<std::string>(), a["description"].get<std::string>(),
+                                      std::to_string(a["runs"].get<int>())};
+      if (!e.initialization_only) row.push_back(std::to_string(a["diverged"].get<int>()));
+      if (e.target)
+        row.push_back(std::to_string(a["reached_target"].get<int>()) + "/" + std::to_string(a["runs"].get<int>()));
+      row.push_back(std::to_string(a["dead_layer_at_init"].get<int>()) + "/" + std::to_string(a["runs"].get<int>()));
+      for (const auto& m : present) row.push_back(estimate_text(a["measures"], m, format_of(m)));
+      rows.push_back(row);
+    }
+    doc.table(rows);
+  }
+
+  doc.heading("Plots");
+  for (const auto& p : plots) doc.figure(p.caption, "plots/" + p.file, p.svg);
+
+  if (has_layers) {
+    doc.heading("Hidden layers");
+    doc.paragraph("Mean and variance of each hidden layer's activations on the probe batch (" +
+                  std::to_string(e.diagnostics.probe_samples) + " rows of the " + e.diagnostics.split +
+                  " split), and the fraction of dead units (never positive on the probe batch); "
+                  "mean over seeds" + (e.initialization_only ? "" : ", at initialisation and after training") + ".");
+    std::vector<std::vector<std::string>> rows = {{"arm", "when", "layer", "mean", "variance", "dead"}};
+    for (const auto& a : summary["arms"])
+      for (const char* when : {"layers_at_init", "layers_final"}) {
+        const auto& layers = a[when];
+        const std::size_t n = layers.size();
+        for (std::size_t i = 0; i < n; ++i) {
+          // Long stacks: the first three, every 4th, and the last.
+          if (n > 10 && i >= 3 && i + 1 < n && (i + 1) % 4 != 0) continue;
+          const auto& l = layers[i];
+          rows.push_back({a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
+                          std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
+                          fmt(l["post_var"]["mean"].get<double>()), fmt(l["dead"]["mean"].get<double>(), "%.3f")});
+        }
+      }
+    doc.table(rows);
+  }
+
+  if (!e.initialization_only) {
+    doc.heading("Every paired comparison");
+    std::vector<std::vector<std::string>> rows = {{"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
+    for (const auto& c : summary["comparisons"]) {
+      const std::string m = c["measure"].get<std::string>();
+      const char* f = format_of(m);
+      rows.push_back({c["arm"].get<std::string>(), m, fmt(c["difference"].get<double>(), f),
+                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " + fmt(c["t_interval"][1].get<double>(), f) + "]",
+                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " + fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
+                      std::to_string(c["n"].get<int>()), c["verdict"].get<std::string>()});
+    }
+    doc.table(rows);
+  }
+
+  std::vector<std::vector<std::string>> problems = {{"arm", "seed", "status", "message"}};
+  for (const auto& r : records)
+    if (!r.ok()) problems.push_back({r.arm, std::to_string(r.seed), r.status, r.error});
+  if (problems.size() > 1) {
+    doc.heading("Runs that did not finish");
+    doc.table(problems);
+  }
+
+  doc.heading("Method");
+  doc.paragraph(
+      "For a given seed every arm gets the same data split and preprocessing, the same "
+      "mini-batches in the same order, and the same random draws for its initial weights (layer "
+      "by layer): arms whose layers have the same shapes and whose initialisers are of the same "
+      "family (normal or uniform) start from weights that differ only by the initialiser's "
+      "scale. Each run trains on one thread. Training loss is the running mean over each epoch's "
+      "batches (in training mode); validation and test metrics are full passes at the end of "
+      "each epoch. A run that never reaches the target counts as the budget + 1 epoch in the "
+      "time-to-target statistics (censored, not dropped). Wall times are measured while " +
+      std::to_string(context.jobs) + " runs share the machine.");
+  doc.heading("Configs");
+  doc.code("the experiment", e.spec.dump(2));
+  for (const auto& a : e.arms)
+    doc.code("arm " + a.name + " (seed " + std::to_string(e.seeds.front()) + ")",
+             e.run_config(a, e.seeds.front()).dump(2));
+
+  write_file_atomically((dir / "report.md").string(), doc.markdown());
+  write_file_atomically((dir / "report.html").string(), doc.html(e.name));
+}
+
+}  // namespace nnfit

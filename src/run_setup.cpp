@@ -1,0 +1,41 @@
+#include "nnfit/run_setup.hpp"
+
+#include "nnfit/error.hpp"
+#include "nnfit/registry.hpp"
+
+namespace nnfit {
+
+std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
+                                    const std::string& origin) {
+  auto setup = std::make_unique<RunSetup>(data.num_features);
+  Model& model = setup->model;
+  {
+    Diagnostics diag(origin);
+    std::vector<std::unique_ptr<Layer>> layers;
+    for (std::size_t i = 0; i < run.layers.size(); ++i)
+      layers.push_back(make_layer(run.layers[i], json_path("model.layers", i), diag));
+    diag.throw_if_any();
+    for (auto& layer : layers) model.add(std::move(layer));
+  }
+  if (model.output_size() != data.num_outputs)
+    throw ConfigError(origin + ": model.layers: the last layer has " +
+                      std::to_string(model.output_size()) + " outputs, but the data has " +
+                      std::to_string(data.num_outputs) +
+                      (data.task == Task::classification ? " classes" : " regression targets") +
+                      "; set the last dense layer's units to " + std::to_string(data.num_outputs));
+  Rng init_rng = Rng(run.seed).fork(kInitStream);
+  model.initialize(init_rng);
+  if (!run.init_from.empty()) model.load_weights(run.init_from);
+
+  json loss_spec = run.loss;
+  if (loss_spec == "auto")
+    loss_spec = data.task == Task::classification ? "softmax_cross_entropy" : "mse";
+  setup->loss = make_loss(loss_spec);
+  setup->optimizer = make_optimizer(run.optimizer, model.parameters());
+  setup->schedule = make_schedule(run.schedule);
+  setup->resolved = run.resolved;
+  setup->resolved["loss"] = setup->loss->config();
+  return setup;
+}
+
+}  // namespace nnfit
