@@ -10,7 +10,8 @@
 //   blobs         sklearn's make_blobs: "centers" (3) uniform in [-10, 10]^"features" (2),
 //                 Gaussian clusters of std "cluster_std" (1)
 //   checkerboard  x uniform in [-1, 1]^2 on a "tiles" x "tiles" (4) board, label = colour
-//   sine          regression: x uniform in [-pi, pi], y = sin(x) + N(0, "noise" (0.1))
+//   sine          regression: x uniform in [-pi, pi] (or evenly spaced with "grid": true),
+//                 y = sin(x) + N(0, "noise" (0.1))
 //   friedman1     regression (Friedman 1991, sklearn's make_friedman1): x uniform in [0,
 //   1]^"features"
 //                 (10, at least 5), y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + N(0,
@@ -173,10 +174,12 @@ Samples regression(Index n, Index features) {
 SourceLoader sine(SpecReader& spec) {
   const Index n = samples_of(spec);
   const double noise = spec.number_in("noise", 0.1, 0.0, 100.0);
+  const bool grid = spec.boolean("grid", false);
   return [=](Rng& rng) -> SourceData {
     Samples s = regression(n, 1);
     for (Index i = 0; i < n; ++i) {
-      const double x = rng.uniform(-kPi, kPi);
+      const double x = grid ? -kPi + 2 * kPi * static_cast<double>(i) / static_cast<double>(std::max<Index>(n - 1, 1))
+                            : rng.uniform(-kPi, kPi);
       s.x(i, 0) = static_cast<float>(x);
       s.y(i, 0) = static_cast<float>(std::sin(x) + noise * rng.normal());
     }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "nnfit/error.hpp"
 #include "nnfit/train_step.hpp"
@@ -126,6 +127,20 @@ void Trainer::diverged(const std::string& what) const {
     if (!where.empty()) break;
     if (!Eigen::Map<const Eigen::ArrayXf>(model_.gradients() + info.offset, info.size).allFinite())
       where = "; the first non-finite gradient is that of " + info.name;
+  }
+  if (where.empty()) {
+    // Everything finite but too large to sum (the norm overflowed): name the largest gradient.
+    double largest = -1;
+    for (const auto& info : model_.parameter_info()) {
+      const double m =
+          Eigen::Map<const Eigen::ArrayXf>(model_.gradients() + info.offset, info.size).abs().maxCoeff();
+      if (m > largest) {
+        largest = m;
+        char text[64];
+        std::snprintf(text, sizeof text, "%.3g", m);
+        where = "; the largest gradient entry is in " + info.name + " (" + text + ")";
+      }
+    }
   }
   throw DivergedError(
       "diverged at epoch " + std::to_string(epoch_ + 1) + ", batch " +

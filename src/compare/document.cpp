@@ -60,7 +60,7 @@ std::string Document::markdown() const {
       case Block::Kind::table:
         for (std::size_t r = 0; r < b.rows.size(); ++r) {
           s += "|";
-          for (const auto& cell : b.rows[r]) s += " " + md_cell(cell) + " |";
+          for (const auto& cell : b.rows[r]) s.append(" ").append(md_cell(cell)).append(" |");
           s += "\n";
           if (r == 0) {
             s += "|";

@@ -285,8 +285,9 @@ Experiment read_experiment_json(json spec, const std::string& path,
     diag.error("smoke", "--smoke was given but the experiment has no \"smoke\" section");
   }
 
+  const json* listed_seeds = top.raw("seeds");
   const json seeds = options.smoke && !smoke_seeds.is_null() ? smoke_seeds
-                     : top.has("seeds")                        ? *top.raw("seeds")
+                     : listed_seeds                            ? *listed_seeds
                                                                : json(5);
   if (!options.seeds.empty())
     e.seeds = options.seeds;
@@ -310,6 +311,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
       e.diagnostics.enabled = d->get<bool>();
     } else {
       SpecReader s(*d, "diagnostics", diag);
+      e.diagnostics.enabled = s.boolean("enabled", true);
       e.diagnostics.probe_samples = s.integer("probe_samples", 1000, 1, 1 << 24);
       e.diagnostics.split = s.choice("split", "train", {"train", "validation", "test"});
       s.finish();

@@ -183,7 +183,7 @@ std::string LineChart::svg() const {
     if (!line.low.empty()) {
       std::string path;
       for (std::size_t i = 0; i < line.x.size(); ++i)
-        if (usable(line.high[i])) path += (path.empty() ? "M" : " L") + point(line.x[i], line.high[i]);
+        if (usable(line.high[i])) path.append(path.empty() ? "M" : " L").append(point(line.x[i], line.high[i]));
       for (std::size_t i = line.x.size(); i-- > 0;)
         if (usable(line.low[i])) path += " L" + point(line.x[i], line.low[i]);
       if (!path.empty())
@@ -191,7 +191,7 @@ std::string LineChart::svg() const {
     }
     std::string points;
     for (std::size_t i = 0; i < line.x.size(); ++i)
-      if (usable(line.y[i])) points += (points.empty() ? "" : " ") + point(line.x[i], line.y[i]);
+      if (usable(line.y[i])) points.append(points.empty() ? "" : " ").append(point(line.x[i], line.y[i]));
     s += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + line.color +
          "\" stroke-width=\"2\"" + (line.dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n";
     if (line.x.size() <= 40)

@@ -1,0 +1,338 @@
+// nnfit compare: experiment files, statistics and verdicts, diagnostics, the runner (parallel,
+// resumable, diverged arms) and the shipped experiments' large-margin facts at smoke size.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nnfit/compare.hpp"
+#include "nnfit/error.hpp"
+#include "nnfit/model_diagnostics.hpp"
+#include "nnfit/registry.hpp"
+#include "nnfit/statistics.hpp"
+#include "tests/support.hpp"
+
+using namespace nnfit;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBinary = NNFIT_BINARY;
+const fs::path kSource = NNFIT_SOURCE_DIR;
+
+// A small, fast experiment on generated data; `extra` is merged into it.
+json small_experiment(const json& extra = json::object()) {
+  json e = {
+      {"name", "small"},
+      {"base",
+       {{"data", {{"source", "moons"}, {"samples", 400}, {"noise", 0.1}, {"validation", 0.2}}},
+        {"model",
+         {{"layers",
+           {{{"type", "dense"}, {"units", 16}, {"activation", "relu"}},
+            {{"type", "dense"}, {"units", 16}, {"activation", "relu"}},
+            {{"type", "dense"}, {"units", 2}}}}}},
+        {"optimizer", {{"type", "adam"}, {"lr", 0.01}}},
+        {"train", {{"epochs", 3}, {"batch_size", 32}}}}},
+      {"seeds", 3},
+      {"target", {{"metric", "val_accuracy"}, {"value", 0.8}}},
+      {"arms",
+       {{{"name", "relu"}, {"activation", "relu"}}, {{"name", "elu"}, {"activation", "elu"}}}}};
+  e.merge_patch(extra);
+  return e;
+}
+
+Experiment read(const test::ScratchDir& dir, const json& spec, ExperimentOptions options = {}) {
+  const std::string path = dir.path("experiment.json");
+  test::write_file(path, spec.dump(2));
+  return read_experiment(path, options);
+}
+
+std::string error_of(const test::ScratchDir& dir, const json& spec) {
+  try {
+    read(dir, spec);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+int run_binary(const std::string& args, std::string* out = nullptr) {
+  test::ScratchDir logs;
+  const std::string command = "cd '" + kSource.string() + "' && '" + kBinary + "' " + args + " >'" +
+                              logs.path("out") + "' 2>&1 </dev/null";
+  const int raw = std::system(command.c_str());
+  if (out) *out = test::read_file(logs.path("out"));
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+std::vector<json> read_runs(const std::string& folder) {
+  std::vector<json> runs;
+  std::istringstream in(test::read_file(folder + "/runs.jsonl"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) runs.push_back(json::parse(line));
+  return runs;
+}
+
+}  // namespace
+
+TEST_CASE("t quantiles and confidence intervals match the textbook values") {
+  CHECK(t_quantile_975(1) == doctest::Approx(12.706));
+  CHECK(t_quantile_975(4) == doctest::Approx(2.776));
+  CHECK(t_quantile_975(1000) == doctest::Approx(1.98));
+  // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd sqrt(32/7).
+  const Estimate e = estimate({2, 4, 4, 4, 5, 5, 7, 9});
+  CHECK(e.n == 8);
+  CHECK(e.mean == doctest::Approx(5.0));
+  CHECK(e.sd == doctest::Approx(std::sqrt(32.0 / 7.0)));
+  CHECK(e.ci_high - e.mean == doctest::Approx(2.365 * std::sqrt(32.0 / 7.0) / std::sqrt(8.0)));
+  const Estimate one = estimate({3.5});
+  CHECK(one.n == 1);
+  CHECK(one.ci_low == one.ci_high);
+}
+
+TEST_CASE("verdicts need both intervals on one side of zero and at least three pairs") {
+  const std::vector<double> base = {10, 12, 11, 13, 12};
+  std::vector<double> faster = base, noisy = {9, 14, 10, 12, 13};
+  for (auto& v : faster) v -= 2;
+  const auto d = paired_difference(faster, base);
+  CHECK(d.mean == doctest::Approx(-2.0));
+  CHECK(verdict(d, true, "faster", "slower") == "faster");
+  CHECK(verdict(paired_difference(base, faster), true, "faster", "slower") == "slower");
+  // Higher is better: a lower value is worse.
+  CHECK(verdict(d, false, "better", "worse") == "worse");
+  CHECK(verdict(paired_difference(noisy, base), true, "faster", "slower") ==
+        "no difference at this many seeds");
+  // The same shift on two seeds only: not enough pairs for a verdict.
+  CHECK(verdict(paired_difference({8, 10}, {10, 12}), true, "faster", "slower") ==
+        "no difference at this many seeds");
+  // The bootstrap interval lies within the observed differences.
+  const auto n = paired_difference(noisy, base);
+  CHECK(n.boot_low >= -1.0 - 1e-12);
+  CHECK(n.boot_high <= 2.0 + 1e-12);
+  CHECK(n.t_low < n.boot_low);  // t is the wider at five pairs
+}
+
+TEST_CASE("an experiment's arms replace the hidden activation and keep the output layer") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment({{"init", "auto"}}));
+  REQUIRE(e.arms.size() == 2);
+  CHECK(e.seeds == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(e.baseline == "relu");
+  const json layers = e.arms[1].config["model"]["layers"];
+  CHECK(layers[0]["activation"] == "elu");
+  CHECK(layers[1]["activation"] == "elu");
+  CHECK_FALSE(layers[2].contains("activation"));
+  CHECK(layers[2]["init"] == "auto");
+  const json run = e.run_config(e.arms[1], 7);
+  CHECK(run["seed"] == 7);
+  CHECK(run["train"]["stop_at"]["stop"] == false);
+
+  // "hidden" rebuilds the stack with the arm's activation, before the base's output layer.
+  const Experiment deep =
+      read(dir, small_experiment({{"hidden", {{"layers", 5}, {"units", 8}}}, {"init", "he_normal"}}));
+  const json deep_layers = deep.arms[0].config["model"]["layers"];
+  REQUIRE(deep_layers.size() == 6);
+  CHECK(deep_layers[4]["units"] == 8);
+  CHECK(deep_layers[4]["init"] == "he_normal");
+  CHECK(deep_layers[5]["units"] == 2);
+  // Smoke and command-line seeds.
+  ExperimentOptions o;
+  o.seeds = {4, 9};
+  CHECK(read(dir, small_experiment(), o).seeds == std::vector<std::uint64_t>{4, 9});
+}
+
+TEST_CASE("experiment errors name the key, what was found and the nearest valid name") {
+  test::ScratchDir dir;
+  json typo = small_experiment();
+  typo["arms"][1]["activation"] = "eluu";
+  std::string err = error_of(dir, typo);
+  CHECK(err.find("arms[1].activation") != std::string::npos);
+  CHECK(err.find("'elu'") != std::string::npos);
+
+  err = error_of(dir, small_experiment({{"seed", 3}}));
+  CHECK(err.find("unknown key 'seed'") != std::string::npos);
+
+  err = error_of(dir, small_experiment({{"baseline", "rleu"}}));
+  CHECK(err.find("baseline") != std::string::npos);
+  CHECK(err.find("'relu'") != std::string::npos);
+
+  json twice = small_experiment();
+  twice["arms"][1]["name"] = "relu";
+  CHECK(error_of(dir, twice).find("earlier arm") != std::string::npos);
+
+  // An arm's run config is checked like any config, with the arm named.
+  json bad_set = small_experiment();
+  bad_set["arms"][1]["set"] = {{"optimizer.lr", -1}};
+  err = error_of(dir, bad_set);
+  CHECK(err.find("arms 'elu'") != std::string::npos);
+  CHECK(err.find("optimizer.lr") != std::string::npos);
+
+  CHECK(error_of(dir, small_experiment({{"smoke", {{"seedz", 2}}}})).find("smoke.seedz") !=
+        std::string::npos);
+}
+
+TEST_CASE("dead units: a ReLU layer pushed below zero is dead, leaky and softplus are not") {
+  for (const char* act : {"relu", "leaky_relu", "softplus"}) {
+    CAPTURE(act);
+    Model model(3);
+    model.add(json{{"type", "dense"}, {"units", 4}, {"activation", act}, {"bias_init", -10}});
+    model.add(json{{"type", "dense"}, {"units", 2}});
+    Rng rng(1);
+    model.initialize(rng);
+    Matrix probe = Matrix::Random(50, 3);
+    const auto stats = activation_statistics(model, probe);
+    REQUIRE(stats.size() == 1);
+    CHECK(stats[0].depth == 1);
+    CHECK(stats[0].activation == act);
+    CHECK(stats[0].negative_regime == 1.0);  // every pre-activation is about -10
+    CHECK(stats[0].dead == (std::string(act) == "softplus" ? 0.0 : 1.0));
+    CHECK(stats[0].pre_mean == doctest::Approx(-10).epsilon(0.1));
+  }
+  // Separate activation layers count as hidden layers too, with their input as pre-activation.
+  Model model(2);
+  model.add(json{{"type", "dense"}, {"units", 3}});
+  model.add(json{{"type", "tanh"}});
+  model.add(json{{"type", "dense"}, {"units", 1}});
+  Rng rng(2);
+  model.initialize(rng);
+  Matrix probe = Matrix::Random(20, 2);
+  const auto stats = activation_statistics(model, probe);
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].layer == 1);
+  const Matrix z = probe * model.parameter("layers.0.weight").transpose();
+  CHECK(stats[0].pre_mean == doctest::Approx(z.cast<double>().mean()).epsilon(1e-4));
+}
+
+TEST_CASE("a comparison runs every arm and seed, resumes, and is the same at any job count") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment());
+  CompareOptions o;
+  o.output = dir.path("one");
+  o.jobs = 1;
+  int reported = 0;
+  o.on_run_end = [&](const RunRecord&, int, int) { ++reported; };
+  const auto first = run_experiment(e, o);
+  REQUIRE(first.size() == 6);
+  CHECK(reported == 6);
+  for (const auto& r : first) {
+    CHECK(r.status == "finished");
+    CHECK(r.epochs.size() == 3);
+    CHECK(r.diagnostics.size() == 4);  // initialisation and three epochs
+    CHECK(fs::exists(run_record_path(o.output, r.arm, r.seed)));
+  }
+  // The same seed gives every arm the same data and batches: the first-epoch losses differ
+  // between arms, but the seed-1 runs of two invocations are identical.
+  o.output = dir.path("two");
+  o.jobs = 2;
+  const auto second = run_experiment(e, o);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    CHECK(first[i].arm == second[i].arm);
+    CHECK(first[i].seed == second[i].seed);
+    CHECK(first[i].epochs.back().train.loss == second[i].epochs.back().train.loss);
+  }
+  // Resumed: nothing is redone.
+  reported = 0;
+  const auto again = run_experiment(e, o);
+  CHECK(reported == 0);
+  for (const auto& r : again) CHECK(r.reused);
+  // A different experiment in the same folder is refused.
+  const Experiment other = read(dir, small_experiment({{"set", {{"train.epochs", 2}}}}));
+  CHECK_THROWS_AS(run_experiment(other, o), ConfigError);
+
+  const json summary = summarize(e, first);
+  REQUIRE(summary["arms"].size() == 2);
+  CHECK(summary["arms"][0]["measures"]["final_train_loss"]["n"] == 3);
+  CHECK(summary["speed_measure"] == "steps_to_target");
+  ReportContext context;
+  context.command = "test";
+  write_report(e, first, summary, context, dir.path("one"));
+  for (const char* file : {"runs.jsonl", "summary.json", "summary.csv", "report.md", "report.html",
+                           "plots/train_loss.svg", "plots/epochs_to_target.svg",
+                           "plots/activation_variance.svg", "plots/dead_units.svg"})
+    CHECK_MESSAGE(fs::exists(dir.path(std::string("one/") + file)), file);
+  const std::string html = test::read_file(dir.path("one/report.html"));
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);  // self-contained
+}
+
+TEST_CASE("a diverging arm is recorded as diverged and the other arms go on") {
+  test::ScratchDir dir;
+  json spec = small_experiment();
+  spec["arms"][1]["set"] = {{"optimizer", {{"type", "sgd"}, {"lr", 1e6}}}};
+  const Experiment e = read(dir, spec);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const auto records = run_experiment(e, o);
+  REQUIRE(records.size() == 6);
+  for (const auto& r : records) {
+    CAPTURE(r.arm);
+    CHECK(r.status == (r.arm == "elu" ? "diverged" : "finished"));
+    if (r.arm == "elu") CHECK(r.error.find("diverged at epoch") != std::string::npos);
+  }
+  const json summary = summarize(e, records);
+  CHECK(summary["arms"][1]["diverged"] == 3);
+  // Diverged runs count as never reaching the target.
+  CHECK(summary["arms"][1]["measures"]["epochs_to_target"]["mean"] == 4.0);
+}
+
+TEST_CASE("nnfit compare from the command line: arms from --activations, errors exit 2") {
+  test::ScratchDir dir;
+  std::string out;
+  CHECK(run_binary("compare --config tests/configs/tiny.json --activations relu,elu,softsign "
+                   "--seeds 3 -j 2 -o " + dir.path("cmp"), &out) == 0);
+  INFO(out);
+  CHECK(out.find("vs relu") != std::string::npos);
+  CHECK(fs::exists(dir.path("cmp/report.html")));
+  const auto runs = read_runs(dir.path("cmp"));
+  CHECK(runs.size() == 9);
+
+  CHECK(run_binary("compare --config tests/configs/tiny.json --activations relu,eluu", &out) == 2);
+  CHECK(out.find("'elu'") != std::string::npos);
+  CHECK(run_binary("compare --activations relu", &out) == 2);
+  CHECK(run_binary("compare --experiment experiments/dying_relu.json --seeds x", &out) == 2);
+  CHECK(out.find("--seeds") != std::string::npos);
+}
+
+// The shipped experiments at smoke size: the facts with a large margin.
+TEST_CASE("experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at ln 10; ELU does not") {
+  test::ScratchDir dir;
+  std::string out;
+  REQUIRE(run_binary("compare --experiment experiments/dying_relu.json --smoke -q -o " + dir.path("x"), &out) == 0);
+  int relu_runs = 0;
+  for (const auto& r : read_runs(dir.path("x"))) {
+    CAPTURE(r["arm"]);
+    const double loss = r["epochs"].back()["train_loss"].get<double>();
+    if (r["arm"] == "relu") {
+      ++relu_runs;
+      CHECK(std::fabs(loss - std::log(10.0)) < 0.01);
+    }
+    if (r["arm"] == "elu") CHECK(loss < 2.0);
+  }
+  CHECK(relu_runs == 2);
+}
+
+TEST_CASE("experiment selu_fixed_point (smoke): SELU keeps mean 0 and variance 1 over 32 layers") {
+  test::ScratchDir dir;
+  REQUIRE(run_binary("compare --experiment experiments/selu_fixed_point.json --smoke -q -o " + dir.path("x")) == 0);
+  int selu_layers = 0;
+  for (const auto& r : read_runs(dir.path("x"))) {
+    const auto& layers = r["diagnostics"][0]["activations"];
+    REQUIRE(layers.size() == 32);
+    if (r["arm"] == "selu_lecun") {
+      for (const auto& l : layers) {
+        CHECK(std::fabs(l["post_mean"].get<double>()) <= 0.1);
+        CHECK(l["post_var"].get<double>() >= 0.8);
+        CHECK(l["post_var"].get<double>() <= 1.5);
+        ++selu_layers;
+      }
+    }
+    // The contrast: tanh's variance shrinks with depth, PyTorch's default init collapses ReLU.
+    if (r["arm"] == "tanh_lecun") CHECK(layers.back()["post_var"].get<double>() < 0.1);
+    if (r["arm"] == "relu_torch_default") CHECK(layers.back()["post_var"].get<double>() < 0.01);
+  }
+  CHECK(selu_layers == 64);
+}
