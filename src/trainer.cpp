@@ -216,7 +216,9 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       train_seconds_ += std::chrono::duration<double>(now - started).count();
       started = now;
       if (callbacks.on_step) {
-        callbacks.on_step(progress(step_in_epoch_));
+        StepProgress p = progress(step_in_epoch_);
+        p.step_loss = r.loss;
+        callbacks.on_step(p);
       }
       if (callbacks.interrupted && callbacks.interrupted()) {
         result_.status = TrainResult::Status::interrupted;

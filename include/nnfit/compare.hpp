@@ -28,6 +28,8 @@ struct RunRecord {
   Index steps_per_epoch = 0;
   std::vector<EpochRecord> epochs;
   std::vector<DiagnosticsRecord> diagnostics;  // [0] at initialisation
+  // With log_every_steps N: (step, mean training loss of steps step-N+1 .. step).
+  std::vector<std::pair<std::int64_t, double>> step_losses;
   std::optional<std::pair<int, std::int64_t>> target_reached;  // (epoch, step)
   double wall_time = 0.0;  // seconds, data loading excluded
   bool reused = false;     // read from an earlier, resumed comparison

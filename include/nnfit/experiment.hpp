@@ -40,6 +40,9 @@ struct Experiment {
   std::optional<StopAt> target;  // the convergence target (recorded, never stops a run)
   bool initialization_only = false;  // no training: statistics of the initial network
   DiagnosticsOptions diagnostics;    // on unless the experiment turns it off
+  // > 0: also record the mean training loss of every N steps (and, for a train_loss target,
+  // find the first step where it is met at that resolution rather than per epoch).
+  int log_every_steps = 0;
   std::vector<Arm> arms;
   json spec;  // the experiment as read (after extends, smoke and command-line overrides)
 

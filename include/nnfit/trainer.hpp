@@ -43,7 +43,8 @@ struct StepProgress {
   Index step_in_epoch = 0;  // 1-based
   Index steps_per_epoch = 0;
   std::int64_t global_step = 0;
-  double loss = 0.0;  // running mean of the epoch so far
+  double loss = 0.0;       // running mean of the epoch so far
+  double step_loss = 0.0;  // the loss of the step's own batch (after a step only)
   double samples_per_second = 0.0;
   double epoch_elapsed = 0.0;
 };

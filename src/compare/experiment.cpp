@@ -306,6 +306,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
     e.target = at;
   }
   e.initialization_only = top.boolean("initialization_only", false);
+  e.log_every_steps = static_cast<int>(top.integer("log_every_steps", 0, 0, 1'000'000));
   if (const json* d = top.raw("diagnostics")) {
     if (d->is_boolean()) {
       e.diagnostics.enabled = d->get<bool>();

@@ -46,9 +46,16 @@ const char* format_of(const std::string& measure) {
 std::string describe_measure(const std::string& m, const json& summary) {
   if (m == "steps_to_target" || m == "epochs_to_target") {
     const json& t = summary["target"];
-    return std::string(m == "steps_to_target" ? "steps" : "epochs") + " to " +
-           t["metric"].get<std::string>() + (t["metric"].get<std::string>().find("loss") != std::string::npos ? " <= " : " >= ") +
-           fmt(t["value"].get<double>());
+    const std::string metric = t["metric"].get<std::string>();
+    const int window = summary.value("log_every_steps", 0);
+    std::string text = std::string(m == "steps_to_target" ? "steps" : "epochs") + " to " + metric +
+                       (metric.find("loss") != std::string::npos ? " <= " : " >= ") +
+                       fmt(t["value"].get<double>());
+    if (m == "steps_to_target" && metric == "train_loss" && window > 0)
+      text += " (mean over " + std::to_string(window) + "-step windows)";
+    else if (m == "steps_to_target")
+      text += " (measured at epoch ends)";
+    return text;
   }
   if (m == "loss_auc") return "mean training loss over epochs";
   return m;
@@ -130,8 +137,11 @@ std::string summary_table(const json& summary) {
     return out;
   }
   const std::string speed = summary["speed_measure"].get<std::string>();
-  std::snprintf(line, sizeof line, "%-20s %9s %9s %12s %12s %10s  %s\n", "arm", "finished", "reached",
-                "final loss", "final acc", speed == "loss_auc" ? "loss AUC" : "steps->tgt",
+  bool born_dead = false;  // a column only when some run was born dead
+  for (const auto& a : summary["arms"]) born_dead |= a["dead_layer_at_init"].get<int>() > 0;
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %s%12s %12s %10s  %s\n", "arm", "finished", "reached",
+                born_dead ? "born dead " : "", "final loss", "final acc",
+                speed == "loss_auc" ? "loss AUC" : "steps->tgt",
                 ("vs " + summary["baseline"].get<std::string>()).c_str());
   out += line;
   for (const auto& a : summary["arms"]) {
@@ -148,9 +158,14 @@ std::string summary_table(const json& summary) {
         a.contains("reached_target") ? std::to_string(a["reached_target"].get<int>()) + "/" +
                                            std::to_string(a["runs"].get<int>())
                                      : "-";
-    std::snprintf(line, sizeof line, "%-20s %5d/%-3d %9s %12s %12s %10s  %s\n",
+    char dead[32] = "";
+    if (born_dead)
+      std::snprintf(dead, sizeof dead, "%9s ",
+                    (std::to_string(a["dead_layer_at_init"].get<int>()) + "/" +
+                     std::to_string(a["runs"].get<int>())).c_str());
+    std::snprintf(line, sizeof line, "%-20s %5d/%-3d %9s %s%12s %12s %10s  %s\n",
                   a["name"].get<std::string>().c_str(), a["finished"].get<int>(), a["runs"].get<int>(),
-                  reached.c_str(), mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
+                  reached.c_str(), dead, mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
                   mean(speed, speed == "loss_auc" ? "%.4f" : "%.0f").c_str(), verdict.c_str());
     out += line;
   }
@@ -237,6 +252,36 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     plots.push_back({"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
                      "train_loss.svg", loss.svg()});
 
+    if (e.log_every_steps > 0) {
+      // Training loss at the resolution of the logged windows.
+      std::size_t windows = 0;
+      for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
+      plot::LineChart steps{"Training loss by step", "optimiser step",
+                            "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
+                            false, {}};
+      std::vector<double> all;
+      for (const auto& arm : e.arms) {
+        Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.step_losses.size()) return std::nullopt;
+          return r.step_losses[i].second;
+        }, windows);
+        for (auto& x : c.x) x = (x + 1) * e.log_every_steps;
+        all.insert(all.end(), c.low.begin(), c.low.end());
+        all.insert(all.end(), c.high.begin(), c.high.end());
+        steps.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+      }
+      steps.log_y = plot::spans_decades(all, 1.0);
+      if (e.target && e.target->metric == "train_loss") {
+        plot::Series target_line{"target", "#888888", {}, {}, {}, {}, true, true};
+        target_line.x = {static_cast<double>(e.log_every_steps), static_cast<double>(windows * e.log_every_steps)};
+        target_line.y = {e.target->value, e.target->value};
+        steps.series.push_back(target_line);
+      }
+      plots.push_back({"Training loss by optimiser step (mean over windows of " +
+                           std::to_string(e.log_every_steps) +
+                           " steps): line = mean over seeds, band = lowest to highest seed.",
+                       "train_loss_steps.svg", steps.svg()});
+    }
     const std::string acc_metric = epoch_metric_for_accuracy(records);
     if (!acc_metric.empty()) {
       plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
@@ -336,14 +381,15 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
   std::string seeds;
   for (auto s : e.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   int reused = 0;
-  for (const auto& r : records) reused += r.reused;
+  double run_seconds = 0;
+  for (const auto& r : records) reused += r.reused, run_seconds += r.wall_time;
   doc.paragraph(std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) +
                 " seeds (" + seeds + ") = " + std::to_string(records.size()) + " runs" +
                 (reused ? " (" + std::to_string(reused) + " reused from an earlier invocation)" : "") +
                 ". Generated by nnfit " + kVersion + " on " + context.date + " with `" +
                 context.command + "` on " + context.machine + " (" + std::to_string(context.jobs) +
-                " runs at a time, one thread each; this invocation took " + fmt(context.wall_time, "%.0f") +
-                " s). Build: `" + kCompilerFlags + "`." +
+                " runs at a time, one thread each; the runs took " + fmt(run_seconds, "%.0f") +
+                " s in all, this invocation " + fmt(context.wall_time, "%.0f") + " s). Build: `" + kCompilerFlags + "`." +
                 (e.spec.value("smoke_run", false) ? " **Smoke size**: a reduced version of the experiment, not its result." : ""));
 
   if (!e.initialization_only) {

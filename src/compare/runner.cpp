@@ -92,20 +92,32 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
     if (e.initialization_only) {
       r.status = "initialized";
     } else {
+      double window_sum = 0;
+      int window = 0;
+      auto log_step = [&](const StepProgress& p) {
+        r.steps_per_epoch = p.steps_per_epoch;
+        if (e.log_every_steps <= 0) return;
+        window_sum += p.step_loss;
+        if (++window == e.log_every_steps) {
+          r.step_losses.push_back({p.global_step, window_sum / window});
+          window_sum = 0;
+          window = 0;
+        }
+      };
       Trainer::Callbacks callbacks;
       if (diagnostics) {
         callbacks.before_step = [&](const StepProgress& p) {
           diagnostics->before_step(p.step_in_epoch == p.steps_per_epoch);
         };
         callbacks.on_step = [&](const StepProgress& p) {
-          r.steps_per_epoch = p.steps_per_epoch;
+          log_step(p);
           diagnostics->after_step(p.step_in_epoch == p.steps_per_epoch);
         };
         callbacks.on_epoch_end = [&](const EpochRecord& record) {
           r.diagnostics.push_back(diagnostics->record(record.epoch));
         };
       } else {
-        callbacks.on_step = [&](const StepProgress& p) { r.steps_per_epoch = p.steps_per_epoch; };
+        callbacks.on_step = log_step;
       }
       callbacks.interrupted = options.interrupted;
       try {
@@ -146,6 +158,7 @@ json RunRecord::to_json() const {
             {"diagnostics", diagnostics_json},
             {"config", config}};
   if (!error.empty()) j["error"] = error;
+  if (!step_losses.empty()) j["step_losses"] = step_losses;
   if (target_reached) j["target"] = {{"epoch", target_reached->first}, {"step", target_reached->second}};
   return j;
 }
@@ -161,6 +174,8 @@ RunRecord RunRecord::from_json(const json& j) {
   r.wall_time = j.at("wall_time").get<double>();
   for (const auto& e : j.at("epochs")) r.epochs.push_back(EpochRecord::from_json(e));
   for (const auto& d : j.at("diagnostics")) r.diagnostics.push_back(DiagnosticsRecord::from_json(d));
+  if (j.contains("step_losses"))
+    r.step_losses = j["step_losses"].get<std::vector<std::pair<std::int64_t, double>>>();
   if (j.contains("target"))
     r.target_reached = {j["target"].at("epoch").get<int>(), j["target"].at("step").get<std::int64_t>()};
   return r;

@@ -32,6 +32,16 @@ Measures measures_of(const RunRecord& r) {
       m["epochs_to_target"] = budget + 1;
       m["steps_to_target"] = static_cast<double>((budget + 1) * r.steps_per_epoch);
     }
+    // A training-loss target at the resolution of the logged windows.
+    const json& stop = r.config["train"]["stop_at"];
+    if (!r.step_losses.empty() && stop["metric"] == "train_loss") {
+      m["steps_to_target"] = static_cast<double>((budget + 1) * r.steps_per_epoch);
+      for (const auto& [step, loss] : r.step_losses)
+        if (loss <= stop["value"].get<double>()) {
+          m["steps_to_target"] = static_cast<double>(step);
+          break;
+        }
+    }
   }
   if (!r.diagnostics.empty()) {
     const auto& last = r.diagnostics.back();
@@ -187,6 +197,7 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
           {"target", target},
           {"speed_measure", experiment.initialization_only ? json() : json(speed)},
           {"initialization_only", experiment.initialization_only},
+          {"log_every_steps", experiment.log_every_steps},
           {"arms", arms},
           {"comparisons", comparisons}};
 }

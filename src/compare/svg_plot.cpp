@@ -229,8 +229,8 @@ std::string DotChart::svg() const {
   if (reference) {
     s += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + kPlotW) + "\" y1=\"" + num(py(*reference)) +
          "\" y2=\"" + num(py(*reference)) + "\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n";
-    s += "<text x=\"" + num(kLeft + kPlotW + 6) + "\" y=\"" + num(py(*reference) + 4) + "\" fill=\"#555\">" +
-         escape(reference_label) + "</text>\n";
+    s += "<text x=\"" + num(kLeft + kPlotW - 6) + "\" y=\"" + num(py(*reference) - 5) +
+         "\" text-anchor=\"end\" fill=\"#555\">" + escape(reference_label) + "</text>\n";
   }
   const double column = kPlotW / std::max<double>(1, static_cast<double>(categories.size()));
   for (std::size_t c = 0; c < categories.size(); ++c) {
