@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
         model.parameters());
 
     if (args.inference) {
+      // As `nnfit eval` does it: batches of 1024, each split across the threads.
+      nnfit::ParallelStep parallel(model, args.threads);
       nnfit::BatchLoader loader(data.train, 1024, false, false, 0);
       nnfit::Batch batch;
       double done = 0;
@@ -114,15 +116,15 @@ int main(int argc, char** argv) {
       while (elapsed < args.seconds) {
         loader.start_epoch(0);
         while (loader.next(batch)) {
-          model.forward(batch.x);
+          parallel.forward(batch.x);
           done += static_cast<double>(batch.size());
         }
         elapsed = std::chrono::duration<double>(Clock::now() - start).count();
       }
       std::printf(
-          "{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": 1, \"inference\": true, "
+          "{\"framework\": \"nnfit\", \"version\": \"%s\", \"threads\": %d, \"inference\": true, "
           "\"samples_per_second\": %.1f}\n",
-          nnfit::kVersion, done / elapsed);
+          nnfit::kVersion, args.threads, done / elapsed);
       return 0;
     }
 

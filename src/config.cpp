@@ -200,6 +200,21 @@ void read_train(SpecReader& r, TrainConfig& t) {
 
 }  // namespace
 
+void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOptions& options) {
+  if (spec.is_boolean()) {
+    options.enabled = spec.get<bool>();
+  } else if (spec.is_object()) {
+    SpecReader r(spec, "diagnostics", diag);
+    options.enabled = r.boolean("enabled", true);
+    options.probe_samples = r.integer("probe_samples", 1000, 1, 1 << 24);
+    options.split = r.choice("split", "train", {"train", "validation", "test"});
+    r.finish();
+  } else {
+    diag.error("diagnostics", "expected true, false or {\"probe_samples\": N, \"split\": "
+                              "\"train\"}; found " + spec.dump());
+  }
+}
+
 RunConfig read_run_config(const json& config, const std::string& origin, Diagnostics& diag) {
   RunConfig run;
   SpecReader top(config, "", diag);
@@ -265,20 +280,7 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   }
 
   // diagnostics
-  if (const json* d = top.raw("diagnostics")) {
-    if (d->is_boolean()) {
-      run.diagnostics.enabled = d->get<bool>();
-    } else if (d->is_object()) {
-      SpecReader r(*d, "diagnostics", diag);
-      run.diagnostics.enabled = r.boolean("enabled", true);
-      run.diagnostics.probe_samples = r.integer("probe_samples", 1000, 1, 1 << 24);
-      run.diagnostics.split = r.choice("split", "train", {"train", "validation", "test"});
-      r.finish();
-    } else {
-      diag.error("diagnostics", "expected true, false or {\"probe_samples\": N, \"split\": "
-                                "\"train\"}; found " + d->dump());
-    }
-  }
+  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, run.diagnostics);
 
   // output
   json output_spec = top.has("output") ? *top.raw("output") : json::object();

@@ -1,11 +1,12 @@
 #include "nnfit/metrics.hpp"
 
 #include <cmath>
+#include <span>
 
 namespace nnfit {
 
 Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index batch_size,
-                    bool with_confusion) {
+                    bool with_confusion, ParallelStep* parallel) {
   Evaluation result;
   Metrics& m = result.metrics;
   if (split.empty()) return result;
@@ -25,24 +26,38 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
   std::int64_t correct = 0;
   BatchLoader loader(split, batch_size, false, false, 0);
   Batch batch;
-  while (loader.next(batch)) {
-    const Matrix& out = model.forward(batch.x);
-    loss_sum += loss.evaluate(out, batch.target(), nullptr) * static_cast<double>(batch.size());
+  // One part of a batch: `out` holds the outputs of rows [first, first + out.rows()).
+  auto score = [&](Index first, const Matrix& out) {
+    const Index rows = out.rows();
     if (classification) {
-      for (Index i = 0; i < batch.size(); ++i) {
+      const std::span<const std::int32_t> labels(batch.labels.data() + first,
+                                                 static_cast<std::size_t>(rows));
+      loss_sum += loss.evaluate(out, Target(labels), nullptr) * static_cast<double>(rows);
+      for (Index i = 0; i < rows; ++i) {
         Index predicted = 0;
         out.row(i).maxCoeff(&predicted);
-        const auto truth = batch.labels[static_cast<std::size_t>(i)];
+        const auto truth = labels[static_cast<std::size_t>(i)];
         correct += predicted == truth;
         if (with_confusion && truth >= 0 && truth < outputs) ++result.confusion(truth, predicted);
       }
-    } else if (out.cols() == outputs) {
-      for (Index i = 0; i < batch.size(); ++i) {
-        const Eigen::ArrayXd y = batch.y.row(i).transpose().cast<double>().array();
+    } else {
+      const Matrix y = batch.y.middleRows(first, rows);
+      loss_sum += loss.evaluate(out, Target(y), nullptr) * static_cast<double>(rows);
+      if (out.cols() != outputs) return;
+      for (Index i = 0; i < rows; ++i) {
+        const Eigen::ArrayXd t = y.row(i).transpose().cast<double>().array();
         const Eigen::ArrayXd p = out.row(i).transpose().cast<double>().array();
-        ss_res += (p - y).square();
-        ss_tot += (y - mean).square();
+        ss_res += (p - t).square();
+        ss_tot += (t - mean).square();
       }
+    }
+  };
+  while (loader.next(batch)) {
+    if (parallel) {
+      parallel->forward(batch.x);
+      parallel->for_each_output(score);
+    } else {
+      score(0, model.forward(batch.x));
     }
   }
   const double n = static_cast<double>(split.size());

@@ -126,6 +126,26 @@ ParallelStep::ParallelStep(Model& model, int threads) : model_(model), threads_(
 
 ParallelStep::~ParallelStep() = default;
 
+void ParallelStep::forward(const Matrix& x) {
+  if (threads_ == 1 || x.rows() < 2 * threads_) {
+    parts_ = 1;
+    first_row_[0] = 0;
+    model_.forward(x);
+    return;
+  }
+  parts_ = threads_;
+  const Index rows = x.rows();
+  auto job = [&](int t) {
+    const auto [begin, end] = range_of(rows, threads_, t, 1);
+    const auto part = static_cast<std::size_t>(t);
+    first_row_[part] = begin;
+    Matrix& xs = x_parts_[part];
+    xs = x.middleRows(begin, end - begin);
+    (t == 0 ? model_ : replicas_[part - 1]).forward(xs);
+  };
+  pool_->run(job);
+}
+
 StepResult ParallelStep::run(const Loss& loss, Optimizer& optimizer, const Matrix& x,
                              const Target& y, Rng& rng, const StepOptions& options) {
   if (threads_ == 1 || x.rows() < threads_) {

@@ -223,8 +223,7 @@ TEST_CASE("a comparison runs every arm and seed, resumes, and is the same at any
     CHECK(r.diagnostics.size() == 4);  // initialisation and three epochs
     CHECK(fs::exists(run_record_path(o.output, r.arm, r.seed)));
   }
-  // The same seed gives every arm the same data and batches: the first-epoch losses differ
-  // between arms, but the seed-1 runs of two invocations are identical.
+  // Each run is on one thread of its own: one job or two give identical results.
   o.output = dir.path("two");
   o.jobs = 2;
   const auto second = run_experiment(e, o);

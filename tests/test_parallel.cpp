@@ -2,6 +2,7 @@
 // rounding), the same result on every run for a given thread count, and it learns.
 #include <doctest/doctest.h>
 
+#include "nnfit/metrics.hpp"
 #include "nnfit/parallel_step.hpp"
 #include "tests/support.hpp"
 
@@ -87,4 +88,22 @@ TEST_CASE("two threads learn the spirals as one does") {
   ParallelStep step(model, 2);
   for (int s = 0; s < 1000; ++s) step.run(*loss, *opt, data.x, data.y, rng);
   CHECK(test::accuracy(model.predict(data.x), data.y) >= 0.95);
+}
+
+TEST_CASE("evaluation split across threads gives one thread's metrics") {
+  Rng data_rng(5);
+  Data data = prepare_data(generate(json{{"source", "spirals"}, {"samples", 997}, {"arms", 3}}, data_rng),
+                           std::nullopt, json::object(), 1);
+  Model model = make_model(2);
+  auto loss = make_loss("softmax_cross_entropy");
+  const Evaluation one = evaluate(model, *loss, data.train, 256, true);
+  for (int threads : {2, 3}) {
+    CAPTURE(threads);
+    ParallelStep parallel(model, threads);
+    const Evaluation split = evaluate(model, *loss, data.train, 256, true, &parallel);
+    CHECK(split.metrics.samples == one.metrics.samples);
+    CHECK(*split.metrics.accuracy == *one.metrics.accuracy);
+    CHECK(split.metrics.loss == doctest::Approx(one.metrics.loss).epsilon(1e-6));
+    CHECK(split.confusion == one.confusion);
+  }
 }

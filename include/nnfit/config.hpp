@@ -55,6 +55,10 @@ struct DiagnosticsOptions {
   std::string split = "train";  // train | validation | test
 };
 
+// Reads the "diagnostics" value (true, false or the object form) into `options`.
+void read_diagnostics_options(const json& spec, Diagnostics& diagnostics,
+                              DiagnosticsOptions& options);
+
 struct RunConfig {
   std::string name;
   std::uint64_t seed = 1;

@@ -7,6 +7,7 @@
 #include "nnfit/dataset.hpp"
 #include "nnfit/loss.hpp"
 #include "nnfit/model.hpp"
+#include "nnfit/parallel_step.hpp"
 
 namespace nnfit {
 
@@ -24,8 +25,9 @@ struct Evaluation {
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> confusion;
 };
 
-// Runs the model in evaluation mode over `split` in batches of `batch_size`.
+// Runs the model in evaluation mode over `split` in batches of `batch_size`, each batch
+// split across the threads of `parallel` when given (it must be over `model`).
 Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index batch_size,
-                    bool with_confusion = false);
+                    bool with_confusion = false, ParallelStep* parallel = nullptr);
 
 }  // namespace nnfit

@@ -29,7 +29,13 @@ class ParallelStep {
   // One step, as train_step(); `rng` drives dropout (thread t of several draws from fork(t)).
   StepResult run(const Loss& loss, Optimizer& optimizer, const Matrix& x, const Target& y, Rng& rng,
                  const StepOptions& options = {});
-  // The last step's outputs part by part: f(first row of the part, output rows of the part).
+  // Evaluation-mode forward of `x` split across the threads (no gradients, no dropout); read
+  // the outputs with for_each_output(). A row's output does not depend on the other rows,
+  // but Eigen may block a product differently for a different row count, so outputs can
+  // differ in the last bits between thread counts.
+  void forward(const Matrix& x);
+  // The last step's (or forward's) outputs part by part: f(first row of the part, its output
+  // rows).
   template <class F>
   void for_each_output(F&& f) const {
     for (int t = 0; t < parts_; ++t)

@@ -31,13 +31,14 @@ struct TrainOptions {
 
 int train(const TrainOptions& options);
 int print_config(const std::string& config, const std::vector<std::string>& overrides);
+// threads: the batches of the forward passes are split across them.
 int evaluate_model(const std::string& model, const std::string& data, const std::string& split,
-                   bool json_output);
+                   bool json_output, int threads);
 int predict(const std::string& model, const std::string& input, const std::string& output,
-            bool header, bool probabilities);
+            bool header, bool probabilities, int threads);
 int list_registry();
 
-struct CompareOptions {
+struct CompareArgs {
   std::string experiment;                // an experiment file, or
   std::string config;                    // a base config with
   std::vector<std::string> activations;  // one arm per activation
@@ -52,6 +53,6 @@ struct CompareOptions {
   bool quiet = false;
   std::string command_line;
 };
-int compare(const CompareOptions& options);
+int compare(const CompareArgs& options);
 
 }  // namespace nnfit::cli

@@ -7,7 +7,6 @@
 // resumed comparison skips them), runs.jsonl, summary.json, summary.csv, plots/*.svg,
 // report.md and report.html; a table on stdout at the end.
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <thread>
@@ -16,17 +15,11 @@
 #include "nnfit/error.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/progress.hpp"
+#include "src/cli/stop_signal.hpp"
 
 namespace nnfit::cli {
 
 namespace {
-
-volatile std::sig_atomic_t g_compare_stop = 0;
-
-extern "C" void on_compare_signal(int) {
-  if (g_compare_stop) std::_Exit(kInterrupted);
-  g_compare_stop = 1;
-}
 
 std::vector<std::uint64_t> parse_seeds(const std::string& text) {
   if (text.empty()) return {};
@@ -64,7 +57,7 @@ std::string today() {
 
 }  // namespace
 
-int compare(const CompareOptions& options) {
+int compare(const CompareArgs& options) {
   const auto started = std::chrono::steady_clock::now();
   if (options.experiment.empty() == options.config.empty())
     throw ConfigError("compare: give either --experiment FILE or --config FILE --activations A,B");
@@ -82,7 +75,7 @@ int compare(const CompareOptions& options) {
                                     ? experiment_from_config(options.config, options.activations, eo)
                                     : read_experiment(options.experiment, eo);
 
-  nnfit::CompareOptions co;
+  CompareOptions co;
   co.output = !options.output.empty()
                   ? options.output
                   : "runs/compare/" + experiment.name + (options.smoke ? "-smoke" : "");
@@ -117,25 +110,16 @@ int compare(const CompareOptions& options) {
                 r.wall_time, detail.c_str());
     std::fflush(stdout);
   };
-  g_compare_stop = 0;
-  struct sigaction action {}, old_int{}, old_term{};
-  action.sa_handler = on_compare_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
-  co.interrupted = [] { return g_compare_stop != 0; };
   std::vector<RunRecord> records;
-  try {
+  bool interrupted = false;
+  {
+    StopSignal stop;
+    co.interrupted = [] { return StopSignal::requested(); };
     records = run_experiment(experiment, co);
-  } catch (...) {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    throw;
+    interrupted = StopSignal::requested();
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
 
-  if (g_compare_stop) {
+  if (interrupted) {
     int kept = 0;
     for (const auto& r : records) kept += r.status != "interrupted";
     std::fprintf(stderr,

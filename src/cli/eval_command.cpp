@@ -6,6 +6,7 @@
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/parallel_step.hpp"
 #include "nnfit/metrics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/registry.hpp"
@@ -41,7 +42,7 @@ json data_spec(const std::string& text) {
 }  // namespace
 
 int evaluate_model(const std::string& model_path, const std::string& data_text,
-                   const std::string& split_name, bool json_output) {
+                   const std::string& split_name, bool json_output, int threads) {
   SavedModel saved = load_model(model_path);
   json spec = data_spec(data_text);
   spec.erase("scale");  // the model's own preprocessing applies
@@ -64,7 +65,8 @@ int evaluate_model(const std::string& model_path, const std::string& data_text,
                       std::string(classification ? "classification" : "regression") +
                       ", the data is for " + (classification ? "regression" : "classification"));
   auto loss = make_loss(classification ? "softmax_cross_entropy" : "mse");
-  const Evaluation e = evaluate(saved.model, *loss, *split, 1024, classification);
+  ParallelStep parallel(saved.model, threads);
+  const Evaluation e = evaluate(saved.model, *loss, *split, 1024, classification, &parallel);
   const auto& names = saved.info.class_names;
   if (json_output) {
     json out = {{"split", split_name}, {"samples", e.metrics.samples}, {"loss", e.metrics.loss}};
@@ -110,7 +112,7 @@ int evaluate_model(const std::string& model_path, const std::string& data_text,
 }
 
 int predict(const std::string& model_path, const std::string& input, const std::string& output,
-            bool header, bool probabilities) {
+            bool header, bool probabilities, int threads) {
   SavedModel saved = load_model(model_path);
   CsvOptions options;
   options.header = header;
@@ -136,11 +138,10 @@ int predict(const std::string& model_path, const std::string& input, const std::
   const Index batch = 1024;
   Matrix x;
   char number[32];
-  for (Index start = 0; start < samples.x.rows(); start += batch) {
-    const Index n = std::min(batch, samples.x.rows() - start);
-    x = samples.x.middleRows(start, n);
-    const Matrix& y = saved.model.forward(x);
-    for (Index i = 0; i < n; ++i) {
+  ParallelStep parallel(saved.model, threads);
+  // Rows of one part of a batch, in order (the parts come in row order).
+  auto write = [&](Index, const Matrix& y) {
+    for (Index i = 0; i < y.rows(); ++i) {
       if (classification) {
         Index best = 0;
         y.row(i).maxCoeff(&best);
@@ -170,6 +171,12 @@ int predict(const std::string& model_path, const std::string& input, const std::
       }
       out += "\n";
     }
+  };
+  for (Index start = 0; start < samples.x.rows(); start += batch) {
+    const Index n = std::min(batch, samples.x.rows() - start);
+    x = samples.x.middleRows(start, n);
+    parallel.forward(x);
+    parallel.for_each_output(write);
   }
   if (output.empty() || output == "-") {
     std::fwrite(out.data(), 1, out.size(), stdout);

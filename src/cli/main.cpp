@@ -1,6 +1,7 @@
 // nnfit: train multilayer perceptrons from JSON configs. See `nnfit --help` and README.md.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <thread>
 
 #include "nnfit/error.hpp"
 #include "nnfit/version.hpp"
@@ -58,6 +59,11 @@ int main(int argc, char** argv) {
       ->required();
   eval->add_option("--split", eval_split, "train, validation or test (default test)");
   eval->add_flag("--json", eval_json, "print the result as one JSON object");
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int inference_threads = cores;
+  eval->add_option("-j,--threads", inference_threads,
+                   "threads for the forward passes (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
 
   auto* predict = app.add_subcommand("predict", "predict from a CSV of features");
   std::string predict_model, predict_input, predict_output;
@@ -68,6 +74,9 @@ int main(int argc, char** argv) {
   predict->add_option("-o,--output", predict_output, "where to write the CSV (default stdout)");
   predict->add_flag("--no-header", no_header, "the input has no header row");
   predict->add_flag("--probabilities", probabilities, "add a probability column per class");
+  predict->add_option("-j,--threads", inference_threads,
+                      "threads for the forward passes (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
 
   auto* list = app.add_subcommand("list",
                                   "list every layer, activation, loss, optimizer, "
@@ -75,7 +84,7 @@ int main(int argc, char** argv) {
 
   auto* compare = app.add_subcommand(
       "compare", "train several arms over several seeds; statistics, plots and a report");
-  CompareOptions cmp;
+  CompareArgs cmp;
   std::string activations;
   compare->add_option("-e,--experiment", cmp.experiment, "experiment file (experiments/*.json)");
   compare->add_option("-c,--config", cmp.config, "base run config (with --activations)");
@@ -112,10 +121,11 @@ int main(int argc, char** argv) {
 
   try {
     if (config->parsed()) return print_config(config_file, config_sets);
-    if (eval->parsed()) return evaluate_model(eval_model, eval_data, eval_split, eval_json);
+    if (eval->parsed())
+      return evaluate_model(eval_model, eval_data, eval_split, eval_json, inference_threads);
     if (predict->parsed())
       return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header,
-                                 probabilities);
+                                 probabilities, inference_threads);
     if (list->parsed()) return list_registry();
     if (compare->parsed()) {
       for (std::size_t start = 0; start < activations.size();) {

@@ -22,38 +22,13 @@
 #include "nnfit/version.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/progress.hpp"
+#include "src/cli/stop_signal.hpp"
 
 namespace nnfit::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// Set by SIGINT/SIGTERM; the training loop stops at the next step boundary. A second signal
-// ends the process at once (the last checkpoint on disk stays intact: writes are atomic).
-volatile std::sig_atomic_t g_stop_requested = 0;
-
-extern "C" void on_stop_signal(int) {
-  if (g_stop_requested) std::_Exit(kInterrupted);
-  g_stop_requested = 1;
-}
-
-struct SignalGuard {
-  struct sigaction old_int {
-  }, old_term{};
-  SignalGuard() {
-    g_stop_requested = 0;
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int);
-    sigaction(SIGTERM, &action, &old_term);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-  }
-};
 
 void write_text(const fs::path& path, const std::string& text) {
   write_file_atomically(path.string(), text);
@@ -226,7 +201,7 @@ int train(const TrainOptions& options) {
         static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
     std::fflush(stdout);
   }
-  SignalGuard signals;
+  StopSignal stop;
   std::int64_t steps_this_process = 0;
   Trainer::Callbacks callbacks;
 
@@ -256,7 +231,7 @@ int train(const TrainOptions& options) {
     if (options.interrupt_after_steps > 0 && ++steps_this_process == options.interrupt_after_steps)
       std::raise(SIGINT);
   };
-  callbacks.interrupted = [] { return g_stop_requested != 0; };
+  callbacks.interrupted = [] { return StopSignal::requested(); };
   callbacks.on_epoch_end = [&](const EpochRecord& record) {
     progress.epoch(record, classification);
     write_metrics(dir, trainer.history());

@@ -3,20 +3,21 @@
 
 namespace nnfit::report {
 
-namespace {
-
-std::string escape(const std::string& text) {
+std::string escape_xml(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
       default: out += c;
     }
   }
   return out;
 }
+
+namespace {
 
 // `code` spans and **bold** to HTML; everything else escaped.
 std::string inline_html(const std::string& text) {
@@ -31,7 +32,7 @@ std::string inline_html(const std::string& text) {
       bold = !bold;
       ++i;
     } else {
-      out += escape(std::string(1, text[i]));
+      out += escape_xml(std::string(1, text[i]));
     }
   }
   if (code) out += "</code>";
@@ -74,7 +75,7 @@ std::string Document::markdown() const {
         s += "![" + b.text + "](" + b.file + ")\n\n";
         break;
       case Block::Kind::code:
-        s += "<details><summary>" + escape(b.summary) + "</summary>\n\n```\n" + b.text +
+        s += "<details><summary>" + escape_xml(b.summary) + "</summary>\n\n```\n" + b.text +
              (b.text.ends_with("\n") ? "" : "\n") + "```\n\n</details>\n\n";
         break;
     }
@@ -85,7 +86,7 @@ std::string Document::markdown() const {
 std::string Document::html(const std::string& title) const {
   std::string s =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-      escape(title) +
+      escape_xml(title) +
       "</title>\n<style>\n"
       "body{font-family:Helvetica,Arial,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"
       "color:#222;line-height:1.45}\n"
@@ -118,7 +119,7 @@ std::string Document::html(const std::string& title) const {
         s += "<figure>\n" + b.svg + "<figcaption>" + inline_html(b.text) + "</figcaption>\n</figure>\n";
         break;
       case Block::Kind::code:
-        s += "<details><summary>" + escape(b.summary) + "</summary>\n<pre>" + escape(b.text) +
+        s += "<details><summary>" + escape_xml(b.summary) + "</summary>\n<pre>" + escape_xml(b.text) +
              "</pre>\n</details>\n";
         break;
     }

@@ -7,6 +7,9 @@
 
 namespace nnfit::report {
 
+// Text for XML and HTML: & < > and " escaped.
+std::string escape_xml(const std::string& text);
+
 struct Block {
   enum class Kind { heading, paragraph, table, figure, code } kind;
   int level = 2;                              // heading

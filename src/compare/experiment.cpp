@@ -154,7 +154,7 @@ Shape merge(const Shape& outer, const Shape& inner) {
 }
 
 std::string describe_arm(const json& config) {
-  // "elu, he_normal, 8 x 128" from the arm's layers.
+  // "elu, init he_normal, 8 x 128" from the arm's layers.
   const json& layers = config["model"]["layers"];
   const json act = hidden_activation(layers);
   std::string init;
@@ -167,6 +167,13 @@ std::string describe_arm(const json& config) {
       if (init.empty()) init = layers[i].value("init", std::string("auto"));
     }
   std::string text = act.is_null() ? "linear" : activation_label(act);
+  if (init == "auto" && !act.is_null()) {
+    try {
+      init = "auto (" + make_activation(act)->recommended_init() + ")";
+    } catch (const ConfigError&) {
+      // A layer rather than an activation (prelu): its own checks report any problem.
+    }
+  }
   text += ", init " + init;
   if (widths.size() == 1) text += ", " + std::to_string(hidden) + " x " + std::to_string(*widths.begin());
   return text;
@@ -201,12 +208,9 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
 void check_arms(const Experiment& e, Diagnostics& diag) {
   for (const auto& arm : e.arms) {
     Diagnostics arm_diag;
-    const RunConfig run = read_run_config(e.run_config(arm, e.seeds.empty() ? 1 : e.seeds[0]),
-                                          "", arm_diag);
+    read_run_config(e.run_config(arm, e.seeds.empty() ? 1 : e.seeds[0]), "", arm_diag);
     for (const auto& error : arm_diag.errors())
       diag.error("arms '" + arm.name + "'", "its run config: " + error);
-    if (arm_diag.empty() && e.target && !metric_is_known(e.target->metric))
-      diag.error("target.metric", "unknown metric '" + e.target->metric + "'");
   }
 }
 
@@ -307,19 +311,8 @@ Experiment read_experiment_json(json spec, const std::string& path,
   }
   e.initialization_only = top.boolean("initialization_only", false);
   e.log_every_steps = static_cast<int>(top.integer("log_every_steps", 0, 0, 1'000'000));
-  if (const json* d = top.raw("diagnostics")) {
-    if (d->is_boolean()) {
-      e.diagnostics.enabled = d->get<bool>();
-    } else {
-      SpecReader s(*d, "diagnostics", diag);
-      e.diagnostics.enabled = s.boolean("enabled", true);
-      e.diagnostics.probe_samples = s.integer("probe_samples", 1000, 1, 1 << 24);
-      e.diagnostics.split = s.choice("split", "train", {"train", "validation", "test"});
-      s.finish();
-    }
-  } else {
-    e.diagnostics.enabled = true;
-  }
+  e.diagnostics.enabled = true;  // on unless the experiment says otherwise
+  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, e.diagnostics);
   if (e.initialization_only) e.diagnostics.enabled = true;
 
   const json* sets = top.raw("set");

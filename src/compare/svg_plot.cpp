@@ -1,6 +1,8 @@
 // SVG line and dot charts (src/compare/svg_plot.hpp).
 #include "src/compare/svg_plot.hpp"
 
+#include "src/compare/document.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,20 +15,6 @@ namespace {
 constexpr double kWidth = 720, kHeight = 420;
 constexpr double kLeft = 72, kRight = 190, kTop = 40, kBottom = 56;
 constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   char text[32];
@@ -108,7 +96,7 @@ std::string frame(const std::string& title, const std::string& x_label, const st
        "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n";
   s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   s += "<text x=\"" + num(kLeft + kPlotW / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" +
-       escape(title) + "</text>\n";
+       report::escape_xml(title) + "</text>\n";
   // Grid and y ticks.
   for (double t : y.ticks()) {
     const double py = kTop + kPlotH - y.map(t, kPlotH);
@@ -128,9 +116,9 @@ std::string frame(const std::string& title, const std::string& x_label, const st
   s += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(kPlotW) +
        "\" height=\"" + num(kPlotH) + "\" fill=\"none\" stroke=\"#333\"/>\n";
   s += "<text x=\"" + num(kLeft + kPlotW / 2) + "\" y=\"" + num(kHeight - 14) +
-       "\" text-anchor=\"middle\">" + escape(x_label) + "</text>\n";
+       "\" text-anchor=\"middle\">" + report::escape_xml(x_label) + "</text>\n";
   s += "<text transform=\"translate(18 " + num(kTop + kPlotH / 2) +
-       ") rotate(-90)\" text-anchor=\"middle\">" + escape(y_label + (y.log ? " (log scale)" : "")) +
+       ") rotate(-90)\" text-anchor=\"middle\">" + report::escape_xml(y_label + (y.log ? " (log scale)" : "")) +
        "</text>\n";
   return s;
 }
@@ -142,7 +130,7 @@ std::string legend_entry(std::size_t row, const std::string& name, const std::st
   return "<line x1=\"" + num(x) + "\" x2=\"" + num(x + 22) + "\" y1=\"" + num(y) + "\" y2=\"" +
          num(y) + "\" stroke=\"" + color + "\" stroke-width=\"2.5\"" +
          (dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n<text x=\"" + num(x + 28) + "\" y=\"" +
-         num(y + 4) + "\">" + escape(name) + "</text>\n";
+         num(y + 4) + "\">" + report::escape_xml(name) + "</text>\n";
 }
 
 }  // namespace
@@ -230,14 +218,14 @@ std::string DotChart::svg() const {
     s += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + kPlotW) + "\" y1=\"" + num(py(*reference)) +
          "\" y2=\"" + num(py(*reference)) + "\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n";
     s += "<text x=\"" + num(kLeft + kPlotW - 6) + "\" y=\"" + num(py(*reference) - 5) +
-         "\" text-anchor=\"end\" fill=\"#555\">" + escape(reference_label) + "</text>\n";
+         "\" text-anchor=\"end\" fill=\"#555\">" + report::escape_xml(reference_label) + "</text>\n";
   }
   const double column = kPlotW / std::max<double>(1, static_cast<double>(categories.size()));
   for (std::size_t c = 0; c < categories.size(); ++c) {
     const auto& cat = categories[c];
     const double cx = kLeft + column * (static_cast<double>(c) + 0.5);
     s += "<text x=\"" + num(cx) + "\" y=\"" + num(kTop + kPlotH + 16) + "\" text-anchor=\"middle\">" +
-         escape(cat.name) + "</text>\n";
+         report::escape_xml(cat.name) + "</text>\n";
     const std::size_t n = cat.values.size();
     for (std::size_t i = 0; i < n; ++i) {
       // Spread the points sideways so that equal values stay visible.
