@@ -178,7 +178,8 @@ SourceLoader sine(SpecReader& spec) {
   return [=](Rng& rng) -> SourceData {
     Samples s = regression(n, 1);
     for (Index i = 0; i < n; ++i) {
-      const double x = grid ? -kPi + 2 * kPi * static_cast<double>(i) / static_cast<double>(std::max<Index>(n - 1, 1))
+      const double x = grid ? -kPi + 2 * kPi * static_cast<double>(i) /
+                                         static_cast<double>(std::max<Index>(n - 1, 1))
                             : rng.uniform(-kPi, kPi);
       s.x(i, 0) = static_cast<float>(x);
       s.y(i, 0) = static_cast<float>(std::sin(x) + noise * rng.normal());

@@ -210,8 +210,10 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
     options.split = r.choice("split", "train", {"train", "validation", "test"});
     r.finish();
   } else {
-    diag.error("diagnostics", "expected true, false or {\"probe_samples\": N, \"split\": "
-                              "\"train\"}; found " + spec.dump());
+    diag.error("diagnostics",
+               "expected true, false or {\"probe_samples\": N, \"split\": "
+               "\"train\"}; found " +
+                   spec.dump());
   }
 }
 
@@ -322,11 +324,10 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                   {"optimizer", resolved_optimizer},
                   {"schedule", resolved_schedule},
                   {"train", train},
-                  {"diagnostics",
-                   run.diagnostics.enabled
-                       ? json{{"probe_samples", run.diagnostics.probe_samples},
-                              {"split", run.diagnostics.split}}
-                       : json(false)},
+                  {"diagnostics", run.diagnostics.enabled
+                                      ? json{{"probe_samples", run.diagnostics.probe_samples},
+                                             {"split", run.diagnostics.split}}
+                                      : json(false)},
                   {"output", {{"dir", output_spec.value("dir", "runs/{name}")}}}};
   return run;
 }

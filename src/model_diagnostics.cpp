@@ -52,7 +52,8 @@ Matrix probe_batch(const Data& data, const DiagnosticsOptions& options) {
                       " split of this run is empty; probe another split");
   const Index n = std::min(options.probe_samples, split.size());
   Matrix probe(n, split.samples ? split.samples->x.cols() : 0);
-  for (Index i = 0; i < n; ++i) probe.row(i) = split.samples->x.row(split.rows[static_cast<std::size_t>(i)]);
+  for (Index i = 0; i < n; ++i)
+    probe.row(i) = split.samples->x.row(split.rows[static_cast<std::size_t>(i)]);
   return probe;
 }
 
@@ -162,7 +163,8 @@ void ModelDiagnostics::after_step(bool last_of_epoch) {
     if (last_of_epoch && !before_.empty()) {
       double change = 0;
       for (Index i = offset; i < offset + size; ++i) {
-        const double d = static_cast<double>(model_.values()[i]) - before_[static_cast<std::size_t>(i)];
+        const double d =
+            static_cast<double>(model_.values()[i]) - before_[static_cast<std::size_t>(i)];
         change += d * d;
       }
       const double weight = norm(before_.data() + offset, size);

@@ -132,8 +132,9 @@ void Trainer::diverged(const std::string& what) const {
     // Everything finite but too large to sum (the norm overflowed): name the largest gradient.
     double largest = -1;
     for (const auto& info : model_.parameter_info()) {
-      const double m =
-          Eigen::Map<const Eigen::ArrayXf>(model_.gradients() + info.offset, info.size).abs().maxCoeff();
+      const double m = Eigen::Map<const Eigen::ArrayXf>(model_.gradients() + info.offset, info.size)
+                           .abs()
+                           .maxCoeff();
       if (m > largest) {
         largest = m;
         char text[64];
@@ -248,9 +249,12 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
     record.train.rmse = std::sqrt(squared_error_sum_ / static_cast<double>(outputs_seen_));
   }
   if (!data_.validation.empty())
-    record.validation = evaluate(model_, loss_, data_.validation, config_.eval_batch_size, false, &stepper_).metrics;
+    record.validation =
+        evaluate(model_, loss_, data_.validation, config_.eval_batch_size, false, &stepper_)
+            .metrics;
   if (!data_.test.empty())
-    record.test = evaluate(model_, loss_, data_.test, config_.eval_batch_size, false, &stepper_).metrics;
+    record.test =
+        evaluate(model_, loss_, data_.test, config_.eval_batch_size, false, &stepper_).metrics;
   const double eval_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   record.epoch_time = train_seconds + eval_seconds;
   record.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds, 1e-9);

@@ -131,8 +131,8 @@ TEST_CASE("an experiment's arms replace the hidden activation and keep the outpu
   CHECK(run["train"]["stop_at"]["stop"] == false);
 
   // "hidden" rebuilds the stack with the arm's activation, before the base's output layer.
-  const Experiment deep =
-      read(dir, small_experiment({{"hidden", {{"layers", 5}, {"units", 8}}}, {"init", "he_normal"}}));
+  const Experiment deep = read(
+      dir, small_experiment({{"hidden", {{"layers", 5}, {"units", 8}}}, {"init", "he_normal"}}));
   const json deep_layers = deep.arms[0].config["model"]["layers"];
   REQUIRE(deep_layers.size() == 6);
   CHECK(deep_layers[4]["units"] == 8);
@@ -282,7 +282,9 @@ TEST_CASE("nnfit compare from the command line: arms from --activations, errors 
   test::ScratchDir dir;
   std::string out;
   CHECK(run_binary("compare --config tests/configs/tiny.json --activations relu,elu,softsign "
-                   "--seeds 3 -j 2 -o " + dir.path("cmp"), &out) == 0);
+                   "--seeds 3 -j 2 -o " +
+                       dir.path("cmp"),
+                   &out) == 0);
   INFO(out);
   CHECK(out.find("vs relu") != std::string::npos);
   CHECK(fs::exists(dir.path("cmp/report.html")));
@@ -297,10 +299,13 @@ TEST_CASE("nnfit compare from the command line: arms from --activations, errors 
 }
 
 // The shipped experiments at smoke size: the facts with a large margin.
-TEST_CASE("experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at ln 10; ELU does not") {
+TEST_CASE(
+    "experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at ln 10; ELU does not") {
   test::ScratchDir dir;
   std::string out;
-  REQUIRE(run_binary("compare --experiment experiments/dying_relu.json --smoke -q -o " + dir.path("x"), &out) == 0);
+  REQUIRE(
+      run_binary("compare --experiment experiments/dying_relu.json --smoke -q -o " + dir.path("x"),
+                 &out) == 0);
   int relu_runs = 0;
   for (const auto& r : read_runs(dir.path("x"))) {
     CAPTURE(r["arm"]);
@@ -316,7 +321,8 @@ TEST_CASE("experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at
 
 TEST_CASE("experiment selu_fixed_point (smoke): SELU keeps mean 0 and variance 1 over 32 layers") {
   test::ScratchDir dir;
-  REQUIRE(run_binary("compare --experiment experiments/selu_fixed_point.json --smoke -q -o " + dir.path("x")) == 0);
+  REQUIRE(run_binary("compare --experiment experiments/selu_fixed_point.json --smoke -q -o " +
+                     dir.path("x")) == 0);
   int selu_layers = 0;
   for (const auto& r : read_runs(dir.path("x"))) {
     const auto& layers = r["diagnostics"][0]["activations"];

@@ -92,8 +92,9 @@ TEST_CASE("two threads learn the spirals as one does") {
 
 TEST_CASE("evaluation split across threads gives one thread's metrics") {
   Rng data_rng(5);
-  Data data = prepare_data(generate(json{{"source", "spirals"}, {"samples", 997}, {"arms", 3}}, data_rng),
-                           std::nullopt, json::object(), 1);
+  Data data =
+      prepare_data(generate(json{{"source", "spirals"}, {"samples", 997}, {"arms", 3}}, data_rng),
+                   std::nullopt, json::object(), 1);
   Model model = make_model(2);
   auto loss = make_loss("softmax_cross_entropy");
   const Evaluation one = evaluate(model, *loss, data.train, 256, true);

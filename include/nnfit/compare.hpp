@@ -31,8 +31,8 @@ struct RunRecord {
   // With log_every_steps N: (step, mean training loss of steps step-N+1 .. step).
   std::vector<std::pair<std::int64_t, double>> step_losses;
   std::optional<std::pair<int, std::int64_t>> target_reached;  // (epoch, step)
-  double wall_time = 0.0;  // seconds, data loading excluded
-  bool reused = false;     // read from an earlier, resumed comparison
+  double wall_time = 0.0;                                      // seconds, data loading excluded
+  bool reused = false;  // read from an earlier, resumed comparison
 
   bool ok() const { return status == "finished" || status == "initialized"; }
   json to_json() const;

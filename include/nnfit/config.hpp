@@ -51,7 +51,7 @@ struct TrainConfig {
 // diagnostics.jsonl in the run directory.
 struct DiagnosticsOptions {
   bool enabled = false;
-  Index probe_samples = 1000;  // the first N rows of the split (all of it when smaller)
+  Index probe_samples = 1000;   // the first N rows of the split (all of it when smaller)
   std::string split = "train";  // train | validation | test
 };
 

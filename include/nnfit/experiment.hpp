@@ -36,8 +36,8 @@ struct Experiment {
   std::string source;  // the paper it comes from
   std::string origin;  // the experiment file, or the base config for --activations
   std::vector<std::uint64_t> seeds;
-  std::string baseline;          // the arm the others are compared with
-  std::optional<StopAt> target;  // the convergence target (recorded, never stops a run)
+  std::string baseline;              // the arm the others are compared with
+  std::optional<StopAt> target;      // the convergence target (recorded, never stops a run)
   bool initialization_only = false;  // no training: statistics of the initial network
   DiagnosticsOptions diagnostics;    // on unless the experiment turns it off
   // > 0: also record the mean training loss of every N steps (and, for a train_loss target,
@@ -52,10 +52,10 @@ struct Experiment {
 };
 
 struct ExperimentOptions {
-  bool smoke = false;                    // apply the experiment's "smoke" section
-  std::vector<std::uint64_t> seeds;      // replaces the experiment's seeds when not empty
-  std::vector<std::string> overrides;    // --set, applied to every arm's config
-  std::string baseline;                  // replaces the baseline when not empty
+  bool smoke = false;                  // apply the experiment's "smoke" section
+  std::vector<std::uint64_t> seeds;    // replaces the experiment's seeds when not empty
+  std::vector<std::string> overrides;  // --set, applied to every arm's config
+  std::string baseline;                // replaces the baseline when not empty
 };
 
 // Reads an experiment file. Throws ConfigError listing every problem (file, JSON path,

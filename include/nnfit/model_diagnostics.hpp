@@ -72,7 +72,7 @@ class ModelDiagnostics {
  private:
   Model& model_;
   Matrix probe_;
-  std::vector<Index> layers_;  // layers with parameters, in order
+  std::vector<Index> layers_;                    // layers with parameters, in order
   std::vector<std::pair<Index, Index>> ranges_;  // their [offset, size) in the flat buffer
   std::vector<double> grad_norm_sum_, update_ratio_;
   std::vector<float> before_;

@@ -11,7 +11,7 @@ namespace nnfit {
 
 struct Estimate {
   int n = 0;
-  double mean = 0, sd = 0;      // sd: sample standard deviation (n - 1); 0 when n < 2
+  double mean = 0, sd = 0;         // sd: sample standard deviation (n - 1); 0 when n < 2
   double ci_low = 0, ci_high = 0;  // 95% Student-t interval of the mean; = mean when n < 2
 };
 

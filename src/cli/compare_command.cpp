@@ -37,7 +37,8 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text) {
       used = 0;
     }
     if (used == 0 || used != item.size() || item[0] == '-')
-      throw ConfigError("--seeds " + text + ": expected a count (5: seeds 1 to 5) or a list (1,2,7)");
+      throw ConfigError("--seeds " + text +
+                        ": expected a count (5: seeds 1 to 5) or a list (1,2,7)");
     seeds.push_back(value);
     start = comma + 1;
   }
@@ -62,32 +63,35 @@ int compare(const CompareArgs& options) {
   if (options.experiment.empty() == options.config.empty())
     throw ConfigError("compare: give either --experiment FILE or --config FILE --activations A,B");
   if (!options.config.empty() && options.activations.empty())
-    throw ConfigError("compare --config: also give --activations, e.g. --activations relu,elu,selu");
+    throw ConfigError(
+        "compare --config: also give --activations, e.g. --activations relu,elu,selu");
   if (!options.experiment.empty() && !options.activations.empty())
-    throw ConfigError("compare: --activations goes with --config; an experiment file lists its arms");
+    throw ConfigError(
+        "compare: --activations goes with --config; an experiment file lists its arms");
 
   ExperimentOptions eo;
   eo.smoke = options.smoke;
   eo.seeds = parse_seeds(options.seeds);
   eo.overrides = options.overrides;
   eo.baseline = options.baseline;
-  const Experiment experiment = options.experiment.empty()
-                                    ? experiment_from_config(options.config, options.activations, eo)
-                                    : read_experiment(options.experiment, eo);
+  const Experiment experiment =
+      options.experiment.empty() ? experiment_from_config(options.config, options.activations, eo)
+                                 : read_experiment(options.experiment, eo);
 
   CompareOptions co;
   co.output = !options.output.empty()
                   ? options.output
                   : "runs/compare/" + experiment.name + (options.smoke ? "-smoke" : "");
-  co.jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  co.jobs = options.jobs > 0 ? options.jobs
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   co.threads_per_run = options.threads;
   co.force = options.force;
   const bool quiet = options.quiet;
   const auto total_runs = experiment.arms.size() * experiment.seeds.size();
   if (!quiet) {
     std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",
-                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(), total_runs,
-                co.jobs, co.output.c_str());
+                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
+                total_runs, co.jobs, co.output.c_str());
     std::fflush(stdout);
   }
   co.on_run_end = [&](const RunRecord& r, int done, int total) {
@@ -96,18 +100,21 @@ int compare(const CompareArgs& options) {
     if (!r.epochs.empty()) {
       const auto& last = r.epochs.back();
       char text[160];
-      std::snprintf(text, sizeof text, "%zu epochs, train_loss %.4f", r.epochs.size(), last.train.loss);
+      std::snprintf(text, sizeof text, "%zu epochs, train_loss %.4f", r.epochs.size(),
+                    last.train.loss);
       detail = text;
       if (last.validation.accuracy)
-        std::snprintf(text, sizeof text, ", val_accuracy %.4f", *last.validation.accuracy), detail += text;
+        std::snprintf(text, sizeof text, ", val_accuracy %.4f", *last.validation.accuracy),
+            detail += text;
       if (r.config["train"].contains("stop_at"))
         detail += r.target_reached ? ", target at epoch " + std::to_string(r.target_reached->first)
                                    : ", target not reached";
     }
     if (!r.error.empty()) detail += (detail.empty() ? "" : "; ") + r.error;
-    std::printf("[%*d/%d] %-18s seed %-4llu %-11s %6.1f s  %s\n", static_cast<int>(std::to_string(total).size()),
-                done, total, r.arm.c_str(), static_cast<unsigned long long>(r.seed), r.status.c_str(),
-                r.wall_time, detail.c_str());
+    std::printf("[%*d/%d] %-18s seed %-4llu %-11s %6.1f s  %s\n",
+                static_cast<int>(std::to_string(total).size()), done, total, r.arm.c_str(),
+                static_cast<unsigned long long>(r.seed), r.status.c_str(), r.wall_time,
+                detail.c_str());
     std::fflush(stdout);
   };
   std::vector<RunRecord> records;
@@ -135,7 +142,8 @@ int compare(const CompareArgs& options) {
   context.machine = describe_machine();
   context.date = today();
   context.jobs = co.jobs;
-  context.wall_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  context.wall_time =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   write_report(experiment, records, summary, context, co.output);
 
   int failed = 0;
@@ -146,8 +154,10 @@ int compare(const CompareArgs& options) {
                 format_duration(context.wall_time).c_str());
   }
   if (failed) {
-    std::fprintf(stderr, "nnfit: %d runs failed (see %s/report.md); run the same command again to retry them\n",
-                 failed, co.output.c_str());
+    std::fprintf(
+        stderr,
+        "nnfit: %d runs failed (see %s/report.md); run the same command again to retry them\n",
+        failed, co.output.c_str());
     return kRunsFailed;
   }
   return kSuccess;

@@ -6,9 +6,9 @@
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/parallel_step.hpp"
 #include "nnfit/metrics.hpp"
 #include "nnfit/model_file.hpp"
+#include "nnfit/parallel_step.hpp"
 #include "nnfit/registry.hpp"
 #include "src/cli/commands.hpp"
 

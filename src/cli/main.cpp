@@ -74,8 +74,9 @@ int main(int argc, char** argv) {
   predict->add_option("-o,--output", predict_output, "where to write the CSV (default stdout)");
   predict->add_flag("--no-header", no_header, "the input has no header row");
   predict->add_flag("--probabilities", probabilities, "add a probability column per class");
-  predict->add_option("-j,--threads", inference_threads,
-                      "threads for the forward passes (default: the number of cores)")
+  predict
+      ->add_option("-j,--threads", inference_threads,
+                   "threads for the forward passes (default: the number of cores)")
       ->check(CLI::Range(1, 256));
 
   auto* list = app.add_subcommand("list",

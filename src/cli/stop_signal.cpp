@@ -31,6 +31,8 @@ StopSignal::~StopSignal() {
   sigaction(SIGTERM, &old_term_, nullptr);
 }
 
-bool StopSignal::requested() { return g_stop_requested != 0; }
+bool StopSignal::requested() {
+  return g_stop_requested != 0;
+}
 
 }  // namespace nnfit::cli

@@ -7,11 +7,20 @@ std::string escape_xml(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -116,11 +125,12 @@ std::string Document::html(const std::string& title) const {
         s += "</table>\n";
         break;
       case Block::Kind::figure:
-        s += "<figure>\n" + b.svg + "<figcaption>" + inline_html(b.text) + "</figcaption>\n</figure>\n";
+        s += "<figure>\n" + b.svg + "<figcaption>" + inline_html(b.text) +
+             "</figcaption>\n</figure>\n";
         break;
       case Block::Kind::code:
-        s += "<details><summary>" + escape_xml(b.summary) + "</summary>\n<pre>" + escape_xml(b.text) +
-             "</pre>\n</details>\n";
+        s += "<details><summary>" + escape_xml(b.summary) + "</summary>\n<pre>" +
+             escape_xml(b.text) + "</pre>\n</details>\n";
         break;
     }
   }

@@ -12,20 +12,31 @@ std::string escape_xml(const std::string& text);
 
 struct Block {
   enum class Kind { heading, paragraph, table, figure, code } kind;
-  int level = 2;                              // heading
-  std::string text;                           // heading, paragraph (with `code` spans), code
+  int level = 2;                               // heading
+  std::string text;                            // heading, paragraph (with `code` spans), code
   std::vector<std::vector<std::string>> rows;  // table: rows[0] is the header
-  std::string file, svg;                      // figure: relative path and content
-  std::string summary;                        // code: the collapsible section's title
+  std::string file, svg;                       // figure: relative path and content
+  std::string summary;                         // code: the collapsible section's title
 };
 
 class Document {
  public:
-  void heading(std::string text, int level = 2) { blocks_.push_back({Block::Kind::heading, level, std::move(text), {}, {}, {}, {}}); }
-  void paragraph(std::string text) { blocks_.push_back({Block::Kind::paragraph, 0, std::move(text), {}, {}, {}, {}}); }
-  void table(std::vector<std::vector<std::string>> rows) { blocks_.push_back({Block::Kind::table, 0, {}, std::move(rows), {}, {}, {}}); }
-  void figure(std::string caption, std::string file, std::string svg) { blocks_.push_back({Block::Kind::figure, 0, std::move(caption), {}, std::move(file), std::move(svg), {}}); }
-  void code(std::string summary, std::string text) { blocks_.push_back({Block::Kind::code, 0, std::move(text), {}, {}, {}, std::move(summary)}); }
+  void heading(std::string text, int level = 2) {
+    blocks_.push_back({Block::Kind::heading, level, std::move(text), {}, {}, {}, {}});
+  }
+  void paragraph(std::string text) {
+    blocks_.push_back({Block::Kind::paragraph, 0, std::move(text), {}, {}, {}, {}});
+  }
+  void table(std::vector<std::vector<std::string>> rows) {
+    blocks_.push_back({Block::Kind::table, 0, {}, std::move(rows), {}, {}, {}});
+  }
+  void figure(std::string caption, std::string file, std::string svg) {
+    blocks_.push_back(
+        {Block::Kind::figure, 0, std::move(caption), {}, std::move(file), std::move(svg), {}});
+  }
+  void code(std::string summary, std::string text) {
+    blocks_.push_back({Block::Kind::code, 0, std::move(text), {}, {}, {}, std::move(summary)});
+  }
 
   std::string markdown() const;
   std::string html(const std::string& title) const;

@@ -59,7 +59,8 @@ void shape_layers(json& config, const json& hidden, const json& activation, cons
     // base's output layer.
     const json act = activation.is_null() ? hidden_activation(layers) : activation;
     if (act.is_null()) {
-      diag.error(where + ".hidden", "the base config has no hidden activation to repeat; set \"activation\"");
+      diag.error(where + ".hidden",
+                 "the base config has no hidden activation to repeat; set \"activation\"");
       return;
     }
     json rebuilt = json::array();
@@ -113,8 +114,9 @@ Shape read_shape(SpecReader& r) {
   Shape s;
   auto& diag = r.diagnostics();
   if (const json* a = r.raw("activation")) {
-    const std::string name =
-        a->is_string() ? a->get<std::string>() : a->is_object() ? a->value("type", "") : "";
+    const std::string name = a->is_string()   ? a->get<std::string>()
+                             : a->is_object() ? a->value("type", "")
+                                              : "";
     std::vector<std::string> names = registry().activations.names();
     names.push_back("prelu");
     if (std::find(names.begin(), names.end(), name) == names.end())
@@ -175,7 +177,8 @@ std::string describe_arm(const json& config) {
     }
   }
   text += ", init " + init;
-  if (widths.size() == 1) text += ", " + std::to_string(hidden) + " x " + std::to_string(*widths.begin());
+  if (widths.size() == 1)
+    text += ", " + std::to_string(hidden) + " x " + std::to_string(*widths.begin());
   return text;
 }
 
@@ -199,8 +202,8 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
     }
     return out;
   }
-  diag.error(where, "expected a number of seeds (1 to 100000) or a list of seeds; found " +
-                        seeds.dump());
+  diag.error(where,
+             "expected a number of seeds (1 to 100000) or a list of seeds; found " + seeds.dump());
   return {};
 }
 
@@ -291,8 +294,8 @@ Experiment read_experiment_json(json spec, const std::string& path,
 
   const json* listed_seeds = top.raw("seeds");
   const json seeds = options.smoke && !smoke_seeds.is_null() ? smoke_seeds
-                     : listed_seeds                            ? *listed_seeds
-                                                               : json(5);
+                     : listed_seeds                          ? *listed_seeds
+                                                             : json(5);
   if (!options.seeds.empty())
     e.seeds = options.seeds;
   else
@@ -301,7 +304,9 @@ Experiment read_experiment_json(json spec, const std::string& path,
   if (const json* t = top.raw("target")) {
     SpecReader s(*t, "target", diag);
     if (!s.has("metric") || !s.has("value"))
-      diag.error("target", "needs \"metric\" and \"value\", e.g. {\"metric\": \"train_loss\", \"value\": 0.4}");
+      diag.error(
+          "target",
+          "needs \"metric\" and \"value\", e.g. {\"metric\": \"train_loss\", \"value\": 0.4}");
     StopAt at;
     at.metric = s.choice("metric", "train_loss", metric_names());
     at.value = s.number("value", 0.0);
@@ -321,8 +326,9 @@ Experiment read_experiment_json(json spec, const std::string& path,
   // Arms.
   const json* arms = top.raw("arms");
   if (!arms || !arms->is_array() || arms->empty()) {
-    diag.error("arms", "expected a non-empty array of arms, e.g. [{\"name\": \"relu\", "
-                       "\"activation\": \"relu\"}, {\"name\": \"elu\", \"activation\": \"elu\"}]");
+    diag.error("arms",
+               "expected a non-empty array of arms, e.g. [{\"name\": \"relu\", "
+               "\"activation\": \"relu\"}, {\"name\": \"elu\", \"activation\": \"elu\"}]");
   } else {
     std::set<std::string> names;
     for (std::size_t i = 0; i < arms->size(); ++i) {
@@ -344,7 +350,8 @@ Experiment read_experiment_json(json spec, const std::string& path,
       json config = base;
       apply_sets(config, base_set, "set", diag);
       if (options.smoke) apply_sets(config, smoke_set, "smoke.set", diag);
-      shape_layers(config, shape.hidden, shape.activation, shape.init, shape.bias_init, where, diag);
+      shape_layers(config, shape.hidden, shape.activation, shape.init, shape.bias_init, where,
+                   diag);
       if (arm_set) apply_sets(config, *arm_set, where + ".set", diag);
       for (const auto& o : options.overrides) {
         try {
@@ -354,12 +361,14 @@ Experiment read_experiment_json(json spec, const std::string& path,
         }
       }
       arm.config = config;
-      if (arm.description.empty() && config.contains("model")) arm.description = describe_arm(config);
+      if (arm.description.empty() && config.contains("model"))
+        arm.description = describe_arm(config);
       e.arms.push_back(arm);
     }
   }
-  e.baseline = !options.baseline.empty() ? options.baseline
-                                         : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);
+  e.baseline = !options.baseline.empty()
+                   ? options.baseline
+                   : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);
   top.finish();
   if (!e.arms.empty() && !e.arm(e.baseline)) {
     std::vector<std::string> names;
@@ -386,16 +395,15 @@ Experiment experiment_from_config(const std::string& config_path,
   json base = load_config(config_path);
   base.erase("extends");
   json arms = json::array();
-  for (const auto& a : activations) arms.push_back({{"name", a}, {"activation", a}, {"init", "auto"}});
+  for (const auto& a : activations)
+    arms.push_back({{"name", a}, {"activation", a}, {"init", "auto"}});
   const RunConfig checked = read_run_config(base, config_path);
-  json spec = {{"name", checked.name + "_compare"},
-               {"base", base},
-               {"seeds", 5},
-               {"arms", arms}};
-  if (!activations.empty()) spec["baseline"] = std::find(activations.begin(), activations.end(),
-                                                         "relu") != activations.end()
-                                                   ? "relu"
-                                                   : activations[0];
+  json spec = {{"name", checked.name + "_compare"}, {"base", base}, {"seeds", 5}, {"arms", arms}};
+  if (!activations.empty())
+    spec["baseline"] =
+        std::find(activations.begin(), activations.end(), "relu") != activations.end()
+            ? "relu"
+            : activations[0];
   if (checked.train.stop_at)
     spec["target"] = {{"metric", checked.train.stop_at->metric},
                       {"value", checked.train.stop_at->value}};

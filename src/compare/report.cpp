@@ -28,12 +28,14 @@ std::string fmt(double v, const char* format = "%.4g") {
 }
 
 // "0.2345 ± 0.0123 [0.2200, 0.2490]" from an estimate object; "-" when absent.
-std::string estimate_text(const json& measures, const std::string& name, const char* format = "%.4g") {
+std::string estimate_text(const json& measures, const std::string& name,
+                          const char* format = "%.4g") {
   if (!measures.contains(name)) return "-";
   const json& e = measures[name];
   if (e["n"].get<int>() < 2) return fmt(e["mean"].get<double>(), format) + " (n=1)";
   return fmt(e["mean"].get<double>(), format) + " ± " + fmt(e["sd"].get<double>(), format) + " [" +
-         fmt(e["ci_low"].get<double>(), format) + ", " + fmt(e["ci_high"].get<double>(), format) + "]";
+         fmt(e["ci_low"].get<double>(), format) + ", " + fmt(e["ci_high"].get<double>(), format) +
+         "]";
 }
 
 const char* format_of(const std::string& measure) {
@@ -130,8 +132,9 @@ std::string summary_table(const json& summary) {
         lo = std::min(lo, l["post_var"]["mean"].get<double>());
         hi = std::max(hi, l["post_var"]["mean"].get<double>());
       }
-      std::snprintf(line, sizeof line, "%-22s %5d  %-34s %-34s\n", a["name"].get<std::string>().c_str(),
-                    a["runs"].get<int>(), fmt(max_mean).c_str(), (fmt(lo) + " .. " + fmt(hi)).c_str());
+      std::snprintf(line, sizeof line, "%-22s %5d  %-34s %-34s\n",
+                    a["name"].get<std::string>().c_str(), a["runs"].get<int>(),
+                    fmt(max_mean).c_str(), (fmt(lo) + " .. " + fmt(hi)).c_str());
       out += line;
     }
     return out;
@@ -139,8 +142,8 @@ std::string summary_table(const json& summary) {
   const std::string speed = summary["speed_measure"].get<std::string>();
   bool born_dead = false;  // a column only when some run was born dead
   for (const auto& a : summary["arms"]) born_dead |= a["dead_layer_at_init"].get<int>() > 0;
-  std::snprintf(line, sizeof line, "%-20s %9s %9s %s%12s %12s %10s  %s\n", "arm", "finished", "reached",
-                born_dead ? "born dead " : "", "final loss", "final acc",
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %s%12s %12s %10s  %s\n", "arm", "finished",
+                "reached", born_dead ? "born dead " : "", "final loss", "final acc",
                 speed == "loss_auc" ? "loss AUC" : "steps->tgt",
                 ("vs " + summary["baseline"].get<std::string>()).c_str());
   out += line;
@@ -153,27 +156,30 @@ std::string summary_table(const json& summary) {
                                                         : mean("final_val_accuracy", "%.4f");
     std::string verdict = a["name"] == summary["baseline"] ? "(baseline)" : "-";
     for (const auto& c : summary["comparisons"])
-      if (c["arm"] == a["name"] && c["headline"].get<bool>()) verdict = c["verdict"].get<std::string>();
-    const std::string reached =
-        a.contains("reached_target") ? std::to_string(a["reached_target"].get<int>()) + "/" +
-                                           std::to_string(a["runs"].get<int>())
-                                     : "-";
+      if (c["arm"] == a["name"] && c["headline"].get<bool>())
+        verdict = c["verdict"].get<std::string>();
+    const std::string reached = a.contains("reached_target")
+                                    ? std::to_string(a["reached_target"].get<int>()) + "/" +
+                                          std::to_string(a["runs"].get<int>())
+                                    : "-";
     char dead[32] = "";
     if (born_dead)
       std::snprintf(dead, sizeof dead, "%9s ",
                     (std::to_string(a["dead_layer_at_init"].get<int>()) + "/" +
-                     std::to_string(a["runs"].get<int>())).c_str());
+                     std::to_string(a["runs"].get<int>()))
+                        .c_str());
     std::snprintf(line, sizeof line, "%-20s %5d/%-3d %9s %s%12s %12s %10s  %s\n",
-                  a["name"].get<std::string>().c_str(), a["finished"].get<int>(), a["runs"].get<int>(),
-                  reached.c_str(), dead, mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
+                  a["name"].get<std::string>().c_str(), a["finished"].get<int>(),
+                  a["runs"].get<int>(), reached.c_str(), dead,
+                  mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
                   mean(speed, speed == "loss_auc" ? "%.4f" : "%.0f").c_str(), verdict.c_str());
     out += line;
   }
   return out;
 }
 
-void write_report(const Experiment& e, const std::vector<RunRecord>& records, const json& summary_in,
-                  const ReportContext& context, const std::string& output) {
+void write_report(const Experiment& e, const std::vector<RunRecord>& records,
+                  const json& summary_in, const ReportContext& context, const std::string& output) {
   const fs::path dir(output);
   fs::create_directories(dir / "plots");
   json summary = summary_in;
@@ -194,19 +200,22 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
   write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
   json experiment_json = {{"spec", e.spec}, {"arms", json::array()}};
   for (const auto& a : e.arms)
-    experiment_json["arms"].push_back({{"name", a.name}, {"description", a.description},
+    experiment_json["arms"].push_back({{"name", a.name},
+                                       {"description", a.description},
                                        {"config", e.run_config(a, e.seeds.front())}});
   write_file_atomically((dir / "experiment.json").string(), experiment_json.dump(2) + "\n");
 
-  std::string csv = "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,t_low,t_high,"
-                    "bootstrap_low,bootstrap_high,verdict\n";
+  std::string csv =
+      "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,t_low,t_high,"
+      "bootstrap_low,bootstrap_high,verdict\n";
   auto cell = [&csv](const std::string& text) { csv.append(",").append(text); };
   for (const auto& a : summary["arms"])
     for (const auto& [name, est] : a["measures"].items()) {
       csv.append(a["name"].get<std::string>());
       cell(name);
       cell(std::to_string(est["n"].get<int>()));
-      for (const char* k : {"mean", "sd", "ci_low", "ci_high"}) cell(fmt(est[k].get<double>(), "%.9g"));
+      for (const char* k : {"mean", "sd", "ci_low", "ci_high"})
+        cell(fmt(est[k].get<double>(), "%.9g"));
       bool found = false;
       for (const auto& c : summary["comparisons"])
         if (c["arm"] == a["name"] && c["measure"] == name) {
@@ -237,43 +246,56 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
   };
   std::vector<Figure> plots;
   if (!e.initialization_only && epochs > 0) {
-    plot::LineChart loss{"Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
+    plot::LineChart loss{
+        "Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
     std::vector<double> all;
     for (const auto& arm : e.arms) {
-      Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-        if (i == 0 || i > r.epochs.size()) return std::nullopt;
-        return r.epochs[i - 1].train.loss;
-      }, epochs + 1);
+      Curve c = curve(
+          records, arm.name,
+          [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+            if (i == 0 || i > r.epochs.size()) return std::nullopt;
+            return r.epochs[i - 1].train.loss;
+          },
+          epochs + 1);
       all.insert(all.end(), c.low.begin(), c.low.end());
       all.insert(all.end(), c.high.begin(), c.high.end());
       loss.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
     }
     loss.log_y = plot::spans_decades(all, 1.0);
-    plots.push_back({"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
-                     "train_loss.svg", loss.svg()});
+    plots.push_back(
+        {"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
+         "train_loss.svg", loss.svg()});
 
     if (e.log_every_steps > 0) {
       // Training loss at the resolution of the logged windows.
       std::size_t windows = 0;
       for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
-      plot::LineChart steps{"Training loss by step", "optimiser step",
-                            "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
-                            false, {}};
+      plot::LineChart steps{
+          "Training loss by step",
+          "optimiser step",
+          "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
+          false,
+          {}};
       std::vector<double> all;
       for (const auto& arm : e.arms) {
-        Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-          if (i >= r.step_losses.size()) return std::nullopt;
-          return r.step_losses[i].second;
-        }, windows);
+        Curve c = curve(
+            records, arm.name,
+            [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+              if (i >= r.step_losses.size()) return std::nullopt;
+              return r.step_losses[i].second;
+            },
+            windows);
         for (auto& x : c.x) x = (x + 1) * e.log_every_steps;
         all.insert(all.end(), c.low.begin(), c.low.end());
         all.insert(all.end(), c.high.begin(), c.high.end());
-        steps.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+        steps.series.push_back(
+            {arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
       }
       steps.log_y = plot::spans_decades(all, 1.0);
       if (e.target && e.target->metric == "train_loss") {
         plot::Series target_line{"target", "#888888", {}, {}, {}, {}, true, true};
-        target_line.x = {static_cast<double>(e.log_every_steps), static_cast<double>(windows * e.log_every_steps)};
+        target_line.x = {static_cast<double>(e.log_every_steps),
+                         static_cast<double>(windows * e.log_every_steps)};
         target_line.y = {e.target->value, e.target->value};
         steps.series.push_back(target_line);
       }
@@ -286,10 +308,13 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     if (!acc_metric.empty()) {
       plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
       for (const auto& arm : e.arms) {
-        Curve c = curve(records, arm.name, [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
-          if (i == 0 || i > r.epochs.size()) return std::nullopt;
-          return r.epochs[i - 1].metric(acc_metric);
-        }, epochs + 1);
+        Curve c = curve(
+            records, arm.name,
+            [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
+              if (i == 0 || i > r.epochs.size()) return std::nullopt;
+              return r.epochs[i - 1].metric(acc_metric);
+            },
+            epochs + 1);
         acc.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
       }
       plots.push_back({acc_metric + " per epoch: mean over seeds, band = lowest to highest seed.",
@@ -297,8 +322,12 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     }
 
     if (e.target) {
-      plot::DotChart dots{"Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
-                          "epochs to target", {}, std::nullopt, ""};
+      plot::DotChart dots{
+          "Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
+          "epochs to target",
+          {},
+          std::nullopt,
+          ""};
       int budget = 0;
       for (const auto& arm : e.arms) {
         plot::Category cat{arm.name, colors[arm.name], {}, {}, 0, 0, 0};
@@ -320,9 +349,10 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
       }
       dots.reference = budget + 1;
       dots.reference_label = "not reached";
-      plots.push_back({"Epochs to the target per run (open circles: never reached, counted as the "
-                       "budget + 1), with the mean and its 95% interval.",
-                       "epochs_to_target.svg", dots.svg()});
+      plots.push_back(
+          {"Epochs to the target per run (open circles: never reached, counted as the "
+           "budget + 1), with the mean and its 95% interval.",
+           "epochs_to_target.svg", dots.svg()});
     }
   }
 
@@ -333,14 +363,24 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     for (const char* quantity : {"post_var", "post_mean"}) {
       const bool var = std::string(quantity) == "post_var";
       plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
-                            "hidden layer", var ? "variance of the activations" : "mean of the activations",
-                            false, {}};
+                            "hidden layer",
+                            var ? "variance of the activations" : "mean of the activations",
+                            false,
+                            {}};
       std::vector<double> all;
       for (const auto& a : summary["arms"]) {
         const std::string name = a["name"].get<std::string>();
         for (const char* when : {"layers_at_init", "layers_final"}) {
-          plot::Series s{name + (std::string(when) == "layers_final" ? " (end)" : e.initialization_only ? "" : " (init)"),
-                         colors[name], {}, {}, {}, {}, std::string(when) == "layers_final", true};
+          plot::Series s{name + (std::string(when) == "layers_final" ? " (end)"
+                                 : e.initialization_only             ? ""
+                                                                     : " (init)"),
+                         colors[name],
+                         {},
+                         {},
+                         {},
+                         {},
+                         std::string(when) == "layers_final",
+                         true};
           for (const auto& l : a[when]) {
             s.x.push_back(l["depth"].get<double>());
             s.y.push_back(l[quantity]["mean"].get<double>());
@@ -359,38 +399,49 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     if (!e.initialization_only && epochs > 0) {
       plot::LineChart dead{"Dead units", "epoch", "fraction of hidden units dead", false, {}};
       for (const auto& arm : e.arms) {
-        Curve c = curve(records, arm.name, [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-          if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty()) return std::nullopt;
-          double sum = 0;
-          for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
-          return sum / static_cast<double>(r.diagnostics[i].activations.size());
-        }, epochs + 1);
-        dead.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
+        Curve c = curve(
+            records, arm.name,
+            [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+              if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty())
+                return std::nullopt;
+              double sum = 0;
+              for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
+              return sum / static_cast<double>(r.diagnostics[i].activations.size());
+            },
+            epochs + 1);
+        dead.series.push_back(
+            {arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
       }
-      plots.push_back({"Fraction of hidden units that are dead (never positive on the probe batch), "
-                       "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
-                       "highest seed.",
-                       "dead_units.svg", dead.svg()});
+      plots.push_back(
+          {"Fraction of hidden units that are dead (never positive on the probe batch), "
+           "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
+           "highest seed.",
+           "dead_units.svg", dead.svg()});
     }
   }
   for (const auto& p : plots) save_plot(p.file, p.svg);
 
   // The report.
   doc.heading(e.name, 1);
-  if (!e.claim.empty()) doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
+  if (!e.claim.empty())
+    doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
   std::string seeds;
   for (auto s : e.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   int reused = 0;
   double run_seconds = 0;
   for (const auto& r : records) reused += r.reused, run_seconds += r.wall_time;
-  doc.paragraph(std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) +
-                " seeds (" + seeds + ") = " + std::to_string(records.size()) + " runs" +
-                (reused ? " (" + std::to_string(reused) + " reused from an earlier invocation)" : "") +
-                ". Generated by nnfit " + kVersion + " on " + context.date + " with `" +
-                context.command + "` on " + context.machine + " (" + std::to_string(context.jobs) +
-                " runs at a time, one thread each; the runs took " + fmt(run_seconds, "%.0f") +
-                " s in all, this invocation " + fmt(context.wall_time, "%.0f") + " s). Build: `" + kCompilerFlags + "`." +
-                (e.spec.value("smoke_run", false) ? " **Smoke size**: a reduced version of the experiment, not its result." : ""));
+  doc.paragraph(
+      std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) + " seeds (" +
+      seeds + ") = " + std::to_string(records.size()) + " runs" +
+      (reused ? " (" + std::to_string(reused) + " reused from an earlier invocation)" : "") +
+      ". Generated by nnfit " + kVersion + " on " + context.date + " with `" + context.command +
+      "` on " + context.machine + " (" + std::to_string(context.jobs) +
+      " runs at a time, one thread each; the runs took " + fmt(run_seconds, "%.0f") +
+      " s in all, this invocation " + fmt(context.wall_time, "%.0f") + " s). Build: `" +
+      kCompilerFlags + "`." +
+      (e.spec.value("smoke_run", false)
+           ? " **Smoke size**: a reduced version of the experiment, not its result."
+           : ""));
 
   if (!e.initialization_only) {
     const std::string speed = summary["speed_measure"].get<std::string>();
@@ -399,31 +450,36 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
                   "**; each arm is compared with `" + e.baseline +
                   "` on the same seeds (paired). The verdict is `faster` or `slower` only when "
                   "the 95% paired t-interval and the 95% paired-bootstrap interval of the "
-                  "difference both exclude 0, with at least " + std::to_string(kMinimumPairs) +
+                  "difference both exclude 0, with at least " +
+                  std::to_string(kMinimumPairs) +
                   " pairs; otherwise it says there is no difference at this many seeds.");
-    std::vector<std::vector<std::string>> rows = {
-        {"arm", "difference (arm - " + e.baseline + ")", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
+    std::vector<std::vector<std::string>> rows = {{"arm", "difference (arm - " + e.baseline + ")",
+                                                   "95% t-interval", "95% bootstrap", "pairs",
+                                                   "verdict"}};
     for (const auto& c : summary["comparisons"])
       if (c["headline"].get<bool>()) {
         const char* f = format_of(speed);
         rows.push_back({c["arm"].get<std::string>(), fmt(c["difference"].get<double>(), f),
-                        "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " + fmt(c["t_interval"][1].get<double>(), f) + "]",
+                        "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                            fmt(c["t_interval"][1].get<double>(), f) + "]",
                         "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
                             fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
-                        std::to_string(c["n"].get<int>()), "**" + c["verdict"].get<std::string>() + "**"});
+                        std::to_string(c["n"].get<int>()),
+                        "**" + c["verdict"].get<std::string>() + "**"});
       }
     doc.table(rows);
   }
 
   doc.heading("Arms");
-  doc.paragraph("Each value: mean ± standard deviation over seeds [95% confidence interval of the mean].");
+  doc.paragraph(
+      "Each value: mean ± standard deviation over seeds [95% confidence interval of the mean].");
   {
     std::vector<std::string> measures;
     if (e.initialization_only) {
       measures = {};
     } else {
-      measures = {"final_train_loss", "final_val_accuracy", "final_test_accuracy", "best_val_accuracy",
-                  "loss_auc"};
+      measures = {"final_train_loss", "final_val_accuracy", "final_test_accuracy",
+                  "best_val_accuracy", "loss_auc"};
       if (e.target) measures.push_back("epochs_to_target");
       measures.push_back("dead_final");
       measures.push_back("wall_time");
@@ -441,12 +497,15 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
     }
     rows.push_back(header);
     for (const auto& a : summary["arms"]) {
-      std::vector<std::string> row = {a["name"].get<std::string>(), a["description"].get<std::string>(),
+      std::vector<std::string> row = {a["name"].get<std::string>(),
+                                      a["description"].get<std::string>(),
                                       std::to_string(a["runs"].get<int>())};
       if (!e.initialization_only) row.push_back(std::to_string(a["diverged"].get<int>()));
       if (e.target)
-        row.push_back(std::to_string(a["reached_target"].get<int>()) + "/" + std::to_string(a["runs"].get<int>()));
-      row.push_back(std::to_string(a["dead_layer_at_init"].get<int>()) + "/" + std::to_string(a["runs"].get<int>()));
+        row.push_back(std::to_string(a["reached_target"].get<int>()) + "/" +
+                      std::to_string(a["runs"].get<int>()));
+      row.push_back(std::to_string(a["dead_layer_at_init"].get<int>()) + "/" +
+                    std::to_string(a["runs"].get<int>()));
       for (const auto& m : present) row.push_back(estimate_text(a["measures"], m, format_of(m)));
       rows.push_back(row);
     }
@@ -459,10 +518,13 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
   if (has_layers) {
     doc.heading("Hidden layers");
     doc.paragraph("Mean and variance of each hidden layer's activations on the probe batch (" +
-                  std::to_string(e.diagnostics.probe_samples) + " rows of the " + e.diagnostics.split +
+                  std::to_string(e.diagnostics.probe_samples) + " rows of the " +
+                  e.diagnostics.split +
                   " split), and the fraction of dead units (never positive on the probe batch); "
-                  "mean over seeds" + (e.initialization_only ? "" : ", at initialisation and after training") + ".");
-    std::vector<std::vector<std::string>> rows = {{"arm", "when", "layer", "mean", "variance", "dead"}};
+                  "mean over seeds" +
+                  (e.initialization_only ? "" : ", at initialisation and after training") + ".");
+    std::vector<std::vector<std::string>> rows = {
+        {"arm", "when", "layer", "mean", "variance", "dead"}};
     for (const auto& a : summary["arms"])
       for (const char* when : {"layers_at_init", "layers_final"}) {
         const auto& layers = a[when];
@@ -471,9 +533,11 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
           // Long stacks: the first three, every 4th, and the last.
           if (n > 10 && i >= 3 && i + 1 < n && (i + 1) % 4 != 0) continue;
           const auto& l = layers[i];
-          rows.push_back({a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
-                          std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
-                          fmt(l["post_var"]["mean"].get<double>()), fmt(l["dead"]["mean"].get<double>(), "%.3f")});
+          rows.push_back(
+              {a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
+               std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
+               fmt(l["post_var"]["mean"].get<double>()),
+               fmt(l["dead"]["mean"].get<double>(), "%.3f")});
         }
       }
     doc.table(rows);
@@ -481,13 +545,16 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records, co
 
   if (!e.initialization_only) {
     doc.heading("Every paired comparison");
-    std::vector<std::vector<std::string>> rows = {{"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
     for (const auto& c : summary["comparisons"]) {
       const std::string m = c["measure"].get<std::string>();
       const char* f = format_of(m);
       rows.push_back({c["arm"].get<std::string>(), m, fmt(c["difference"].get<double>(), f),
-                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " + fmt(c["t_interval"][1].get<double>(), f) + "]",
-                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " + fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
+                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                          fmt(c["t_interval"][1].get<double>(), f) + "]",
+                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
+                          fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
                       std::to_string(c["n"].get<int>()), c["verdict"].get<std::string>()});
     }
     doc.table(rows);

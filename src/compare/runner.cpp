@@ -67,7 +67,9 @@ class DataCache {
   std::map<std::string, std::shared_future<std::shared_ptr<const Data>>> loaded_;
 };
 
-std::string data_key(const RunConfig& run) { return run.data.dump() + "#" + std::to_string(run.seed); }
+std::string data_key(const RunConfig& run) {
+  return run.data.dump() + "#" + std::to_string(run.seed);
+}
 
 RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, const json& config,
                     DataCache& cache, const CompareOptions& options) {
@@ -75,7 +77,8 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
   r.arm = arm.name;
   r.seed = seed;
   r.config = config;
-  const std::string origin = e.origin + " (arm '" + arm.name + "', seed " + std::to_string(seed) + ")";
+  const std::string origin =
+      e.origin + " (arm '" + arm.name + "', seed " + std::to_string(seed) + ")";
   const RunConfig run = read_run_config(config, origin);
   const std::string key = data_key(run);
   try {
@@ -159,7 +162,8 @@ json RunRecord::to_json() const {
             {"config", config}};
   if (!error.empty()) j["error"] = error;
   if (!step_losses.empty()) j["step_losses"] = step_losses;
-  if (target_reached) j["target"] = {{"epoch", target_reached->first}, {"step", target_reached->second}};
+  if (target_reached)
+    j["target"] = {{"epoch", target_reached->first}, {"step", target_reached->second}};
   return j;
 }
 
@@ -173,11 +177,13 @@ RunRecord RunRecord::from_json(const json& j) {
   r.steps_per_epoch = j.at("steps_per_epoch").get<Index>();
   r.wall_time = j.at("wall_time").get<double>();
   for (const auto& e : j.at("epochs")) r.epochs.push_back(EpochRecord::from_json(e));
-  for (const auto& d : j.at("diagnostics")) r.diagnostics.push_back(DiagnosticsRecord::from_json(d));
+  for (const auto& d : j.at("diagnostics"))
+    r.diagnostics.push_back(DiagnosticsRecord::from_json(d));
   if (j.contains("step_losses"))
     r.step_losses = j["step_losses"].get<std::vector<std::pair<std::int64_t, double>>>();
   if (j.contains("target"))
-    r.target_reached = {j["target"].at("epoch").get<int>(), j["target"].at("step").get<std::int64_t>()};
+    r.target_reached = {j["target"].at("epoch").get<int>(),
+                        j["target"].at("step").get<std::int64_t>()};
   return r;
 }
 
@@ -229,10 +235,12 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
   if (!conflicts.empty()) {
     std::string list;
     for (std::size_t i = 0; i < conflicts.size() && i < 5; ++i) list += "\n  " + conflicts[i];
-    if (conflicts.size() > 5) list += "\n  ... and " + std::to_string(conflicts.size() - 5) + " more";
-    throw ConfigError(options.output + " holds runs of a different experiment (their configs "
-                      "differ from this one's):" + list +
-                      "\nchoose another --output, or --force to redo every run");
+    if (conflicts.size() > 5)
+      list += "\n  ... and " + std::to_string(conflicts.size() - 5) + " more";
+    throw ConfigError(options.output +
+                      " holds runs of a different experiment (their configs "
+                      "differ from this one's):" +
+                      list + "\nchoose another --output, or --force to redo every run");
   }
 
   std::map<std::string, int> uses;
@@ -250,24 +258,24 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
   std::exception_ptr failure;  // writing a record failed: stop and rethrow in this thread
   auto worker = [&] {
     for (std::size_t k; !failure && (k = next.fetch_add(1)) < pending.size();) try {
-      Planned& p = plan[pending[k]];
-      if (options.interrupted && options.interrupted()) {
-        cache.release(data_key(read_run_config(p.config, e.origin)));
-        continue;
+        Planned& p = plan[pending[k]];
+        if (options.interrupted && options.interrupted()) {
+          cache.release(data_key(read_run_config(p.config, e.origin)));
+          continue;
+        }
+        RunRecord r = train_one(e, *p.arm, p.seed, p.config, cache, options);
+        if (r.status != "interrupted") {
+          fs::create_directories(fs::path(p.path).parent_path());
+          write_file_atomically(p.path, r.to_json().dump() + "\n");
+        }
+        std::lock_guard lock(report_mutex);
+        if (r.status != "interrupted") ++done;
+        p.record = std::move(r);
+        if (options.on_run_end) options.on_run_end(*p.record, done, total);
+      } catch (...) {
+        std::lock_guard lock(report_mutex);
+        if (!failure) failure = std::current_exception();
       }
-      RunRecord r = train_one(e, *p.arm, p.seed, p.config, cache, options);
-      if (r.status != "interrupted") {
-        fs::create_directories(fs::path(p.path).parent_path());
-        write_file_atomically(p.path, r.to_json().dump() + "\n");
-      }
-      std::lock_guard lock(report_mutex);
-      if (r.status != "interrupted") ++done;
-      p.record = std::move(r);
-      if (options.on_run_end) options.on_run_end(*p.record, done, total);
-    } catch (...) {
-      std::lock_guard lock(report_mutex);
-      if (!failure) failure = std::current_exception();
-    }
   };
   const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(pending.size())));
   std::vector<std::thread> threads;

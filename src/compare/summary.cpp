@@ -13,9 +13,9 @@ namespace {
 using Measures = std::map<std::string, double>;
 
 bool lower_wins(const std::string& measure) {
-  return measure.find("loss") != std::string::npos || measure.find("to_target") != std::string::npos ||
-         measure == "wall_time" || measure.find("dead") != std::string::npos ||
-         measure.find("rmse") != std::string::npos;
+  return measure.find("loss") != std::string::npos ||
+         measure.find("to_target") != std::string::npos || measure == "wall_time" ||
+         measure.find("dead") != std::string::npos || measure.find("rmse") != std::string::npos;
 }
 
 // Every measure of one run (see compare.hpp). Diverged runs keep only what they reached
@@ -63,12 +63,14 @@ Measures measures_of(const RunRecord& r) {
     for (const char* key : {"train_loss", "val_loss"})
       if (row.contains(key)) {
         const std::string name = std::string("best_") + key;
-        m[name] = m.count(name) ? std::min(m[name], row[key].get<double>()) : row[key].get<double>();
+        m[name] =
+            m.count(name) ? std::min(m[name], row[key].get<double>()) : row[key].get<double>();
       }
     for (const char* key : {"val_accuracy", "test_accuracy"})
       if (row.contains(key)) {
         const std::string name = std::string("best_") + key;
-        m[name] = m.count(name) ? std::max(m[name], row[key].get<double>()) : row[key].get<double>();
+        m[name] =
+            m.count(name) ? std::max(m[name], row[key].get<double>()) : row[key].get<double>();
       }
   }
   m["loss_auc"] = auc / static_cast<double>(r.epochs.size());
@@ -180,8 +182,8 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
                 {"t_interval", {d.t_low, d.t_high}},
                 {"bootstrap_interval", {d.boot_low, d.boot_high}},
                 {"lower_is_better", lower},
-                {"verdict", verdict(d, lower, is_speed ? "faster" : "better",
-                                    is_speed ? "slower" : "worse")}};
+                {"verdict",
+                 verdict(d, lower, is_speed ? "faster" : "better", is_speed ? "slower" : "worse")}};
       c["headline"] = name == speed;
       comparisons.push_back(c);
     }

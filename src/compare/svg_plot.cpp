@@ -1,12 +1,12 @@
 // SVG line and dot charts (src/compare/svg_plot.hpp).
 #include "src/compare/svg_plot.hpp"
 
-#include "src/compare/document.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+
+#include "src/compare/document.hpp"
 
 namespace nnfit::plot {
 
@@ -34,7 +34,7 @@ std::string label(double v) {
 struct Axis {
   double low = 0, high = 1;
   bool log = false;
-  bool integer = false;  // ticks at whole numbers only
+  bool integer = false;                        // ticks at whole numbers only
   double map(double v, double pixels) const {  // 0..pixels
     const double a = log ? std::log10(low) : low, b = log ? std::log10(high) : high;
     const double t = ((log ? std::log10(v) : v) - a) / (b - a);
@@ -95,7 +95,8 @@ std::string frame(const std::string& title, const std::string& x_label, const st
        num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) +
        "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n";
   s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  s += "<text x=\"" + num(kLeft + kPlotW / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" +
+  s += "<text x=\"" + num(kLeft + kPlotW / 2) +
+       "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" +
        report::escape_xml(title) + "</text>\n";
   // Grid and y ticks.
   for (double t : y.ticks()) {
@@ -110,16 +111,16 @@ std::string frame(const std::string& title, const std::string& x_label, const st
       const double px = kLeft + x.map(t, kPlotW);
       s += "<line x1=\"" + num(px) + "\" x2=\"" + num(px) + "\" y1=\"" + num(kTop) + "\" y2=\"" +
            num(kTop + kPlotH) + "\" stroke=\"#f0f0f0\"/>\n";
-      s += "<text x=\"" + num(px) + "\" y=\"" + num(kTop + kPlotH + 16) + "\" text-anchor=\"middle\">" +
-           label(t) + "</text>\n";
+      s += "<text x=\"" + num(px) + "\" y=\"" + num(kTop + kPlotH + 16) +
+           "\" text-anchor=\"middle\">" + label(t) + "</text>\n";
     }
   s += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(kPlotW) +
        "\" height=\"" + num(kPlotH) + "\" fill=\"none\" stroke=\"#333\"/>\n";
   s += "<text x=\"" + num(kLeft + kPlotW / 2) + "\" y=\"" + num(kHeight - 14) +
        "\" text-anchor=\"middle\">" + report::escape_xml(x_label) + "</text>\n";
   s += "<text transform=\"translate(18 " + num(kTop + kPlotH / 2) +
-       ") rotate(-90)\" text-anchor=\"middle\">" + report::escape_xml(y_label + (y.log ? " (log scale)" : "")) +
-       "</text>\n";
+       ") rotate(-90)\" text-anchor=\"middle\">" +
+       report::escape_xml(y_label + (y.log ? " (log scale)" : "")) + "</text>\n";
   return s;
 }
 
@@ -154,7 +155,8 @@ std::string LineChart::svg() const {
   for (const auto& s : series)
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       x0 = std::min(x0, s.x[i]), x1 = std::max(x1, s.x[i]);
-      for (double v : {s.y[i], s.low.empty() ? s.y[i] : s.low[i], s.high.empty() ? s.y[i] : s.high[i]})
+      for (double v :
+           {s.y[i], s.low.empty() ? s.y[i] : s.low[i], s.high.empty() ? s.y[i] : s.high[i]})
         if (usable(v)) y0 = std::min(y0, v), y1 = std::max(y1, v);
     }
   if (!std::isfinite(x0)) x0 = 0, x1 = 1;
@@ -171,15 +173,18 @@ std::string LineChart::svg() const {
     if (!line.low.empty()) {
       std::string path;
       for (std::size_t i = 0; i < line.x.size(); ++i)
-        if (usable(line.high[i])) path.append(path.empty() ? "M" : " L").append(point(line.x[i], line.high[i]));
+        if (usable(line.high[i]))
+          path.append(path.empty() ? "M" : " L").append(point(line.x[i], line.high[i]));
       for (std::size_t i = line.x.size(); i-- > 0;)
         if (usable(line.low[i])) path += " L" + point(line.x[i], line.low[i]);
       if (!path.empty())
-        s += "<path d=\"" + path + " Z\" fill=\"" + line.color + "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
+        s += "<path d=\"" + path + " Z\" fill=\"" + line.color +
+             "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
     }
     std::string points;
     for (std::size_t i = 0; i < line.x.size(); ++i)
-      if (usable(line.y[i])) points.append(points.empty() ? "" : " ").append(point(line.x[i], line.y[i]));
+      if (usable(line.y[i]))
+        points.append(points.empty() ? "" : " ").append(point(line.x[i], line.y[i]));
     s += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + line.color +
          "\" stroke-width=\"2\"" + (line.dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n";
     if (line.x.size() <= 40)
@@ -215,21 +220,24 @@ std::string DotChart::svg() const {
   std::string s = frame(title, "", y_label, x, y, false);
   auto py = [&](double v) { return kTop + kPlotH - y.map(v, kPlotH); };
   if (reference) {
-    s += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + kPlotW) + "\" y1=\"" + num(py(*reference)) +
-         "\" y2=\"" + num(py(*reference)) + "\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n";
+    s += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kLeft + kPlotW) + "\" y1=\"" +
+         num(py(*reference)) + "\" y2=\"" + num(py(*reference)) +
+         "\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n";
     s += "<text x=\"" + num(kLeft + kPlotW - 6) + "\" y=\"" + num(py(*reference) - 5) +
-         "\" text-anchor=\"end\" fill=\"#555\">" + report::escape_xml(reference_label) + "</text>\n";
+         "\" text-anchor=\"end\" fill=\"#555\">" + report::escape_xml(reference_label) +
+         "</text>\n";
   }
   const double column = kPlotW / std::max<double>(1, static_cast<double>(categories.size()));
   for (std::size_t c = 0; c < categories.size(); ++c) {
     const auto& cat = categories[c];
     const double cx = kLeft + column * (static_cast<double>(c) + 0.5);
-    s += "<text x=\"" + num(cx) + "\" y=\"" + num(kTop + kPlotH + 16) + "\" text-anchor=\"middle\">" +
-         report::escape_xml(cat.name) + "</text>\n";
+    s += "<text x=\"" + num(cx) + "\" y=\"" + num(kTop + kPlotH + 16) +
+         "\" text-anchor=\"middle\">" + report::escape_xml(cat.name) + "</text>\n";
     const std::size_t n = cat.values.size();
     for (std::size_t i = 0; i < n; ++i) {
       // Spread the points sideways so that equal values stay visible.
-      const double dx = n > 1 ? (static_cast<double>(i) / static_cast<double>(n - 1) - 0.5) * column * 0.35 : 0;
+      const double dx =
+          n > 1 ? (static_cast<double>(i) / static_cast<double>(n - 1) - 0.5) * column * 0.35 : 0;
       const bool hollow = i < cat.hollow.size() && cat.hollow[i];
       s += "<circle cx=\"" + num(cx - column * 0.12 + dx) + "\" cy=\"" + num(py(cat.values[i])) +
            "\" r=\"4\" fill=\"" + (hollow ? std::string("white") : cat.color) + "\" stroke=\"" +
@@ -237,15 +245,18 @@ std::string DotChart::svg() const {
     }
     if (n > 0) {
       const double mx = cx + column * 0.25;
-      s += "<line x1=\"" + num(mx) + "\" x2=\"" + num(mx) + "\" y1=\"" + num(py(cat.low)) + "\" y2=\"" +
-           num(py(cat.high)) + "\" stroke=\"#333\" stroke-width=\"1.5\"/>\n";
+      s += "<line x1=\"" + num(mx) + "\" x2=\"" + num(mx) + "\" y1=\"" + num(py(cat.low)) +
+           "\" y2=\"" + num(py(cat.high)) + "\" stroke=\"#333\" stroke-width=\"1.5\"/>\n";
       s += "<rect x=\"" + num(mx - 5) + "\" y=\"" + num(py(cat.mean) - 5) +
            "\" width=\"10\" height=\"10\" fill=\"#333\"/>\n";
     }
   }
-  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 14) + "\">circles: runs (one per seed)</text>\n";
-  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 32) + "\">open: target not reached</text>\n";
-  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 50) + "\">square, bar: mean, 95% CI</text>\n";
+  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 14) +
+       "\">circles: runs (one per seed)</text>\n";
+  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 32) +
+       "\">open: target not reached</text>\n";
+  s += "<text x=\"" + num(kLeft + kPlotW + 14) + "\" y=\"" + num(kTop + 50) +
+       "\">square, bar: mean, 95% CI</text>\n";
   return s + "</svg>\n";
 }
 
