@@ -274,8 +274,9 @@ TEST_CASE("a diverging arm is recorded as diverged and the other arms go on") {
   }
   const json summary = summarize(e, records);
   CHECK(summary["arms"][1]["diverged"] == 3);
-  // Diverged runs count as never reaching the target.
+  // Diverged runs count as never reaching the target, in epochs and in steps.
   CHECK(summary["arms"][1]["measures"]["epochs_to_target"]["mean"] == 4.0);
+  CHECK(summary["arms"][1]["measures"]["steps_to_target"]["mean"] == 4.0 * 10);  // 320 rows / 32
 }
 
 TEST_CASE("nnfit compare from the command line: arms from --activations, errors exit 2") {

@@ -87,6 +87,10 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
     auto setup = build_run(run, *data, origin);
     Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, *data,
                     run.train, run.seed);
+    // Known before the first step, so that a run diverging at once still has it (a target
+    // never reached is censored at (epochs + 1) * steps_per_epoch).
+    const Index rows = data->train.size(), batch = run.train.batch_size;
+    r.steps_per_epoch = run.train.drop_last ? rows / batch : (rows + batch - 1) / batch;
     std::optional<ModelDiagnostics> diagnostics;
     if (run.diagnostics.enabled) {
       diagnostics.emplace(setup->model, probe_batch(*data, run.diagnostics));
@@ -98,7 +102,6 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
       double window_sum = 0;
       int window = 0;
       auto log_step = [&](const StepProgress& p) {
-        r.steps_per_epoch = p.steps_per_epoch;
         if (e.log_every_steps <= 0) return;
         window_sum += p.step_loss;
         if (++window == e.log_every_steps) {
