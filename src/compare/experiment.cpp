@@ -1,6 +1,7 @@
 // Experiment files and the arms' run configs (include/nnfit/experiment.hpp).
 #include "nnfit/experiment.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
