@@ -172,6 +172,21 @@ TEST_CASE("experiment errors name the key, what was found and the nearest valid 
 
   CHECK(error_of(dir, small_experiment({{"smoke", {{"seedz", 2}}}})).find("smoke.seedz") !=
         std::string::npos);
+
+  // Wrong shapes anywhere are messages, never a crash.
+  json number_activation = small_experiment();
+  number_activation["arms"][0]["activation"] = 5;
+  CHECK(error_of(dir, number_activation).find("arms[0].activation: expected an activation name") !=
+        std::string::npos);
+  json odd_base = small_experiment();
+  odd_base["base"]["model"] = 2;
+  CHECK(error_of(dir, odd_base).find("no model.layers to vary") != std::string::npos);
+  json odd_train = small_experiment();
+  odd_train["base"]["train"] = 5;
+  CHECK(error_of(dir, odd_train).find("train") != std::string::npos);
+  json no_base = small_experiment();
+  no_base["base"] = "missing.json";
+  CHECK(error_of(dir, no_base).find("base: ") != std::string::npos);
 }
 
 TEST_CASE("dead units: a ReLU layer pushed below zero is dead, leaky and softplus are not") {
@@ -237,6 +252,14 @@ TEST_CASE("a comparison runs every arm and seed, resumes, and is the same at any
   const auto again = run_experiment(e, o);
   CHECK(reported == 0);
   for (const auto& r : again) CHECK(r.reused);
+  // A damaged record is redone, the others are not.
+  test::write_file(run_record_path(o.output, "elu", 2), "{\"arm\": \"elu\", \"trunc");
+  reported = 0;
+  const auto repaired = run_experiment(e, o);
+  CHECK(reported == 1);
+  CHECK(repaired[4].seed == 2);
+  CHECK_FALSE(repaired[4].reused);
+  CHECK(repaired[4].epochs.back().train.loss == first[4].epochs.back().train.loss);
   // A different experiment in the same folder is refused.
   const Experiment other = read(dir, small_experiment({{"set", {{"train.epochs", 2}}}}));
   CHECK_THROWS_AS(run_experiment(other, o), ConfigError);

@@ -156,5 +156,9 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "nnfit: out of memory\n");
     return 1;
+  } catch (const std::exception& e) {
+    // A bug, not a user error: say so rather than abort.
+    std::fprintf(stderr, "nnfit: internal error: %s\n", e.what());
+    return 1;
   }
 }

@@ -49,8 +49,9 @@ json hidden_activation(const json& layers) {
 // Applies an arm's (or the experiment's) structural keys to model.layers.
 void shape_layers(json& config, const json& hidden, const json& activation, const json& init,
                   const json& bias_init, const std::string& where, Diagnostics& diag) {
-  if (!config.contains("model") || !config["model"].contains("layers") ||
-      !config["model"]["layers"].is_array() || config["model"]["layers"].empty()) {
+  if (!config.contains("model") || !config["model"].is_object() ||
+      !config["model"].contains("layers") || !config["model"]["layers"].is_array() ||
+      config["model"]["layers"].empty()) {
     diag.error(where, "the base config has no model.layers to vary");
     return;
   }
@@ -114,7 +115,10 @@ struct Shape {
 Shape read_shape(SpecReader& r) {
   Shape s;
   auto& diag = r.diagnostics();
-  if (const json* a = r.raw("activation")) {
+  if (const json* a = r.raw("activation"); a && !a->is_string() && !a->is_object()) {
+    diag.error(r.path_of("activation"),
+               "expected an activation name or {\"type\": name, ...}; found " + a->dump());
+  } else if (a) {
     const std::string name = a->is_string()   ? a->get<std::string>()
                              : a->is_object() ? a->value("type", "")
                                               : "";
@@ -158,6 +162,9 @@ Shape merge(const Shape& outer, const Shape& inner) {
 
 std::string describe_arm(const json& config) {
   // "elu, init he_normal, 8 x 128" from the arm's layers.
+  if (!config["model"].is_object() || !config["model"].contains("layers") ||
+      !config["model"]["layers"].is_array())
+    return "";  // the arm's config check reports it
   const json& layers = config["model"]["layers"];
   const json act = hidden_activation(layers);
   std::string init;
@@ -236,6 +243,9 @@ json Experiment::run_config(const Arm& arm, std::uint64_t seed, int threads) con
   json config = arm.config;
   config["name"] = arm.name;
   config["seed"] = seed;
+  // A "train" that is not an object is left for read_run_config to report.
+  if (!config.contains("train")) config["train"] = json::object();
+  if (!config["train"].is_object()) return config;
   config["train"]["threads"] = threads;
   if (target)
     config["train"]["stop_at"] = {
@@ -279,7 +289,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
   } else {
     diag.error("base", "missing: the config every arm starts from");
   }
-  base.erase("extends");
+  if (base.is_object()) base.erase("extends");
   const Shape shared = read_shape(top);
 
   // Smoke: a smaller version of the same experiment.
@@ -347,7 +357,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
       const Shape shape = merge(shared, read_shape(a));
       const json* arm_set = a.raw("set");
       a.finish();
-      if (base.is_null()) continue;
+      if (!base.is_object()) continue;
       json config = base;
       apply_sets(config, base_set, "set", diag);
       if (options.smoke) apply_sets(config, smoke_set, "smoke.set", diag);
@@ -362,8 +372,13 @@ Experiment read_experiment_json(json spec, const std::string& path,
         }
       }
       arm.config = config;
-      if (arm.description.empty() && config.contains("model"))
-        arm.description = describe_arm(config);
+      if (arm.description.empty() && config.contains("model")) {
+        try {
+          arm.description = describe_arm(config);
+        } catch (const json::exception&) {
+          // A malformed layer list: the arm's config check reports it.
+        }
+      }
       e.arms.push_back(arm);
     }
   }

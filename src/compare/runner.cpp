@@ -210,8 +210,8 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
       plan.push_back({&arm, seed, e.run_config(arm, seed, options.threads_per_run),
                       run_record_path(options.output, arm.name, seed), std::nullopt});
 
-  // Runs already on disk: reused when they are the same run; redone when they failed or were
-  // interrupted; an error when they belong to another experiment.
+  // Runs already on disk: reused when they are the same run; redone when they failed, were
+  // interrupted or their record is damaged; an error when they belong to another experiment.
   std::vector<std::string> conflicts;
   for (auto& p : plan) {
     if (options.force || !fs::exists(p.path)) continue;
@@ -219,10 +219,8 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
     std::stringstream text;
     text << in.rdbuf();
     const json saved = json::parse(text.str(), nullptr, false);
-    if (saved.is_discarded() || !saved.is_object() || !saved.contains("config")) {
-      conflicts.push_back(p.path + " is not a run record");
-      continue;
-    }
+    // Records are written atomically, so a damaged one was damaged afterwards: redo the run.
+    if (saved.is_discarded() || !saved.is_object() || !saved.contains("config")) continue;
     json a = saved["config"], b = p.config;
     a["train"].erase("threads");
     b["train"].erase("threads");
@@ -230,7 +228,12 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
       conflicts.push_back(p.path);
       continue;
     }
-    RunRecord r = RunRecord::from_json(saved);
+    RunRecord r;
+    try {
+      r = RunRecord::from_json(saved);
+    } catch (const json::exception&) {
+      continue;  // damaged: redo
+    }
     if (r.status == "failed" || r.status == "interrupted") continue;
     r.reused = true;
     p.record = std::move(r);
