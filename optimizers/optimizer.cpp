@@ -49,12 +49,14 @@ double gradient_norm(ParameterView p) {
   return std::sqrt(sum);
 }
 
+void clip_gradients(ParameterView p, double norm, double max_norm) {
+  const double coefficient = max_norm / (norm + 1e-6);
+  if (coefficient < 1.0) FlatArray(p.gradients, p.size) *= static_cast<float>(coefficient);
+}
+
 double clip_gradient_norm(ParameterView p, double max_norm) {
   const double norm = gradient_norm(p);
-  const double coefficient = max_norm / (norm + 1e-6);
-  if (coefficient < 1.0) {
-    FlatArray(p.gradients, p.size) *= static_cast<float>(coefficient);
-  }
+  clip_gradients(p, norm, max_norm);
   return norm;
 }
 

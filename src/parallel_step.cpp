@@ -9,6 +9,7 @@
 
 #include "nnfit/denormals.hpp"
 #include "nnfit/error.hpp"
+#include "optimizers/flat.hpp"
 
 namespace nnfit {
 
@@ -122,6 +123,7 @@ ParallelStep::ParallelStep(Model& model, int threads) : model_(model), threads_(
   y_parts_.resize(static_cast<std::size_t>(threads));
   first_row_.assign(static_cast<std::size_t>(threads), 0);
   losses_.assign(static_cast<std::size_t>(threads), 0.0);
+  squares_.assign(static_cast<std::size_t>(threads), 0.0);
 }
 
 ParallelStep::~ParallelStep() = default;
@@ -183,19 +185,27 @@ StepResult ParallelStep::run(const Loss& loss, Optimizer& optimizer, const Matri
   StepResult result;
   for (const double l : losses_) result.loss += l;  // in thread order: deterministic
 
-  // Sum the replicas' gradients into the model's, each thread one range, in thread order.
+  // Sum the replicas' gradients into the model's, each thread one range, in thread order, and
+  // the squared norm of the sum while it is in cache (float blocks added in double, as
+  // gradient_norm() does; the partial sums are added in thread order).
   const Index n = model_.num_parameters();
   auto reduce = [&](int t) {
     const auto [begin, end] = range_of(n, threads_, t, 16);
-    auto total = Eigen::Map<Eigen::ArrayXf>(model_.gradients() + begin, end - begin);
-    for (auto& r : replicas_)
-      total += Eigen::Map<const Eigen::ArrayXf>(r.gradients() + begin, end - begin);
+    double squares = 0.0;
+    for_each_block(begin, end, [&](Index start, Index size) {
+      auto total = block_of(model_.gradients(), start, size);
+      for (auto& r : replicas_) total += block_of(r.gradients(), start, size);
+      squares += static_cast<double>(total.matrix().squaredNorm());
+    });
+    squares_[static_cast<std::size_t>(t)] = squares;
   };
   pool_->run(reduce);
 
   const ParameterView view = model_.parameters();
-  result.gradient_norm =
-      options.clip_norm > 0.0 ? clip_gradient_norm(view, options.clip_norm) : gradient_norm(view);
+  double squares = 0.0;
+  for (const double s : squares_) squares += s;
+  result.gradient_norm = std::sqrt(squares);
+  if (options.clip_norm > 0.0) clip_gradients(view, result.gradient_norm, options.clip_norm);
   if (!std::isfinite(result.loss) || !std::isfinite(result.gradient_norm))
     throw DivergedError(nonfinite_message(optimizer.steps() + 1, result));
 

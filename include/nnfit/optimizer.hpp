@@ -80,5 +80,7 @@ double gradient_norm(ParameterView parameters);
 // Scales the gradients so their global L2 norm is at most max_norm (PyTorch's
 // clip_grad_norm_, including its 1e-6). Returns the norm before clipping.
 double clip_gradient_norm(ParameterView parameters, double max_norm);
+// The same, given the norm already measured.
+void clip_gradients(ParameterView parameters, double norm, double max_norm);
 
 }  // namespace nnfit

@@ -53,6 +53,7 @@ class ParallelStep {
   std::vector<Matrix> x_parts_, y_parts_;
   std::vector<Index> first_row_;
   std::vector<double> losses_;
+  std::vector<double> squares_;  // each thread's share of the squared gradient norm
 };
 
 }  // namespace nnfit
