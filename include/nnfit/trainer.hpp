@@ -84,6 +84,7 @@ class Trainer {
   // Parameters at the best epoch so far (the current ones before the first epoch ends).
   const std::vector<float>& best_parameters() const { return best_parameters_; }
   const TrainResult& result() const { return result_; }
+  Index steps_per_epoch() const { return loader_.batches_per_epoch(); }
 
  private:
   void end_epoch(const Callbacks& callbacks, double train_seconds);

@@ -232,10 +232,6 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
 
   // Plots.
   report::Document doc;
-  std::vector<std::pair<std::string, std::string>> figures;  // caption, file
-  auto save_plot = [&](const std::string& file, const std::string& svg) {
-    write_file_atomically((dir / "plots" / file).string(), svg);
-  };
   std::size_t epochs = 0;
   for (const auto& r : records) epochs = std::max(epochs, r.epochs.size());
   std::map<std::string, std::string> colors;
@@ -419,7 +415,7 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
            "dead_units.svg", dead.svg()});
     }
   }
-  for (const auto& p : plots) save_plot(p.file, p.svg);
+  for (const auto& p : plots) write_file_atomically((dir / "plots" / p.file).string(), p.svg);
 
   // The report.
   doc.heading(e.name, 1);

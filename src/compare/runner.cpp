@@ -72,14 +72,13 @@ std::string data_key(const RunConfig& run) {
 }
 
 RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, const json& config,
-                    DataCache& cache, const CompareOptions& options) {
+                    const RunConfig& run, DataCache& cache, const CompareOptions& options) {
   RunRecord r;
   r.arm = arm.name;
   r.seed = seed;
   r.config = config;
   const std::string origin =
       e.origin + " (arm '" + arm.name + "', seed " + std::to_string(seed) + ")";
-  const RunConfig run = read_run_config(config, origin);
   const std::string key = data_key(run);
   try {
     const std::shared_ptr<const Data> data = cache.get(key, run.data, run.seed);
@@ -87,10 +86,9 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
     auto setup = build_run(run, *data, origin);
     Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, *data,
                     run.train, run.seed);
-    // Known before the first step, so that a run diverging at once still has it (a target
+    // Set before the first step, so that a run diverging at once still has it (a target
     // never reached is censored at (epochs + 1) * steps_per_epoch).
-    const Index rows = data->train.size(), batch = run.train.batch_size;
-    r.steps_per_epoch = run.train.drop_last ? rows / batch : (rows + batch - 1) / batch;
+    r.steps_per_epoch = trainer.steps_per_epoch();
     std::optional<ModelDiagnostics> diagnostics;
     if (run.diagnostics.enabled) {
       diagnostics.emplace(setup->model, probe_batch(*data, run.diagnostics));
@@ -201,14 +199,19 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
     json config;
     std::string path;
     std::optional<RunRecord> record;
+    RunConfig run;  // read from config for the runs still to do
   };
   std::vector<Planned> plan;
   // Seed-major: every arm of seed 1, then of seed 2, so that each seed's data is loaded once
   // and released early.
   for (const auto seed : e.seeds)
     for (const auto& arm : e.arms)
-      plan.push_back({&arm, seed, e.run_config(arm, seed, options.threads_per_run),
-                      run_record_path(options.output, arm.name, seed), std::nullopt});
+      plan.push_back({&arm,
+                      seed,
+                      e.run_config(arm, seed, options.threads_per_run),
+                      run_record_path(options.output, arm.name, seed),
+                      std::nullopt,
+                      {}});
 
   // Runs already on disk: reused when they are the same run; redone when they failed, were
   // interrupted or their record is damaged; an error when they belong to another experiment.
@@ -254,7 +257,8 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
   for (std::size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].record) continue;
     pending.push_back(i);
-    ++uses[data_key(read_run_config(plan[i].config, e.origin))];
+    plan[i].run = read_run_config(plan[i].config, e.origin);
+    ++uses[data_key(plan[i].run)];
   }
   DataCache cache(uses);
   const int total = static_cast<int>(plan.size());
@@ -262,14 +266,15 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
   std::mutex report_mutex;
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;  // writing a record failed: stop and rethrow in this thread
+  std::atomic<bool> failed{false};
   auto worker = [&] {
-    for (std::size_t k; !failure && (k = next.fetch_add(1)) < pending.size();) try {
+    for (std::size_t k; !failed && (k = next.fetch_add(1)) < pending.size();) try {
         Planned& p = plan[pending[k]];
         if (options.interrupted && options.interrupted()) {
-          cache.release(data_key(read_run_config(p.config, e.origin)));
+          cache.release(data_key(p.run));
           continue;
         }
-        RunRecord r = train_one(e, *p.arm, p.seed, p.config, cache, options);
+        RunRecord r = train_one(e, *p.arm, p.seed, p.config, p.run, cache, options);
         if (r.status != "interrupted") {
           fs::create_directories(fs::path(p.path).parent_path());
           write_file_atomically(p.path, r.to_json().dump() + "\n");
@@ -281,6 +286,7 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
       } catch (...) {
         std::lock_guard lock(report_mutex);
         if (!failure) failure = std::current_exception();
+        failed = true;
       }
   };
   const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(pending.size())));

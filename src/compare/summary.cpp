@@ -94,7 +94,17 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
     int runs = 0, finished = 0, diverged = 0, failed = 0, reached = 0, collapsed = 0;
     std::map<std::string, std::vector<double>> values;
     // Per-layer statistics at initialisation and at the end: depth -> quantity -> values.
-    std::map<int, std::map<std::string, std::vector<double>>> init_layers, final_layers;
+    using Layers = std::map<int, std::map<std::string, std::vector<double>>>;
+    Layers init_layers, final_layers;
+    auto collect = [](Layers& layers, const DiagnosticsRecord& record) {
+      for (const auto& s : record.activations) {
+        auto& l = layers[s.depth];
+        l["post_mean"].push_back(s.post_mean);
+        l["post_var"].push_back(s.post_var);
+        l["pre_var"].push_back(s.pre_var);
+        l["dead"].push_back(s.dead);
+      }
+    };
     for (const auto& r : records) {
       if (r.arm != arm.name) continue;
       ++runs;
@@ -103,26 +113,12 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
       failed += r.status == "failed";
       reached += r.target_reached.has_value();
       for (const auto& [k, v] : by_arm[arm.name][r.seed]) values[k].push_back(v);
-      if (!r.diagnostics.empty()) {
-        bool any_dead_layer = false;
-        for (const auto& s : r.diagnostics.front().activations) {
-          any_dead_layer |= s.dead >= 1.0;
-          auto& l = init_layers[s.depth];
-          l["post_mean"].push_back(s.post_mean);
-          l["post_var"].push_back(s.post_var);
-          l["pre_var"].push_back(s.pre_var);
-          l["dead"].push_back(s.dead);
-        }
-        collapsed += any_dead_layer;
-        if (r.ok() && r.diagnostics.size() > 1)
-          for (const auto& s : r.diagnostics.back().activations) {
-            auto& l = final_layers[s.depth];
-            l["post_mean"].push_back(s.post_mean);
-            l["post_var"].push_back(s.post_var);
-            l["pre_var"].push_back(s.pre_var);
-            l["dead"].push_back(s.dead);
-          }
-      }
+      if (r.diagnostics.empty()) continue;
+      collect(init_layers, r.diagnostics.front());
+      bool any_dead_layer = false;
+      for (const auto& s : r.diagnostics.front().activations) any_dead_layer |= s.dead >= 1.0;
+      collapsed += any_dead_layer;
+      if (r.ok() && r.diagnostics.size() > 1) collect(final_layers, r.diagnostics.back());
     }
     a["runs"] = runs;
     a["finished"] = finished;
@@ -135,7 +131,7 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
     json m = json::object();
     for (const auto& [k, v] : values) m[k] = estimate_json(estimate(v));
     a["measures"] = m;
-    auto layers_json = [](const std::map<int, std::map<std::string, std::vector<double>>>& layers) {
+    auto layers_json = [](const Layers& layers) {
       json out = json::array();
       for (const auto& [depth, q] : layers) {
         json l = {{"depth", depth}};
@@ -172,7 +168,7 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
       if (a.empty()) continue;
       const PairedDifference d = paired_difference(a, b, 1);
       const bool lower = lower_wins(name);
-      const bool is_speed = name == speed || name == "loss_auc" || name.ends_with("to_target");
+      const bool is_speed = name == "loss_auc" || name.ends_with("to_target");
       json c = {{"arm", arm.name},
                 {"baseline", experiment.baseline},
                 {"measure", name},
