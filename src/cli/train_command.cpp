@@ -338,8 +338,8 @@ int train(const TrainOptions& options) {
     }
     std::printf(
         "  outputs %s/ (config.json, metrics.jsonl, metrics.csv, model.safetensors, "
-        "best.safetensors, checkpoint.safetensors, summary.json)\n",
-        dir.string().c_str());
+        "best.safetensors, checkpoint.safetensors, summary.json%s)\n",
+        dir.string().c_str(), run.diagnostics.enabled ? ", diagnostics.jsonl" : "");
   }
   return kSuccess;
 }
