@@ -18,6 +18,7 @@ ByteReader::ByteReader(const std::string& path) : path_(path), in_(kChunk) {
   if (::stat(path.c_str(), &info) != 0)
     throw DataError(path + ": cannot open: " + std::strerror(errno));
   if (S_ISDIR(info.st_mode)) throw DataError(path + ": is a directory, expected a file");
+  file_size_ = static_cast<std::uint64_t>(info.st_size);
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) throw DataError(path + ": cannot open: " + std::strerror(errno));
   fill_raw();

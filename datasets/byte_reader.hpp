@@ -31,12 +31,15 @@ class ByteReader {
   // Bytes of (decompressed) data consumed so far.
   std::uint64_t offset() const { return offset_; }
   bool compressed() const { return compressed_; }
+  // The file's size on disk (compressed bytes for a gzip file).
+  std::uint64_t file_size() const { return file_size_; }
   const std::string& path() const { return path_; }
 
  private:
   std::size_t fill_raw();  // refills in_ from the file; returns the bytes read
 
   std::string path_;
+  std::uint64_t file_size_ = 0;
   std::FILE* file_ = nullptr;
   bool compressed_ = false;
   bool stream_end_ = false;

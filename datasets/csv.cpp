@@ -106,6 +106,47 @@ std::vector<Record> parse(const std::string& path, const std::string& text, char
   return records;
 }
 
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool valid_utf8(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    int extra = 0;
+    unsigned low = 0x80, high = 0xBF;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (end - p <= extra) return false;
+    if (p[1] < low || p[1] > high) return false;
+    for (int k = 2; k <= extra; ++k)
+      if (p[k] < 0x80 || p[k] > 0xBF) return false;
+    p += extra + 1;
+  }
+  return true;
+}
+
+// Text that nnfit keeps (column names, class labels) is written into JSON and model files
+// later: it must be UTF-8 now, not fail an epoch later when the model is saved.
+void require_utf8(const std::string& path, const Field& f, const std::string& what) {
+  if (!valid_utf8(f.text))
+    throw DataError(path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
+                    what + " is not valid UTF-8 (save the file as UTF-8)");
+}
+
 bool parse_float(const std::string& text, float& value) {
   const std::string t = trim(text);
   if (t.empty()) return false;
@@ -133,7 +174,10 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
   std::size_t first = 0;
   const std::size_t width = records[0].size();
   if (options.header) {
-    for (const auto& f : records[0]) names.push_back(trim(f.text));
+    for (const auto& f : records[0]) {
+      require_utf8(path, f, "the column name");
+      names.push_back(trim(f.text));
+    }
     first = 1;
   } else {
     for (std::size_t c = 0; c < width; ++c) names.push_back("column " + std::to_string(c));
@@ -232,7 +276,10 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
 
   // Class labels: numbered in numeric order when all are numbers, else in string order.
   std::set<std::string> distinct;
-  for (const auto r : kept) distinct.insert(trim(records[r][targets[0]].text));
+  for (const auto r : kept) {
+    require_utf8(path, records[r][targets[0]], "the class label");
+    distinct.insert(trim(records[r][targets[0]].text));
+  }
   std::vector<std::string> classes(distinct.begin(), distinct.end());
   const bool numeric = std::all_of(classes.begin(), classes.end(), [](const std::string& s) {
     float v;

@@ -46,7 +46,7 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
     diag.error(reader.path_of("source"), "missing; one of: " + table.listing());
   p.source = reader.string("source", "");
   read_split_keys(reader, p);
-  if (reader.has("seed")) p.seed = static_cast<std::uint64_t>(reader.integer("seed", 0, 0));
+  if (reader.has("seed")) p.seed = reader.unsigned_integer("seed", 0);
   if (!p.source.empty()) {
     if (const auto* entry = table.find(p.source)) {
       p.load = entry->make(reader);
@@ -90,10 +90,27 @@ std::vector<Index> first_rows(Index n, std::int64_t limit) {
   return rows;
 }
 
+// Every feature and target must be finite: an inf would reach the loss as "diverged" one
+// epoch later, blamed on the training instead of the data.
+void check_finite(const Samples& samples, const std::string& where) {
+  for (const Matrix* m : {&samples.x, &samples.y}) {
+    if (m->allFinite()) continue;
+    for (Index r = 0; r < m->rows(); ++r)
+      for (Index c = 0; c < m->cols(); ++c)
+        if (!std::isfinite((*m)(r, c)))
+          throw DataError(where + ": sample " + std::to_string(r) + ", " +
+                          (m == &samples.x ? "feature " : "target ") + std::to_string(c) + " is " +
+                          std::to_string((*m)(r, c)) +
+                          " (beyond float32's range?); nnfit needs finite values");
+  }
+}
+
 Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
             const std::optional<Scaler>& fixed = std::nullopt) {
   Samples& train = source.train;
   if (train.size() == 0) throw DataError(p.source + ": no samples");
+  check_finite(train, p.source);
+  if (source.test) check_finite(*source.test, p.source + " (test set)");
   if (source.test && p.test > 0.0)
     throw ConfigError("data.test: " + p.source +
                       " has its own test set; a test fraction is for sources without one");

@@ -3,6 +3,7 @@
 //   byte 3     dimensions d  then d big-endian u32 sizes, then the data, row-major.
 // Images are [n, rows, cols] (or [n, features]); labels [n]. Pixels are converted to float
 // chunk by chunk while decompressing, so no second copy of the images is ever held.
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -13,6 +14,8 @@
 namespace nnfit {
 
 namespace {
+
+constexpr std::uint64_t kMaxFeatures = std::uint64_t{1} << 24;
 
 struct IdxHeader {
   std::vector<std::uint32_t> dims;
@@ -55,49 +58,81 @@ void expect_end(ByteReader& in, const std::string& promised) {
                     ": extra data after the " + promised + " the header promises");
 }
 
+// The number of values the header promises, checked against overflow and, for an
+// uncompressed file, against the file's size, before anything is allocated.
+std::uint64_t promised_values(ByteReader& in, const IdxHeader& header) {
+  std::uint64_t count = 1;
+  for (const auto d : header.dims)
+    if (__builtin_mul_overflow(count, std::uint64_t{d}, &count))
+      throw DataError(in.path() + ": the header's dimensions overflow 64 bits");
+  const std::uint64_t header_bytes = 4 + 4 * header.dims.size();
+  if (!in.compressed() && count != in.file_size() - header_bytes)
+    throw DataError(in.path() + ": the header promises " + std::to_string(count) +
+                    " bytes of data, the file holds " +
+                    std::to_string(in.file_size() - header_bytes) +
+                    (count > in.file_size() - header_bytes ? " (truncated file?)" : ""));
+  return count;
+}
+
+// Reads `rows` rows of `width` bytes as floats. The matrix grows with the data actually
+// decompressed (doubling, by realloc), never to the header's promise up front: a 1 MB gzip
+// file claiming 4 GB of pixels fails when its stream ends, having held only what it had.
+Matrix read_rows(ByteReader& in, std::uint64_t rows, std::uint64_t width) {
+  Matrix x(0, static_cast<Index>(width));
+  std::vector<unsigned char> chunk(1 << 16);
+  const std::uint64_t total = rows * width;  // checked by promised_values
+  const std::uint64_t first_rows = std::max<std::uint64_t>(1, (1 << 20) / width);
+  std::uint64_t done = 0;
+  while (done < total) {
+    const std::uint64_t take = std::min<std::uint64_t>(chunk.size(), total - done);
+    const std::uint64_t at = in.offset();
+    const std::size_t got = in.read_some(chunk.data(), static_cast<std::size_t>(take));
+    if (got != take)
+      throw DataError(in.path() + ": byte " + std::to_string(at + got) + ": the header promises " +
+                      std::to_string(rows) + " rows of " + std::to_string(width) +
+                      " bytes, the data ends after " + std::to_string((done + got) / width) +
+                      " of them (truncated file?)");
+    const std::uint64_t rows_needed = (done + take + width - 1) / width;
+    if (rows_needed > static_cast<std::uint64_t>(x.rows())) {
+      const std::uint64_t grown =
+          std::min(rows, std::max({rows_needed, 2 * static_cast<std::uint64_t>(x.rows()), first_rows}));
+      x.conservativeResize(static_cast<Index>(grown), Eigen::NoChange);
+    }
+    float* out = x.data() + done;
+    for (std::size_t i = 0; i < got; ++i) out[i] = static_cast<float>(chunk[i]);
+    done += take;
+  }
+  return x;
+}
+
 }  // namespace
 
 Samples read_idx(const std::string& images_path, const std::string& labels_path) {
-  Samples samples;
+  // Both headers first: a label count that does not match is found before any pixel is read.
   ByteReader images(images_path);
   const auto header = read_header(images, "an image", 2, 3);
-  const std::uint64_t n = header.dims[0];
-  std::uint64_t features = 1;
-  for (std::size_t i = 1; i < header.dims.size(); ++i) features *= header.dims[i];
-  if (n * features > (std::uint64_t{1} << 34))
-    throw DataError(images_path + ": header promises " + std::to_string(n) + " x " +
-                    std::to_string(features) + " values, more than nnfit will hold");
-  samples.x.resize(static_cast<Index>(n), static_cast<Index>(features));
-  std::vector<unsigned char> chunk(1 << 16);
-  float* out = samples.x.data();
-  std::uint64_t remaining = n * features;
-  while (remaining > 0) {
-    const std::size_t take =
-        static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
-    const std::uint64_t at = images.offset();
-    const std::size_t got = images.read_some(chunk.data(), take);
-    if (got != take)
-      throw DataError(images_path + ": byte " + std::to_string(at + got) +
-                      ": the header promises " + std::to_string(n) + " images of " +
-                      std::to_string(features) + " bytes, the data ends after " +
-                      std::to_string((n * features - remaining + got) / features) +
-                      " of them (truncated file?)");
-    for (std::size_t i = 0; i < take; ++i) out[i] = static_cast<float>(chunk[i]);
-    out += take;
-    remaining -= take;
-  }
-  expect_end(images, std::to_string(n) + " images");
-
   ByteReader labels(labels_path);
   const auto label_header = read_header(labels, "a label", 1, 1);
+  const std::uint64_t n = header.dims[0];
   if (label_header.dims[0] != n)
     throw DataError(labels_path + ": byte 4: " + std::to_string(label_header.dims[0]) +
                     " labels, but " + images_path + " has " + std::to_string(n) + " images");
-  std::vector<unsigned char> raw(static_cast<std::size_t>(n));
-  labels.read_exactly(raw.data(), raw.size(), std::to_string(n) + " labels");
+  const std::uint64_t values = promised_values(images, header);
+  promised_values(labels, label_header);
+  const std::uint64_t features = values / n;
+  if (features > kMaxFeatures)
+    throw DataError(images_path + ": the header promises " + std::to_string(features) +
+                    " values per image; nnfit reads at most " + std::to_string(kMaxFeatures));
+
+  Samples samples;
+  samples.x = read_rows(images, n, features);
+  expect_end(images, std::to_string(n) + " images");
+  const Matrix raw = read_rows(labels, n, 1);
   expect_end(labels, std::to_string(n) + " labels");
-  samples.labels.assign(raw.begin(), raw.end());
-  const int classes = *std::max_element(raw.begin(), raw.end()) + 1;
+  samples.labels.resize(static_cast<std::size_t>(n));
+  for (std::uint64_t i = 0; i < n; ++i)
+    samples.labels[i] = static_cast<std::int32_t>(raw(static_cast<Index>(i), 0));
+  const int classes = *std::max_element(samples.labels.begin(), samples.labels.end()) + 1;
   for (int c = 0; c < classes; ++c) samples.class_names.push_back(std::to_string(c));
   samples.task = Task::classification;
   samples.pixel_max = 255.0;

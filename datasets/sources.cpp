@@ -1,8 +1,11 @@
 // The data sources that read files or take values from the spec: fashion_mnist, mnist, idx,
 // csv, inline. (The generators are in synthetic.cpp.)
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -12,6 +15,10 @@ void add_synthetic_sources(Registries& r);  // datasets/synthetic.cpp
 namespace {
 
 namespace fs = std::filesystem;
+
+// Classes a label may name: an output layer this wide is already far beyond any data set
+// nnfit is for.
+constexpr std::uint64_t kMaxClasses = 1 << 16;
 
 const char* kFashionMnistPath = "/usr/share/datasets/fashion-mnist";
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
@@ -181,7 +188,14 @@ SourceLoader inline_source(SpecReader& spec) {
                                    "expected a number");
           return;
         }
-        out(static_cast<Index>(i), static_cast<Index>(j)) = row[j].get<float>();
+        // Beyond float32's range becomes inf explicitly (the cast would be undefined), and
+        // load_data refuses it with the sample and feature.
+        const double value = row[j].get<double>();
+        const float infinity = std::numeric_limits<float>::infinity();
+        out(static_cast<Index>(i), static_cast<Index>(j)) =
+            value > std::numeric_limits<float>::max()    ? infinity
+            : value < -std::numeric_limits<float>::max() ? -infinity
+                                                         : static_cast<float>(value);
       }
     }
   };
@@ -191,9 +205,20 @@ SourceLoader inline_source(SpecReader& spec) {
                              "give either \"labels\" (classification) or \"targets\" (regression)");
   } else if (labels) {
     s.task = Task::classification;
-    if (!labels->is_array() || !std::all_of(labels->begin(), labels->end(),
-                                            [](const json& v) { return v.is_number_unsigned(); })) {
-      spec.diagnostics().error(spec.path_of("labels"), "expected an array of class indices >= 0");
+    // Class indices are checked before any is converted or any class is named: 10^8 would
+    // build 10^8 class names, 2^31 - 1 overflow, 2^32 - 1 wrap to -1.
+    const auto bad = !labels->is_array() ? labels->cbegin()
+                                         : std::find_if(labels->begin(), labels->end(), [](const json& v) {
+                                             return !v.is_number_unsigned() ||
+                                                    v.get<std::uint64_t>() >= kMaxClasses;
+                                           });
+    if (!labels->is_array() || bad != labels->end()) {
+      spec.diagnostics().error(
+          labels->is_array() ? json_path(spec.path_of("labels"),
+                                         static_cast<std::size_t>(bad - labels->begin()))
+                             : spec.path_of("labels"),
+          "expected class indices from 0 to " + std::to_string(kMaxClasses - 1) +
+              (labels->is_array() ? "; found " + brief_json(*bad) : ""));
     } else {
       s.labels = labels->get<std::vector<std::int32_t>>();
       const auto classes =

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "nnfit/memory_budget.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -27,7 +28,16 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
+// The generated values must fit in memory: 10^8 samples of 10^5 features would be 40 TB.
+void check_size(Index n, Index features) {
+  check_fits_in_memory(saturating_multiply(static_cast<std::uint64_t>(n),
+                                           static_cast<std::uint64_t>(features + 1) * 4),
+                       "data: " + std::to_string(n) + " generated samples of " +
+                           std::to_string(features) + " features");
+}
+
 Samples classification(Index n, Index features, int classes) {
+  check_size(n, features);
   Samples s;
   s.x.resize(n, features);
   s.labels.resize(static_cast<std::size_t>(n));
@@ -164,6 +174,7 @@ SourceLoader checkerboard(SpecReader& spec) {
 }
 
 Samples regression(Index n, Index features) {
+  check_size(n, features);
   Samples s;
   s.task = Task::regression;
   s.x.resize(n, features);

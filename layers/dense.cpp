@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "layers/activation_layer.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/registry.hpp"
 
@@ -143,7 +144,7 @@ void add_dense_layer(Registries& r) {
           } else {
             s.diagnostics().error(
                 s.path_of("bias_init"),
-                "expected a number or one of: auto, zeros, torch_default; found " + b->dump());
+                "expected a number or one of: auto, zeros, torch_default; found " + brief_json(*b));
           }
         }
         std::unique_ptr<Activation> activation;

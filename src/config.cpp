@@ -9,6 +9,7 @@
 
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -40,24 +41,7 @@ json parse_file(const std::string& path) {
   if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  const std::string s = text.str();
-  try {
-    return json::parse(s);
-  } catch (const json::parse_error& e) {
-    // Line and column from the byte offset nlohmann reports (1-based, at the failure).
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
-      if (s[i] == '\n')
-        ++line, column = 1;
-      else
-        ++column;
-    }
-    std::string what = e.what();
-    const auto colon = what.find("syntax error");
-    throw ConfigError(
-        path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-        ": invalid JSON: " + (colon != std::string::npos ? what.substr(colon) : what));
-  }
+  return parse_json_text(text.str(), path);
 }
 
 // Objects merge key by key (child wins); anything else is replaced.
@@ -75,7 +59,11 @@ void merge(json& base, const json& child) {
 }
 
 json load_with_extends(const std::string& path, std::vector<std::string>& chain) {
-  const std::string canonical = fs::weakly_canonical(path).string();
+  std::error_code ec;
+  const std::string canonical = fs::weakly_canonical(path, ec).string();
+  if (ec) throw ConfigError(path + ": cannot open: " + ec.message());
+  if (chain.size() >= 32)
+    throw ConfigError(path + ": \"extends\" chains more than 32 files deep");
   if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
     throw ConfigError(path + ": \"extends\" loops back to a file that extends it");
   chain.push_back(canonical);
@@ -108,6 +96,8 @@ std::vector<std::variant<std::string, std::size_t>> split_path(const std::string
       const std::string digits = path.substr(i + 1, close - i - 1);
       if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError("--set " + path + ": '[" + digits + "]' is not an array index");
+      if (digits.size() > 9)
+        throw ConfigError("--set " + path + ": index [" + digits + "] is out of range");
       tokens.emplace_back(static_cast<std::size_t>(std::stoul(digits)));
       i = close;
     } else {
@@ -129,9 +119,12 @@ void apply_override(json& config, const std::string& assignment) {
   const std::string text = assignment.substr(equals + 1);
   json value;
   try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;  // a bare word: a string
+    value = parse_json_text(text, "--set " + path);
+  } catch (const ConfigError& e) {
+    // Not JSON at all: a bare word, taken as a string. JSON that is too deep or holds a
+    // number beyond a double's range is an error, not a word.
+    if (std::string(e.what()).find("syntax error") == std::string::npos) throw;
+    value = text;
   }
   json* node = &config;
   std::string where;
@@ -213,7 +206,7 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
     diag.error("diagnostics",
                "expected true, false or {\"probe_samples\": N, \"split\": "
                "\"train\"}; found " +
-                   spec.dump());
+                   brief_json(spec));
   }
 }
 
@@ -222,7 +215,7 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   SpecReader top(config, "", diag);
   if (!top.is_object()) return run;
   run.name = top.string("name", origin.empty() ? "run" : fs::path(origin).stem().string());
-  run.seed = static_cast<std::uint64_t>(top.integer("seed", 1, 0));
+  run.seed = top.unsigned_integer("seed", 1);
 
   // data
   if (const json* data = top.raw("data")) {

@@ -1,6 +1,8 @@
 #include "nnfit/model.hpp"
 
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
+#include "nnfit/memory_budget.hpp"
 #include "nnfit/safetensors.hpp"
 #include "nnfit/version.hpp"
 
@@ -43,6 +45,14 @@ Model& Model::add(std::unique_ptr<Layer> layer) {
   if (width <= 0)
     throw ConfigError("model: layer " + std::to_string(layers_.size()) + " (" + layer->type() +
                       ") has no outputs");
+  std::uint64_t total = static_cast<std::uint64_t>(num_parameters());
+  for (const auto& shape : layer->parameter_shapes())
+    total = saturating_add(total, saturating_multiply(static_cast<std::uint64_t>(shape.rows),
+                                                      static_cast<std::uint64_t>(shape.cols)));
+  // Values and gradients, 4 bytes each.
+  check_fits_in_memory(saturating_multiply(total, 8),
+                       "model: layer " + std::to_string(layers_.size()) + " (" + layer->type() +
+                           ") brings the model to " + std::to_string(total) + " parameters, which");
   layers_.push_back(std::move(layer));
   sizes_.push_back(width);
   outputs_.emplace_back();
@@ -200,6 +210,52 @@ void Model::save(const std::string& path, const std::map<std::string, std::strin
   write_safetensors(path, file);
 }
 
+namespace {
+
+std::string show_shape(const std::vector<std::int64_t>& s) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+// The layers of a saved spec, sized but not laid out (nothing allocated), checked against the
+// file's tensors: a 900-byte file whose spec declares a 16384 x 32768 layer is refused here,
+// before 2 GB are allocated for it.
+void check_spec_against_tensors(const json& spec, const SafetensorsFile& file,
+                                const std::string& path) {
+  Diagnostics diag(path + " (metadata nnfit.model)");
+  SpecReader reader(spec, "", diag);
+  Index width = reader.integer("inputs", 1, 1, Index{1} << 40);
+  const json* list = reader.raw("layers");
+  std::vector<std::string> problems;
+  if (list && list->is_array()) {
+    for (std::size_t i = 0; i < list->size() && diag.empty(); ++i) {
+      auto layer = make_layer((*list)[i], json_path("layers", i), diag);
+      if (!layer) break;
+      width = layer->setup(width);
+      for (const auto& shape : layer->parameter_shapes()) {
+        const std::string name = "layers." + std::to_string(i) + "." + shape.name;
+        const auto expected = shape.is_vector ? std::vector<std::int64_t>{shape.cols}
+                                              : std::vector<std::int64_t>{shape.rows, shape.cols};
+        const Tensor* tensor = file.find(name);
+        if (!tensor)
+          problems.push_back("missing tensor '" + name + "'");
+        else if (tensor->shape != expected)
+          problems.push_back("tensor '" + name + "' has shape " + show_shape(tensor->shape) +
+                             ", the model spec says " + show_shape(expected));
+      }
+    }
+  }
+  if (!diag.empty()) throw DataError(diag.errors().front());
+  if (!problems.empty()) {
+    std::string message = path + ": the model spec in the metadata does not fit the tensors:";
+    for (const auto& p : problems) message += "\n  " + p;
+    throw DataError(message);
+  }
+}
+
+}  // namespace
+
 Model Model::load(const std::string& path) {
   const SafetensorsFile file = read_safetensors(path);
   const auto it = file.metadata.find("nnfit.model");
@@ -207,19 +263,24 @@ Model Model::load(const std::string& path) {
     throw DataError(path +
                     ": no \"nnfit.model\" entry in the metadata: not a model saved by "
                     "nnfit (load its weights into a model built from a spec instead)");
-  json spec;
+  const json spec =
+      parse_json_text(it->second, path + ": metadata nnfit.model", JsonBlame::data);
+  check_spec_against_tensors(spec, file, path);
   try {
-    spec = json::parse(it->second);
-  } catch (const json::parse_error& e) {
-    throw DataError(path + ": the model spec in the metadata is not valid JSON: " + e.what());
+    Model model = from_json(spec, path + " (metadata nnfit.model)");
+    model.load_weights(file, path);
+    return model;
+  } catch (const ConfigError& e) {
+    // A saved file that does not describe a valid model is a corrupt file (exit 3).
+    throw DataError(e.what());
   }
-  Model model = from_json(spec, path + " (metadata nnfit.model)");
-  model.load_weights(path);
-  return model;
 }
 
 void Model::load_weights(const std::string& path) {
-  const SafetensorsFile file = read_safetensors(path);
+  load_weights(read_safetensors(path), path);
+}
+
+void Model::load_weights(const SafetensorsFile& file, const std::string& path) {
   std::vector<std::string> problems;
   for (const auto& info : info_) {
     const Tensor* tensor = file.find(info.name);
@@ -227,15 +288,9 @@ void Model::load_weights(const std::string& path) {
       problems.push_back("missing tensor '" + info.name + "'");
       continue;
     }
-    if (tensor->shape != info.shape) {
-      auto show = [](const std::vector<std::int64_t>& s) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-        return out + "]";
-      };
-      problems.push_back("tensor '" + info.name + "' has shape " + show(tensor->shape) +
-                         ", the model expects " + show(info.shape));
-    }
+    if (tensor->shape != info.shape)
+      problems.push_back("tensor '" + info.name + "' has shape " + show_shape(tensor->shape) +
+                         ", the model expects " + show_shape(info.shape));
   }
   for (const auto& tensor : file.tensors) {
     if (tensor.name.rfind("optimizer.", 0) == 0 || tensor.name.rfind("preprocessing.", 0) == 0)

@@ -1,6 +1,10 @@
 #include "nnfit/model_file.hpp"
 
+#include <algorithm>
+#include <charconv>
+
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 
 namespace nnfit {
 
@@ -29,11 +33,13 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
     return it == file.metadata.end() ? "" : it->second;
   };
   info.task = get("nnfit.task") == "regression" ? Task::regression : Task::classification;
-  try {
-    const std::string classes = get("nnfit.classes");
-    if (!classes.empty()) info.class_names = json::parse(classes).get<std::vector<std::string>>();
-  } catch (const json::exception& e) {
-    throw DataError(path + ": metadata nnfit.classes is not a JSON list of names: " + e.what());
+  const std::string classes = get("nnfit.classes");
+  if (!classes.empty()) {
+    const json names = parse_json_text(classes, path + ": metadata nnfit.classes", JsonBlame::data);
+    if (!names.is_array() ||
+        !std::all_of(names.begin(), names.end(), [](const json& n) { return n.is_string(); }))
+      throw DataError(path + ": metadata nnfit.classes is not a JSON list of names");
+    info.class_names = names.get<std::vector<std::string>>();
   }
   info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
   const Tensor* offset = file.find("preprocessing.offset");
@@ -79,17 +85,24 @@ void save_checkpoint(const std::string& path, const Model& model, const ModelInf
 }
 
 Checkpoint load_checkpoint(const std::string& path, Model& model) {
-  model.load_weights(path);
   const SafetensorsFile file = read_safetensors(path);
+  model.load_weights(file, path);
   Checkpoint checkpoint;
-  try {
-    checkpoint.trainer_state = json::parse(file.metadata.at("nnfit.trainer"));
-    checkpoint.config = json::parse(file.metadata.at("nnfit.config"));
-    checkpoint.optimizer.steps = std::stoll(file.metadata.at("nnfit.optimizer_steps"));
-  } catch (const std::exception& e) {
-    throw DataError(path + ": not an nnfit checkpoint (its trainer state is missing or broken: " +
-                    e.what() + ")");
-  }
+  auto entry = [&](const std::string& key) -> const std::string& {
+    const auto it = file.metadata.find(key);
+    if (it == file.metadata.end())
+      throw DataError(path + ": not an nnfit checkpoint (no \"" + key + "\" in its metadata)");
+    return it->second;
+  };
+  checkpoint.trainer_state =
+      parse_json_text(entry("nnfit.trainer"), path + ": metadata nnfit.trainer", JsonBlame::data);
+  checkpoint.config =
+      parse_json_text(entry("nnfit.config"), path + ": metadata nnfit.config", JsonBlame::data);
+  const std::string& steps = entry("nnfit.optimizer_steps");
+  const auto [end, error] =
+      std::from_chars(steps.data(), steps.data() + steps.size(), checkpoint.optimizer.steps);
+  if (error != std::errc() || end != steps.data() + steps.size() || checkpoint.optimizer.steps < 0)
+    throw DataError(path + ": metadata nnfit.optimizer_steps is not a step count");
   for (const auto& tensor : file.tensors)
     if (tensor.name.rfind("optimizer.", 0) == 0)
       checkpoint.optimizer.buffers[tensor.name.substr(10)] = tensor.data;

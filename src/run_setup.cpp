@@ -5,6 +5,26 @@
 
 namespace nnfit {
 
+namespace {
+
+// A loss that cannot mean anything for the task is refused before training, not discovered
+// as a loss of 0.0000 (softmax over one output) or an error at the first step.
+void check_loss_fits(const Loss& loss, const Data& data, const std::string& origin) {
+  const std::string name = loss.name();
+  const bool classification = data.task == Task::classification;
+  std::string problem;
+  if (name == "softmax_cross_entropy" && !classification)
+    problem = "is for class labels, but the data is a regression task; use \"mse\" or \"huber\"";
+  else if (name == "softmax_cross_entropy" && data.num_outputs < 2)
+    problem = "over a single output is always 0; a model needs one output per class";
+  else if ((name == "mse" || name == "huber") && classification)
+    problem = "needs real-valued targets, but the data has class labels; use "
+              "\"softmax_cross_entropy\" (or set data.task to \"regression\")";
+  if (!problem.empty()) throw ConfigError(origin + ": loss: \"" + name + "\" " + problem);
+}
+
+}  // namespace
+
 std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
                                     const std::string& origin) {
   auto setup = std::make_unique<RunSetup>(data.num_features);
@@ -31,6 +51,7 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
   if (loss_spec == "auto")
     loss_spec = data.task == Task::classification ? "softmax_cross_entropy" : "mse";
   setup->loss = make_loss(loss_spec);
+  check_loss_fits(*setup->loss, data, origin);
   setup->optimizer = make_optimizer(run.optimizer, model.parameters());
   setup->schedule = make_schedule(run.schedule);
   setup->resolved = run.resolved;

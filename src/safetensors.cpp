@@ -9,6 +9,7 @@
 
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 
 namespace nnfit {
 
@@ -69,12 +70,9 @@ SafetensorsFile read_safetensors(const std::string& path) {
     throw error(0, "header length " + std::to_string(length) + " runs past the end of the " +
                        std::to_string(bytes.size()) + "-byte file (truncated?)");
   const std::size_t body = 8 + static_cast<std::size_t>(length);
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + static_cast<long>(body));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw error(8 + e.byte - 1, std::string("header is not valid JSON: ") + e.what());
-  }
+  const nlohmann::json header = parse_json_text(std::string_view(bytes).substr(8, length),
+                                                path, JsonBlame::data, 8,
+                                                "header is not valid JSON");
   if (!header.is_object()) throw error(8, "header is not a JSON object");
 
   SafetensorsFile file;
@@ -98,19 +96,29 @@ SafetensorsFile read_safetensors(const std::string& path) {
         !entry.contains("data_offsets"))
       throw error(8, where + " needs dtype, shape and data_offsets");
     if (entry["dtype"] != "F32")
-      throw error(8, where + " has dtype " + entry["dtype"].dump() + "; nnfit reads F32 only");
+      throw error(8, where + " has dtype " + brief_json(entry["dtype"]) + "; nnfit reads F32 only");
     const auto& shape = entry["shape"];
     const auto& offsets = entry["data_offsets"];
     if (!shape.is_array() || !offsets.is_array() || offsets.size() != 2)
       throw error(8, where + ": shape must be an array and data_offsets [begin, end]");
     Tensor tensor;
     tensor.name = name;
+    // The element count, checked against overflow and against the file before anything is
+    // allocated: [2^62] with empty offsets must not pass because count * 4 wraps to 0.
+    const std::uint64_t data_bytes = bytes.size() - body;
     std::uint64_t count = 1;
     for (const auto& d : shape) {
       if (!d.is_number_unsigned()) throw error(8, where + ": shape entries must be >= 0");
-      tensor.shape.push_back(d.get<std::int64_t>());
-      count *= d.get<std::uint64_t>();
+      const auto extent = d.get<std::uint64_t>();
+      if (extent > static_cast<std::uint64_t>(INT64_MAX) ||
+          __builtin_mul_overflow(count, extent, &count))
+        throw error(8, where + ": shape " + brief_json(shape) + " overflows 64 bits");
+      tensor.shape.push_back(static_cast<std::int64_t>(extent));
     }
+    if (count > data_bytes / sizeof(float))
+      throw error(8, where + ": shape " + brief_json(shape) + " holds " + std::to_string(count) +
+                         " values, more than the file's " + std::to_string(data_bytes) +
+                         " data bytes can hold");
     if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
       throw error(8, where + ": data_offsets must be non-negative integers");
     const auto begin = offsets[0].get<std::uint64_t>();
@@ -119,7 +127,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
       throw error(8, where + ": data_offsets [" + std::to_string(begin) + ", " +
                          std::to_string(end) + "] do not hold " + std::to_string(count) +
                          " float32 values");
-    if (end > bytes.size() - body)
+    if (end > data_bytes)
       throw error(body + begin, where + " ends at byte " + std::to_string(body + end) +
                                     " but the file has " + std::to_string(bytes.size()) +
                                     " bytes (truncated?)");

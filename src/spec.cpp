@@ -106,6 +106,11 @@ long long SpecReader::integer(const std::string& key, long long fallback, long l
     diag_.error(path_of(key), "expected an integer, found " + type_name(*value));
     return fallback;
   }
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(LLONG_MAX)) {
+    diag_.error(path_of(key), "value " + value->dump() + " is out of range; allowed: <= " +
+                                  std::to_string(high));
+    return fallback;
+  }
   const long long x = value->get<long long>();
   if (x < low || x > high) {
     std::string range = (low == LLONG_MIN ? std::string("") : ">= " + std::to_string(low));
@@ -114,6 +119,18 @@ long long SpecReader::integer(const std::string& key, long long fallback, long l
     return fallback;
   }
   return x;
+}
+
+std::uint64_t SpecReader::unsigned_integer(const std::string& key, std::uint64_t fallback) {
+  const json* value = raw(key);
+  if (!value) return fallback;
+  if (!value->is_number_unsigned() &&
+      !(value->is_number_integer() && value->get<long long>() >= 0)) {
+    diag_.error(path_of(key), "expected an integer >= 0, found " +
+                                  (value->is_number_integer() ? value->dump() : type_name(*value)));
+    return fallback;
+  }
+  return value->get<std::uint64_t>();
 }
 
 bool SpecReader::boolean(const std::string& key, bool fallback) {

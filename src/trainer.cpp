@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/train_step.hpp"
 
 namespace nnfit {
@@ -338,42 +339,95 @@ json Trainer::state() const {
   return s;
 }
 
-void Trainer::restore(const json& s) {
-  try {
-    epoch_ = s.at("epoch").get<int>();
-    step_in_epoch_ = s.at("step_in_epoch").get<Index>();
-    loss_sum_ = s.at("loss_sum").get<double>();
-    squared_error_sum_ = s.at("squared_error_sum").get<double>();
-    grad_norm_sum_ = s.at("grad_norm_sum").get<double>();
-    correct_ = s.at("correct").get<std::int64_t>();
-    seen_ = s.at("seen").get<std::int64_t>();
-    outputs_seen_ = s.at("outputs_seen").get<std::int64_t>();
-    train_seconds_ = s.at("train_seconds").get<double>();
-    history_.clear();
-    for (const auto& j : s.at("history")) {
-      EpochRecord r = EpochRecord::from_json(j);
-      r.train.samples = j.value("train_samples", Index{0});
-      r.validation.samples = j.value("val_samples", Index{0});
-      r.test.samples = j.value("test_samples", Index{0});
-      history_.push_back(r);
-    }
-    epochs_without_improvement_ = s.at("epochs_without_improvement").get<int>();
-    result_.best_epoch = s.at("best_epoch").get<int>();
-    done_ = s.at("done").get<bool>();
-    result_.status = static_cast<TrainResult::Status>(s.at("status").get<int>());
-    best_value_.reset();
-    if (s.contains("best_value")) best_value_ = s.at("best_value").get<double>();
-    result_.target_reached.reset();
-    if (s.contains("target_reached"))
-      result_.target_reached = std::make_pair(s.at("target_reached")[0].get<int>(),
-                                              s.at("target_reached")[1].get<std::int64_t>());
-  } catch (const json::exception& e) {
-    throw DataError(std::string("checkpoint: the trainer state is incomplete: ") + e.what());
+namespace {
+
+// state()'s fields, read with their types and ranges checked (nlohmann's get<int> would
+// silently truncate 2^40, and a negative epoch would "train epochs -4...2").
+struct StateReader {
+  const json& state;
+  const std::string& origin;
+
+  const json& at(const char* key) const {
+    if (!state.is_object() || !state.contains(key))
+      throw DataError(origin + ": the trainer state has no \"" + key + "\"");
+    return state.at(key);
   }
-  if (step_in_epoch_ > loader_.batches_per_epoch())
-    throw DataError("checkpoint: the trainer state is at batch " + std::to_string(step_in_epoch_) +
-                    " of an epoch of " + std::to_string(loader_.batches_per_epoch()) +
-                    " (was the data or batch size changed?)");
+  std::int64_t integer(const char* key, std::int64_t low, std::int64_t high) const {
+    const json& v = at(key);
+    if (!v.is_number_integer() || v.get<std::int64_t>() < low || v.get<std::int64_t>() > high ||
+        (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(high)))
+      throw DataError(origin + ": trainer state \"" + key + "\" is " + brief_json(v) +
+                      ", expected an integer in [" + std::to_string(low) + ", " +
+                      std::to_string(high) + "]");
+    return v.get<std::int64_t>();
+  }
+  double number(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number() || !std::isfinite(v.get<double>()))
+      throw DataError(origin + ": trainer state \"" + key + "\" is " + brief_json(v) +
+                      ", expected a finite number");
+    return v.get<double>();
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw DataError(origin + ": the trainer state is inconsistent: " + what);
+  }
+};
+
+}  // namespace
+
+void Trainer::restore(const json& s, const std::string& origin) {
+  const StateReader r{s, origin};
+  const std::int64_t max_count = std::int64_t{1} << 53;
+  epoch_ = static_cast<int>(r.integer("epoch", 0, config_.epochs));
+  step_in_epoch_ = r.integer("step_in_epoch", 0, loader_.batches_per_epoch());
+  loss_sum_ = r.number("loss_sum");
+  squared_error_sum_ = r.number("squared_error_sum");
+  grad_norm_sum_ = r.number("grad_norm_sum");
+  seen_ = r.integer("seen", 0, max_count);
+  correct_ = r.integer("correct", 0, seen_);
+  outputs_seen_ = r.integer("outputs_seen", 0, max_count);
+  train_seconds_ = r.number("train_seconds");
+  history_.clear();
+  const json& history = r.at("history");
+  if (!history.is_array() || history.size() != static_cast<std::size_t>(epoch_))
+    r.fail("\"history\" must list one record for each of the " + std::to_string(epoch_) +
+           " finished epochs");
+  for (const auto& j : history) {
+    try {
+      EpochRecord record = EpochRecord::from_json(j);
+      record.train.samples = j.value("train_samples", Index{0});
+      record.validation.samples = j.value("val_samples", Index{0});
+      record.test.samples = j.value("test_samples", Index{0});
+      history_.push_back(record);
+    } catch (const json::exception& e) {
+      r.fail("history record " + std::to_string(history_.size() + 1) + ": " + e.what());
+    }
+    const EpochRecord& last = history_.back();
+    const std::int64_t previous_step = history_.size() > 1 ? history_[history_.size() - 2].step : 0;
+    if (last.epoch != static_cast<int>(history_.size()) || last.step < previous_step)
+      r.fail("history record " + std::to_string(history_.size()) + " is epoch " +
+             std::to_string(last.epoch) + " at step " + std::to_string(last.step));
+  }
+  epochs_without_improvement_ = static_cast<int>(r.integer("epochs_without_improvement", 0, epoch_));
+  result_.best_epoch = static_cast<int>(r.integer("best_epoch", 0, epoch_));
+  if (!r.at("done").is_boolean()) r.fail("\"done\" is not a boolean");
+  done_ = r.at("done").get<bool>();
+  result_.status = static_cast<TrainResult::Status>(
+      r.integer("status", 0, static_cast<int>(TrainResult::Status::interrupted)));
+  if (done_ && history_.empty()) r.fail("\"done\" with no finished epoch");
+  if (!history_.empty() && result_.best_epoch == 0) r.fail("no best epoch after an epoch ended");
+  best_value_.reset();
+  if (s.contains("best_value")) best_value_ = r.number("best_value");
+  if (!history_.empty() && !best_value_) r.fail("no \"best_value\" after an epoch ended");
+  result_.target_reached.reset();
+  if (s.contains("target_reached")) {
+    const json& t = s.at("target_reached");
+    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() ||
+        !t[1].is_number_integer() || t[0].get<std::int64_t>() < 1 ||
+        t[0].get<std::int64_t>() > epoch_ || t[1].get<std::int64_t>() < 0)
+      r.fail("\"target_reached\" is " + brief_json(t) + ", expected [epoch, step]");
+    result_.target_reached = std::make_pair(t[0].get<int>(), t[1].get<std::int64_t>());
+  }
 }
 
 }  // namespace nnfit

@@ -99,11 +99,18 @@ TEST_CASE("malformed IDX files are one-line errors with the file and the offset"
             .find("byte 3: an image file has 4 dimensions") != std::string::npos);
   CHECK(images_error(images.substr(0, 10)).find("expected 4 bytes of IDX dimension 1") !=
         std::string::npos);
-  const auto short_data = images_error(images.substr(0, images.size() - 5));
-  CHECK(short_data.find("the header promises 4 images of 4 bytes, the data ends after 2 of them") !=
+  // Uncompressed: the promise is checked against the file's size before any pixel is read.
+  CHECK(images_error(images.substr(0, images.size() - 5))
+            .find("the header promises 16 bytes of data, the file holds 11 (truncated file?)") !=
+        std::string::npos);
+  CHECK(images_error(images + "xx").find("the header promises 16 bytes of data, the file holds 18") !=
+        std::string::npos);
+  // Compressed: as the stream is decompressed, with the offset where it ends.
+  const auto short_data = images_error(images.substr(0, images.size() - 5), true);
+  CHECK(short_data.find("the header promises 4 rows of 4 bytes, the data ends after 2 of them") !=
         std::string::npos);
   CHECK(short_data.find("byte 27") != std::string::npos);
-  CHECK(images_error(images + "xx").find("byte 32: extra data after the 4 images") !=
+  CHECK(images_error(images + "xx", true).find("byte 32: extra data after the 4 images") !=
         std::string::npos);
   CHECK(images_error("").find("expected 4 bytes of IDX magic number") != std::string::npos);
 

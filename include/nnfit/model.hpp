@@ -41,10 +41,14 @@ class Model {
   // Parameters are zero until initialize(). Throws ConfigError listing every problem, each
   // with its JSON path (prefixed by `origin`, e.g. a file name, when given).
   static Model from_json(const json& spec, const std::string& origin = "");
-  // A model saved by save(): its spec from the file's metadata, then its weights.
+  // A model saved by save(): its spec from the file's metadata, then its weights. The spec is
+  // checked against the file's tensors before anything is allocated; every problem with the
+  // file is a DataError.
   static Model load(const std::string& path);
 
-  // Appends a layer; existing parameters keep their values.
+  // Appends a layer; existing parameters keep their values. Refuses (ConfigError, with the
+  // figure) a layer that would take the parameters and their gradients past the machine's
+  // memory.
   Model& add(const json& layer_spec);
   Model& add(std::unique_ptr<Layer> layer);
 
@@ -99,6 +103,8 @@ class Model {
   // with its shape; tensors the model lacks are an error (except "optimizer.*" and
   // "preprocessing.*", which checkpoints and trained models carry).
   void load_weights(const std::string& path);
+  // The same from a file already read (`path` names it in messages).
+  void load_weights(const SafetensorsFile& file, const std::string& path);
 
  private:
   const ParameterInfo& find(const std::string& name) const;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <climits>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -51,6 +52,8 @@ class SpecReader {
                    bool low_exclusive = false, bool high_exclusive = false);
   long long integer(const std::string& key, long long fallback, long long low = LLONG_MIN,
                     long long high = LLONG_MAX);
+  // An integer in [0, 2^64 - 1] (seeds).
+  std::uint64_t unsigned_integer(const std::string& key, std::uint64_t fallback);
   bool boolean(const std::string& key, bool fallback);
   std::string string(const std::string& key, const std::string& fallback);
   // A string that must be one of `allowed`.

@@ -78,7 +78,10 @@ class Trainer {
 
   // Everything besides the model's and the optimiser's tensors needed to resume.
   json state() const;
-  void restore(const json& state);
+  // Takes a state written by state(), checked field by field against itself and this
+  // trainer's config and data; DataError prefixed by `origin` (the checkpoint's file name)
+  // for anything out of range or inconsistent.
+  void restore(const json& state, const std::string& origin = "checkpoint");
 
   const std::vector<EpochRecord>& history() const { return history_; }
   // Parameters at the best epoch so far (the current ones before the first epoch ends).

@@ -176,7 +176,7 @@ int train(const TrainOptions& options) {
                         "; a resumed run must be the same run");
     }
     optimizer->load_state(checkpoint.optimizer);
-    trainer.restore(checkpoint.trainer_state);
+    trainer.restore(checkpoint.trainer_state, checkpoint_path.string());
   }
 
   std::error_code ec;

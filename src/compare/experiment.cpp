@@ -6,6 +6,7 @@
 #include <set>
 
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -33,7 +34,7 @@ std::string activation_label(const json& activation) {
   if (activation.is_string()) return activation.get<std::string>();
   std::string label = activation.value("type", std::string("?"));
   for (const auto& [key, value] : activation.items())
-    if (key != "type") label += " " + key + "=" + value.dump();
+    if (key != "type") label += " " + key + "=" + brief_json(value);
   return label;
 }
 
@@ -117,7 +118,7 @@ Shape read_shape(SpecReader& r) {
   auto& diag = r.diagnostics();
   if (const json* a = r.raw("activation"); a && !a->is_string() && !a->is_object()) {
     diag.error(r.path_of("activation"),
-               "expected an activation name or {\"type\": name, ...}; found " + a->dump());
+               "expected an activation name or {\"type\": name, ...}; found " + brief_json(*a));
   } else if (a) {
     const std::string name = a->is_string()   ? a->get<std::string>()
                              : a->is_object() ? a->value("type", "")
@@ -132,7 +133,7 @@ Shape read_shape(SpecReader& r) {
   if (const json* i = r.raw("init")) {
     std::vector<std::string> names = registry().initializers.names();
     names.push_back("auto");
-    const std::string name = i->is_string() ? i->get<std::string>() : i->dump();
+    const std::string name = i->is_string() ? i->get<std::string>() : brief_json(*i);
     if (std::find(names.begin(), names.end(), name) == names.end())
       diag.error(r.path_of("init"), unknown_name_message("initializer", name, names));
     else
@@ -199,11 +200,11 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
     std::set<std::uint64_t> seen;
     for (const auto& s : seeds) {
       if (!s.is_number_integer() || s.get<long long>() < 0) {
-        diag.error(where, "seeds must be integers >= 0; found " + s.dump());
+        diag.error(where, "seeds must be integers >= 0; found " + brief_json(s));
         return {};
       }
       if (!seen.insert(s.get<std::uint64_t>()).second) {
-        diag.error(where, "seed " + s.dump() + " is listed twice");
+        diag.error(where, "seed " + brief_json(s) + " is listed twice");
         return {};
       }
       out.push_back(s.get<std::uint64_t>());
@@ -211,7 +212,7 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
     return out;
   }
   diag.error(where,
-             "expected a number of seeds (1 to 100000) or a list of seeds; found " + seeds.dump());
+             "expected a number of seeds (1 to 100000) or a list of seeds; found " + brief_json(seeds));
   return {};
 }
 
