@@ -21,12 +21,8 @@ namespace nnfit {
 
 namespace {
 
-struct Field {
-  std::string text;
-  std::size_t line;
-  std::size_t column;
-};
-using Record = std::vector<Field>;
+using Field = CsvCell;
+using Record = CsvRecord;
 
 std::string trim(const std::string& s) {
   const auto begin = s.find_first_not_of(" \t");
@@ -139,14 +135,6 @@ bool valid_utf8(const std::string& text) {
   return true;
 }
 
-// Text that nnfit keeps (column names, class labels) is written into JSON and model files
-// later: it must be UTF-8 now, not fail an epoch later when the model is saved.
-void require_utf8(const std::string& path, const Field& f, const std::string& what) {
-  if (!valid_utf8(f.text))
-    throw DataError(path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                    what + " is not valid UTF-8 (save the file as UTF-8)");
-}
-
 bool parse_float(const std::string& text, float& value) {
   const std::string t = trim(text);
   if (t.empty()) return false;
@@ -157,7 +145,19 @@ bool parse_float(const std::string& text, float& value) {
 
 }  // namespace
 
-Samples read_csv(const std::string& path, const CsvOptions& options) {
+// Text that nnfit keeps (column names, class labels) is written into JSON and model files
+// later: it must be UTF-8 now, not fail an epoch later when the model is saved.
+void require_utf8(const std::string& path, const CsvCell& cell, const std::string& what) {
+  if (!valid_utf8(cell.text))
+    throw DataError(path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) +
+                    ": " + what + " is not valid UTF-8 (save the file as UTF-8)");
+}
+
+bool parse_csv_number(const std::string& text, float& value) {
+  return parse_float(text, value);
+}
+
+std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter, char comment) {
   std::ifstream in(path, std::ios::binary);
   {
     std::error_code ec;
@@ -167,8 +167,13 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
   if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::vector<Record> records = parse(path, buffer.str(), options.delimiter, options.comment);
+  std::vector<Record> records = parse(path, buffer.str(), delimiter, comment);
   if (records.empty()) throw DataError(path + ": no rows (the file is empty or all comments)");
+  return records;
+}
+
+Samples read_csv(const std::string& path, const CsvOptions& options) {
+  const std::vector<Record> records = read_csv_records(path, options.delimiter, options.comment);
 
   std::vector<std::string> names;
   std::size_t first = 0;
@@ -248,6 +253,8 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
 
   Samples samples;
   samples.task = options.task;
+  if (options.header)
+    for (const auto c : features) samples.feature_names.push_back(names[c]);
   samples.x.resize(static_cast<Index>(kept.size()), static_cast<Index>(features.size()));
   for (std::size_t k = 0; k < kept.size(); ++k)
     for (std::size_t j = 0; j < features.size(); ++j) {

@@ -131,6 +131,7 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
   data.num_features = train.x.cols();
   data.num_outputs = train.num_outputs();
   data.class_names = train.class_names;
+  data.feature_names = train.feature_names;
 
   std::vector<Index> rows = first_rows(train.size(), p.limit);
   std::vector<Index> test_rows;

@@ -15,6 +15,7 @@ std::map<std::string, std::string> metadata_of(const ModelInfo& info) {
   m["nnfit.task"] = info.task == Task::classification ? "classification" : "regression";
   m["nnfit.classes"] = json(info.class_names).dump();
   m["nnfit.preprocessing"] = info.scaler.type;
+  if (!info.feature_names.empty()) m["nnfit.features"] = json(info.feature_names).dump();
   return m;
 }
 
@@ -25,6 +26,17 @@ std::vector<Tensor> scaler_tensors(const Scaler& s) {
           {"preprocessing.factor", {n}, std::vector<float>(s.factor.data(), s.factor.data() + n)}};
 }
 
+// A metadata entry holding a JSON list of names ("" when absent).
+std::vector<std::string> names_in(const std::string& path, const std::string& key,
+                                  const std::string& text) {
+  if (text.empty()) return {};
+  const json names = parse_json_text(text, path + ": metadata " + key, JsonBlame::data);
+  if (!names.is_array() ||
+      !std::all_of(names.begin(), names.end(), [](const json& n) { return n.is_string(); }))
+    throw DataError(path + ": metadata " + key + " is not a JSON list of names");
+  return names.get<std::vector<std::string>>();
+}
+
 ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
   ModelInfo info;
   info.metadata = file.metadata;
@@ -33,14 +45,8 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
     return it == file.metadata.end() ? "" : it->second;
   };
   info.task = get("nnfit.task") == "regression" ? Task::regression : Task::classification;
-  const std::string classes = get("nnfit.classes");
-  if (!classes.empty()) {
-    const json names = parse_json_text(classes, path + ": metadata nnfit.classes", JsonBlame::data);
-    if (!names.is_array() ||
-        !std::all_of(names.begin(), names.end(), [](const json& n) { return n.is_string(); }))
-      throw DataError(path + ": metadata nnfit.classes is not a JSON list of names");
-    info.class_names = names.get<std::vector<std::string>>();
-  }
+  info.class_names = names_in(path, "nnfit.classes", get("nnfit.classes"));
+  info.feature_names = names_in(path, "nnfit.features", get("nnfit.features"));
   info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
   const Tensor* offset = file.find("preprocessing.offset");
   const Tensor* factor = file.find("preprocessing.factor");
@@ -65,6 +71,11 @@ void save_model(const std::string& path, const Model& model, const ModelInfo& in
 SavedModel load_model(const std::string& path) {
   Model model = Model::load(path);
   ModelInfo info = info_of(path, read_safetensors(path));
+  if (!info.feature_names.empty() &&
+      static_cast<Index>(info.feature_names.size()) != model.input_size())
+    throw DataError(path + ": metadata nnfit.features names " +
+                    std::to_string(info.feature_names.size()) + " features, the model takes " +
+                    std::to_string(model.input_size()));
   if (!info.scaler.identity() && info.scaler.offset.size() != model.input_size())
     throw DataError(path + ": preprocessing has " + std::to_string(info.scaler.offset.size()) +
                     " features, the model takes " + std::to_string(model.input_size()));

@@ -8,40 +8,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/support.hpp"
+#include "tests/cli_support.hpp"
 
 using namespace nnfit;
+using nnfit::test::Result;
+using nnfit::test::slurp;
+using nnfit::test::Workspace;
+using nnfit::test::kSource;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string kBinary = NNFIT_BINARY;
-const fs::path kSource = NNFIT_SOURCE_DIR;
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  return test::read_file(path.string());
-}
-
-// A scratch folder to run nnfit in: run() executes it with shell words `args` from the
-// source directory and collects status, stdout and stderr.
-struct Workspace : test::ScratchDir {
-  Result run(const std::string& args) const {
-    const auto out = dir / "stdout", err = dir / "stderr";
-    const std::string command = "cd '" + kSource.string() + "' && '" + kBinary + "' " + args +
-                                " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
-    const int raw = std::system(command.c_str());
-    Result r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-};
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -125,7 +101,9 @@ TEST_CASE("an interrupted run resumed from its checkpoint ends with the same par
   const Result second = w.run("-q --config tests/configs/tiny.json --resume " + w.path("parts") +
                               " --interrupt-after-steps 11");
   CHECK(second.status == 130);
-  const Result last = w.run("-q --config tests/configs/tiny.json --resume " + w.path("parts"));
+  // The command the interruption prints: --resume alone.
+  CHECK(second.err.find("continue with: nnfit --resume " + w.path("parts")) != std::string::npos);
+  const Result last = w.run("-q --resume " + w.path("parts"));
   INFO(last.err);
   REQUIRE(last.status == 0);
   const auto whole = read_safetensors(w.path("whole/model.safetensors"));

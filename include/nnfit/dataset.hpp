@@ -29,6 +29,7 @@ struct Samples {
   Matrix y;                          // regression: [n, outputs]
   Task task = Task::classification;
   std::vector<std::string> class_names;  // classification: one per class (index = label)
+  std::vector<std::string> feature_names;  // the columns' names when the source has them (CSV)
   double pixel_max = 0.0;                // > 0 for image data (255): what "unit" scaling divides by
   Index size() const { return x.rows(); }
   Index num_outputs() const {
@@ -63,6 +64,7 @@ struct Data {
   Index num_features = 0;
   Index num_outputs = 0;  // classes, or regression targets
   std::vector<std::string> class_names;
+  std::vector<std::string> feature_names;  // empty when the source does not name its features
   Scaler scaler;
   Split train, validation, test;
   // {"source", "task", "features", "outputs", "classes", "train", "validation", "test", ...}
@@ -99,6 +101,22 @@ struct CsvOptions {
   bool has_target = true;  // false: every column is a feature (inputs for prediction)
 };
 Samples read_csv(const std::string& path, const CsvOptions& options = {});
+
+// A CSV file's records as text, each cell with its 1-based line and column, for callers that
+// pick columns themselves (`nnfit predict`). The header, if any, is records[0]. Throws
+// DataError for unreadable files, unclosed quotes and a file without records.
+struct CsvCell {
+  std::string text;
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+using CsvRecord = std::vector<CsvCell>;
+std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter = ',',
+                                        char comment = '#');
+// A finite float from a CSV cell (spaces trimmed, a leading '+' allowed).
+bool parse_csv_number(const std::string& text, float& value);
+// Throws DataError "<path>:<line>:<column>: <what> is not valid UTF-8" unless it is.
+void require_utf8(const std::string& path, const CsvCell& cell, const std::string& what);
 
 // A synthetic problem by name (spirals, moons, circles, xor, blobs, checkerboard, sine,
 // friedman1) with its options ({"samples": 1000, "noise": 0.1, ...}).

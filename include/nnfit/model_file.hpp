@@ -21,6 +21,9 @@ struct ModelInfo {
   Task task = Task::classification;
   std::vector<std::string> class_names;
   std::map<std::string, std::string> metadata;
+  // The input columns' names (metadata "nnfit.features"), when the training data named them:
+  // predict matches an input's header against them.
+  std::vector<std::string> feature_names;
 };
 
 struct SavedModel {

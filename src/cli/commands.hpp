@@ -34,8 +34,20 @@ int print_config(const std::string& config, const std::vector<std::string>& over
 // threads: the batches of the forward passes are split across them.
 int evaluate_model(const std::string& model, const std::string& data, const std::string& split,
                    bool json_output, int threads);
-int predict(const std::string& model, const std::string& input, const std::string& output,
-            bool header, bool probabilities, int threads);
+enum class Header { detect, yes, no };
+struct PredictOptions {
+  std::string model;   // a model file, or a run directory (its model.safetensors)
+  std::string input;   // CSV of features
+  std::string output;  // "" or "-": stdout
+  Header header = Header::detect;
+  std::string id;  // a column copied to the output: a name (with a header) or a 0-based index
+  bool probabilities = false;
+  bool logits = false;
+  int threads = 1;
+};
+int predict(const PredictOptions& options);
+// A model argument: a file as given, or a run directory's model.safetensors.
+std::string model_file_of(const std::string& argument);
 int list_registry();
 
 struct CompareArgs {

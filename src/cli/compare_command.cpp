@@ -13,6 +13,7 @@
 
 #include "nnfit/compare.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/run_lock.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/progress.hpp"
 #include "src/cli/stop_signal.hpp"
@@ -87,6 +88,7 @@ int compare(const CompareArgs& options) {
   co.threads_per_run = options.threads;
   co.force = options.force;
   const bool quiet = options.quiet;
+  const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
   const auto total_runs = experiment.arms.size() * experiment.seeds.size();
   if (!quiet) {
     std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",

@@ -1,11 +1,12 @@
-// `nnfit eval` (metrics and a confusion matrix on a data split) and `nnfit predict` (CSV in,
-// predictions out), both with the preprocessing saved in the model file.
+// `nnfit eval` (metrics and a confusion matrix on a data split, with the preprocessing saved
+// in the model file) and `nnfit list`.
 #include <cstdio>
 #include <filesystem>
 
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/metrics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/parallel_step.hpp"
@@ -18,13 +19,7 @@ namespace {
 
 // --data: a config file (its "data" section), a JSON object, or a source name.
 json data_spec(const std::string& text) {
-  if (!text.empty() && text.front() == '{') {
-    try {
-      return json::parse(text);
-    } catch (const json::parse_error& e) {
-      throw ConfigError(std::string("--data: invalid JSON: ") + e.what());
-    }
-  }
+  if (!text.empty() && text.front() == '{') return parse_json_text(text, "--data");
   if (std::filesystem::exists(text)) {
     const json config = load_config(text);
     if (!config.contains("data")) throw ConfigError(text + ": no \"data\" section");
@@ -41,8 +36,17 @@ json data_spec(const std::string& text) {
 
 }  // namespace
 
-int evaluate_model(const std::string& model_path, const std::string& data_text,
+std::string model_file_of(const std::string& argument) {
+  if (!std::filesystem::is_directory(argument)) return argument;
+  const auto file = std::filesystem::path(argument) / "model.safetensors";
+  if (!std::filesystem::exists(file))
+    throw DataError(argument + ": a directory without model.safetensors; give the model file");
+  return file.string();
+}
+
+int evaluate_model(const std::string& model_argument, const std::string& data_text,
                    const std::string& split_name, bool json_output, int threads) {
+  const std::string model_path = model_file_of(model_argument);
   SavedModel saved = load_model(model_path);
   json spec = data_spec(data_text);
   spec.erase("scale");  // the model's own preprocessing applies
@@ -107,81 +111,6 @@ int evaluate_model(const std::string& model_path, const std::string& data_text,
           "  %6.4f\n",
           total ? static_cast<double>(e.confusion(i, i)) / static_cast<double>(total) : 0.0);
     }
-  }
-  return kSuccess;
-}
-
-int predict(const std::string& model_path, const std::string& input, const std::string& output,
-            bool header, bool probabilities, int threads) {
-  SavedModel saved = load_model(model_path);
-  CsvOptions options;
-  options.header = header;
-  options.has_target = false;
-  Samples samples = read_csv(input, options);
-  if (samples.x.cols() != saved.model.input_size())
-    throw DataError(input + ": " + std::to_string(samples.x.cols()) + " columns, the model takes " +
-                    std::to_string(saved.model.input_size()) + " features");
-  saved.info.scaler.apply(samples.x);
-  const bool classification = saved.info.task == Task::classification;
-  const auto& names = saved.info.class_names;
-  std::string out;
-  // Header.
-  if (classification) {
-    out += "prediction";
-    if (probabilities)
-      for (const auto& n : names) out += ",p_" + n;
-  } else {
-    for (Index j = 0; j < saved.model.output_size(); ++j)
-      out += (j ? ",y" : "y") + std::to_string(j);
-  }
-  out += "\n";
-  const Index batch = 1024;
-  Matrix x;
-  char number[32];
-  ParallelStep parallel(saved.model, threads);
-  // Rows of one part of a batch, in order (the parts come in row order).
-  auto write = [&](Index, const Matrix& y) {
-    for (Index i = 0; i < y.rows(); ++i) {
-      if (classification) {
-        Index best = 0;
-        y.row(i).maxCoeff(&best);
-        std::string name = best < static_cast<Index>(names.size())
-                               ? names[static_cast<std::size_t>(best)]
-                               : std::to_string(best);
-        if (name.find_first_of(",\"\n") != std::string::npos) {
-          std::string quoted = "\"";
-          for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-          name = quoted + "\"";
-        }
-        out += name;
-        if (probabilities) {
-          const float max = y.row(i).maxCoeff();
-          const RowVector e = (y.row(i).array() - max).exp().matrix();
-          const float sum = e.sum();
-          for (Index j = 0; j < e.size(); ++j) {
-            std::snprintf(number, sizeof number, ",%.6g", e[j] / sum);
-            out += number;
-          }
-        }
-      } else {
-        for (Index j = 0; j < y.cols(); ++j) {
-          std::snprintf(number, sizeof number, "%s%.9g", j ? "," : "", y(i, j));
-          out += number;
-        }
-      }
-      out += "\n";
-    }
-  };
-  for (Index start = 0; start < samples.x.rows(); start += batch) {
-    const Index n = std::min(batch, samples.x.rows() - start);
-    x = samples.x.middleRows(start, n);
-    parallel.forward(x);
-    parallel.for_each_output(write);
-  }
-  if (output.empty() || output == "-") {
-    std::fwrite(out.data(), 1, out.size(), stdout);
-  } else {
-    write_file_atomically(output, out);
   }
   return kSuccess;
 }

@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   auto* eval = app.add_subcommand("eval", "evaluate a trained model: metrics and confusion matrix");
   std::string eval_model, eval_data, eval_split = "test";
   bool eval_json = false;
-  eval->add_option("-m,--model", eval_model, "model file (runs/x/model.safetensors)")->required();
+  eval->add_option("-m,--model", eval_model, "model file, or a run directory (its model.safetensors)")
+      ->required();
   eval->add_option("-d,--data", eval_data,
                    "a config file (its data section), a JSON data spec, or a source name")
       ->required();
@@ -66,14 +67,27 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
 
   auto* predict = app.add_subcommand("predict", "predict from a CSV of features");
-  std::string predict_model, predict_input, predict_output;
-  bool no_header = false, probabilities = false;
-  predict->add_option("-m,--model", predict_model, "model file")->required();
-  predict->add_option("-i,--input", predict_input, "CSV file, one sample per row, features only")
+  PredictOptions predict_options;
+  bool with_header = false, no_header = false;
+  predict->add_option("-m,--model", predict_options.model, "model file, or a run directory")
       ->required();
-  predict->add_option("-o,--output", predict_output, "where to write the CSV (default stdout)");
-  predict->add_flag("--no-header", no_header, "the input has no header row");
-  predict->add_flag("--probabilities", probabilities, "add a probability column per class");
+  predict->add_option("-i,--input", predict_options.input, "CSV file, one sample per row")
+      ->required();
+  predict->add_option("-o,--output", predict_options.output,
+                      "where to write the CSV (default stdout)");
+  auto* header_flag = predict->add_flag(
+      "--header", with_header,
+      "the input's first row is a header (default: a first row with any non-number, or equal "
+      "to the model's feature names, is one)");
+  predict->add_flag("--no-header", no_header, "the input has no header row")
+      ->excludes(header_flag);
+  predict->add_option("--id", predict_options.id,
+                      "copy this column (a name, or a 0-based index without a header) to the "
+                      "output's first column");
+  predict->add_flag("--probabilities", predict_options.probabilities,
+                    "add a probability column per class");
+  predict->add_flag("--logits", predict_options.logits,
+                    "add the raw model output (logit) per class");
   predict
       ->add_option("-j,--threads", inference_threads,
                    "threads for the forward passes (default: the number of cores)")
@@ -124,9 +138,11 @@ int main(int argc, char** argv) {
     if (config->parsed()) return print_config(config_file, config_sets);
     if (eval->parsed())
       return evaluate_model(eval_model, eval_data, eval_split, eval_json, inference_threads);
-    if (predict->parsed())
-      return nnfit::cli::predict(predict_model, predict_input, predict_output, !no_header,
-                                 probabilities, inference_threads);
+    if (predict->parsed()) {
+      predict_options.header = with_header ? Header::yes : no_header ? Header::no : Header::detect;
+      predict_options.threads = inference_threads;
+      return nnfit::cli::predict(predict_options);
+    }
     if (list->parsed()) return list_registry();
     if (compare->parsed()) {
       for (std::size_t start = 0; start < activations.size();) {

@@ -17,6 +17,7 @@
 #include "nnfit/model_diagnostics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/registry.hpp"
+#include "nnfit/run_lock.hpp"
 #include "nnfit/run_setup.hpp"
 #include "nnfit/trainer.hpp"
 #include "nnfit/version.hpp"
@@ -144,6 +145,11 @@ int train(const TrainOptions& options) {
                                            : fs::path(run.output_dir);
   const fs::path checkpoint_path = dir / "checkpoint.safetensors";
   const bool resuming = !options.resume.empty();
+  if (resuming && !fs::is_directory(dir))
+    throw ConfigError(dir.string() + ": no such run directory to resume");
+  // Held until the run ends: no other process writes here meanwhile, and what a killed one
+  // left half-written goes.
+  const RunDirectoryLock lock(dir.string());
   if (resuming && !fs::exists(checkpoint_path))
     throw ConfigError(dir.string() + ": no checkpoint.safetensors to resume from");
   if (!resuming && !options.force && fs::exists(checkpoint_path) &&
@@ -160,7 +166,8 @@ int train(const TrainOptions& options) {
   resolved["output"]["dir"] = dir.string();
 
   Trainer trainer(model, *setup->loss, *optimizer, *setup->schedule, data, run.train, run.seed);
-  ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}};
+  ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}},
+                 data.feature_names};
 
   if (resuming) {
     Checkpoint checkpoint = load_checkpoint(checkpoint_path.string(), model);
@@ -180,8 +187,6 @@ int train(const TrainOptions& options) {
   }
 
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw DataError(dir.string() + ": cannot create the run directory: " + ec.message());
   if (!resuming) {
     // A new run in the directory of a finished (or --force'd) one: its files go.
     for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
@@ -259,10 +264,12 @@ int train(const TrainOptions& options) {
   if (result.status == TrainResult::Status::interrupted) {
     progress.clear();
     save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
+    // The run directory's config.json is the resolved config with every override applied:
+    // resuming from it alone continues exactly this run.
     std::fprintf(stderr,
                  "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: "
-                 "nnfit --config %s --resume %s\n",
-                 static_cast<long>(optimizer->steps()), config_path.c_str(), dir.string().c_str());
+                 "nnfit --resume %s\n",
+                 static_cast<long>(optimizer->steps()), dir.string().c_str());
     return kInterrupted;
   }
   // Patience may have restored the best weights: the final model file is what the run ends with.
