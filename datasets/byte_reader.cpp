@@ -10,7 +10,7 @@
 namespace nnfit {
 
 namespace {
-constexpr std::size_t kChunk = 1 << 18;
+constexpr std::size_t kChunk = 1 << 16;
 }
 
 ByteReader::ByteReader(const std::string& path) : path_(path), in_(kChunk) {

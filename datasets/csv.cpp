@@ -157,7 +157,9 @@ bool parse_csv_number(const std::string& text, float& value) {
   return parse_float(text, value);
 }
 
-std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter, char comment) {
+namespace {
+
+std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   {
     std::error_code ec;
@@ -167,13 +169,28 @@ std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter,
   if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  std::vector<Record> records = parse(path, buffer.str(), delimiter, comment);
+  return buffer.str();
+}
+
+std::vector<CsvRecord> records_of(const std::string& text, const std::string& path, char delimiter,
+                                  char comment) {
+  std::vector<Record> records = parse(path, text, delimiter, comment);
   if (records.empty()) throw DataError(path + ": no rows (the file is empty or all comments)");
   return records;
 }
 
+}  // namespace
+
+std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter, char comment) {
+  return records_of(read_text(path), path, delimiter, comment);
+}
+
 Samples read_csv(const std::string& path, const CsvOptions& options) {
-  const std::vector<Record> records = read_csv_records(path, options.delimiter, options.comment);
+  return parse_csv(read_text(path), path, options);
+}
+
+Samples parse_csv(const std::string& text, const std::string& path, const CsvOptions& options) {
+  const std::vector<Record> records = records_of(text, path, options.delimiter, options.comment);
 
   std::vector<std::string> names;
   std::size_t first = 0;

@@ -81,7 +81,7 @@ Matrix read_rows(ByteReader& in, std::uint64_t rows, std::uint64_t width) {
   Matrix x(0, static_cast<Index>(width));
   std::vector<unsigned char> chunk(1 << 16);
   const std::uint64_t total = rows * width;  // checked by promised_values
-  const std::uint64_t first_rows = std::max<std::uint64_t>(1, (1 << 20) / width);
+  const std::uint64_t first_rows = std::max<std::uint64_t>(1, (1 << 16) / width);
   std::uint64_t done = 0;
   while (done < total) {
     const std::uint64_t take = std::min<std::uint64_t>(chunk.size(), total - done);

@@ -74,4 +74,25 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
   return result;
 }
 
+std::vector<ClassScores> class_scores(
+    const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& confusion) {
+  std::vector<ClassScores> scores(static_cast<std::size_t>(confusion.rows()));
+  for (Index c = 0; c < confusion.rows(); ++c) {
+    const auto tp = static_cast<double>(confusion(c, c));
+    const auto predicted = static_cast<double>(confusion.col(c).sum());
+    ClassScores& s = scores[static_cast<std::size_t>(c)];
+    s.support = confusion.row(c).sum();
+    s.precision = predicted > 0 ? tp / predicted : 0.0;
+    s.recall = s.support > 0 ? tp / static_cast<double>(s.support) : 0.0;
+    s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0.0;
+  }
+  return scores;
+}
+
+double macro_f1(const std::vector<ClassScores>& scores) {
+  double sum = 0.0;
+  for (const auto& s : scores) sum += s.f1;
+  return scores.empty() ? 0.0 : sum / static_cast<double>(scores.size());
+}
+
 }  // namespace nnfit

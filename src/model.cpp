@@ -257,7 +257,10 @@ void check_spec_against_tensors(const json& spec, const SafetensorsFile& file,
 }  // namespace
 
 Model Model::load(const std::string& path) {
-  const SafetensorsFile file = read_safetensors(path);
+  return load(read_safetensors(path), path);
+}
+
+Model Model::load(const SafetensorsFile& file, const std::string& path) {
   const auto it = file.metadata.find("nnfit.model");
   if (it == file.metadata.end())
     throw DataError(path +

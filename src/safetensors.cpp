@@ -57,7 +57,10 @@ SafetensorsFile read_safetensors(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) throw DataError(path + ": read error");
-  const std::string bytes = buffer.str();
+  return parse_safetensors(buffer.str(), path);
+}
+
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
   auto error = [&](std::size_t offset, const std::string& what) {
     return DataError(path + ": byte " + std::to_string(offset) + ": " + what);
   };

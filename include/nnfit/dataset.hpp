@@ -101,6 +101,9 @@ struct CsvOptions {
   bool has_target = true;  // false: every column is a feature (inputs for prediction)
 };
 Samples read_csv(const std::string& path, const CsvOptions& options = {});
+// The same from text in memory; `origin` names it in messages.
+Samples parse_csv(const std::string& text, const std::string& origin,
+                  const CsvOptions& options = {});
 
 // A CSV file's records as text, each cell with its 1-based line and column, for callers that
 // pick columns themselves (`nnfit predict`). The header, if any, is records[0]. Throws

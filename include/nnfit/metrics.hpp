@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "nnfit/dataset.hpp"
 #include "nnfit/loss.hpp"
@@ -29,5 +30,17 @@ struct Evaluation {
 // split across the threads of `parallel` when given (it must be over `model`).
 Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index batch_size,
                     bool with_confusion = false, ParallelStep* parallel = nullptr);
+
+// Per-class scores from a confusion matrix, as scikit-learn's classification_report: precision
+// tp / (tp + fp), recall tp / (tp + fn), F1 their harmonic mean (0 when both are 0, as
+// sklearn's zero_division=0), support the class's true count.
+struct ClassScores {
+  double precision = 0.0, recall = 0.0, f1 = 0.0;
+  std::int64_t support = 0;
+};
+std::vector<ClassScores> class_scores(
+    const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>& confusion);
+// The unweighted mean of the classes' F1 (sklearn's f1_score(average="macro")).
+double macro_f1(const std::vector<ClassScores>& scores);
 
 }  // namespace nnfit

@@ -45,6 +45,8 @@ class Model {
   // checked against the file's tensors before anything is allocated; every problem with the
   // file is a DataError.
   static Model load(const std::string& path);
+  // The same from a file already read (`path` names it in messages).
+  static Model load(const SafetensorsFile& file, const std::string& path);
 
   // Appends a layer; existing parameters keep their values. Refuses (ConfigError, with the
   // figure) a layer that would take the parameters and their gradients past the machine's

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nnfit {
@@ -31,5 +32,7 @@ void write_safetensors(const std::string& path, const SafetensorsFile& file);
 // header length past the end, bad JSON, unsupported dtype, shape/offset mismatch,
 // overlapping or missing bytes.
 SafetensorsFile read_safetensors(const std::string& path);
+// The same from bytes in memory; `origin` names them in messages.
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& origin);
 
 }  // namespace nnfit

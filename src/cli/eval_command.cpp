@@ -34,6 +34,62 @@ json data_spec(const std::string& text) {
                     registry().sources.unknown(text));
 }
 
+std::string class_name(const std::vector<std::string>& names, Index i) {
+  return i < static_cast<Index>(names.size()) ? names[static_cast<std::size_t>(i)]
+                                              : std::to_string(i);
+}
+
+void print_evaluation_json(const Evaluation& e, const std::string& split, bool classification,
+                           const std::vector<std::string>& names) {
+  json out = {{"split", split}, {"samples", e.metrics.samples}, {"loss", e.metrics.loss}};
+  if (e.metrics.accuracy) out["accuracy"] = *e.metrics.accuracy;
+  if (e.metrics.rmse) out["rmse"] = *e.metrics.rmse;
+  if (e.metrics.r2) out["r2"] = *e.metrics.r2;
+  if (classification) {
+    json rows = json::array();
+    for (Index i = 0; i < e.confusion.rows(); ++i) {
+      json row = json::array();
+      for (Index j = 0; j < e.confusion.cols(); ++j) row.push_back(e.confusion(i, j));
+      rows.push_back(row);
+    }
+    out["confusion"] = rows;
+    out["classes"] = names;
+    const auto scores = class_scores(e.confusion);
+    json per_class = json::array();
+    for (std::size_t c = 0; c < scores.size(); ++c)
+      per_class.push_back({{"class", class_name(names, static_cast<Index>(c))},
+                           {"precision", scores[c].precision},
+                           {"recall", scores[c].recall},
+                           {"f1", scores[c].f1},
+                           {"support", scores[c].support}});
+    out["per_class"] = per_class;
+    out["macro_f1"] = macro_f1(scores);
+  }
+  std::printf("%s\n", out.dump().c_str());
+}
+
+// The confusion matrix, then precision, recall and F1 per class (sklearn's
+// classification_report).
+void print_confusion(const Evaluation& e, const std::vector<std::string>& names) {
+  std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n%14s", "");
+  for (Index j = 0; j < e.confusion.cols(); ++j) std::printf(" %6ld", static_cast<long>(j));
+  std::printf("\n");
+  for (Index i = 0; i < e.confusion.rows(); ++i) {
+    std::printf("%2ld %-11.11s", static_cast<long>(i), class_name(names, i).c_str());
+    for (Index j = 0; j < e.confusion.cols(); ++j)
+      std::printf(" %6ld", static_cast<long>(e.confusion(i, j)));
+    std::printf("\n");
+  }
+  const auto scores = class_scores(e.confusion);
+  std::printf("\n%-14s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "support");
+  for (std::size_t c = 0; c < scores.size(); ++c)
+    std::printf("%2zu %-11.11s %9.4f %9.4f %9.4f %9ld\n", c,
+                class_name(names, static_cast<Index>(c)).c_str(), scores[c].precision,
+                scores[c].recall, scores[c].f1, static_cast<long>(scores[c].support));
+  std::printf("%-14s %9s %9s %9.4f %9ld\n", "macro average", "", "", macro_f1(scores),
+              static_cast<long>(e.confusion.sum()));
+}
+
 }  // namespace
 
 std::string model_file_of(const std::string& argument) {
@@ -71,46 +127,15 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
   auto loss = make_loss(classification ? "softmax_cross_entropy" : "mse");
   ParallelStep parallel(saved.model, threads);
   const Evaluation e = evaluate(saved.model, *loss, *split, 1024, classification, &parallel);
-  const auto& names = saved.info.class_names;
   if (json_output) {
-    json out = {{"split", split_name}, {"samples", e.metrics.samples}, {"loss", e.metrics.loss}};
-    if (e.metrics.accuracy) out["accuracy"] = *e.metrics.accuracy;
-    if (e.metrics.rmse) out["rmse"] = *e.metrics.rmse;
-    if (e.metrics.r2) out["r2"] = *e.metrics.r2;
-    if (classification) {
-      json rows = json::array();
-      for (Index i = 0; i < e.confusion.rows(); ++i) {
-        json row = json::array();
-        for (Index j = 0; j < e.confusion.cols(); ++j) row.push_back(e.confusion(i, j));
-        rows.push_back(row);
-      }
-      out["confusion"] = rows;
-      out["classes"] = names;
-    }
-    std::printf("%s\n", out.dump().c_str());
-    return kSuccess;
-  }
-  std::printf("%s on %s %s (%ld samples): loss %.4f", model_path.c_str(), data.source.c_str(),
-              split_name.c_str(), static_cast<long>(e.metrics.samples), e.metrics.loss);
-  if (e.metrics.accuracy) std::printf("  accuracy %.4f", *e.metrics.accuracy);
-  if (e.metrics.rmse) std::printf("  rmse %.4g  r2 %.4f", *e.metrics.rmse, *e.metrics.r2);
-  std::printf("\n");
-  if (classification) {
-    std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n%14s", "");
-    for (Index j = 0; j < e.confusion.cols(); ++j) std::printf(" %6ld", static_cast<long>(j));
-    std::printf("  recall\n");
-    for (Index i = 0; i < e.confusion.rows(); ++i) {
-      const std::string name = i < static_cast<Index>(names.size())
-                                   ? names[static_cast<std::size_t>(i)]
-                                   : std::to_string(i);
-      std::printf("%2ld %-11.11s", static_cast<long>(i), name.c_str());
-      for (Index j = 0; j < e.confusion.cols(); ++j)
-        std::printf(" %6ld", static_cast<long>(e.confusion(i, j)));
-      const auto total = e.confusion.row(i).sum();
-      std::printf(
-          "  %6.4f\n",
-          total ? static_cast<double>(e.confusion(i, i)) / static_cast<double>(total) : 0.0);
-    }
+    print_evaluation_json(e, split_name, classification, saved.info.class_names);
+  } else {
+    std::printf("%s on %s %s (%ld samples): loss %.4f", model_path.c_str(), data.source.c_str(),
+                split_name.c_str(), static_cast<long>(e.metrics.samples), e.metrics.loss);
+    if (e.metrics.accuracy) std::printf("  accuracy %.4f", *e.metrics.accuracy);
+    if (e.metrics.rmse) std::printf("  rmse %.4g  r2 %.4f", *e.metrics.rmse, *e.metrics.r2);
+    std::printf("\n");
+    if (classification) print_confusion(e, saved.info.class_names);
   }
   return kSuccess;
 }

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
       "  nnfit compare --experiment experiments/elu_converges_faster.json\n"
       "  nnfit compare --config F --activations relu,elu,selu --seeds 5\n"
       "                                              arms over seeds: statistics, plots, report\n\n"
+      "While training, one line per epoch shows the training and validation metrics; a\n"
+      "trailing * marks a new best of the monitored metric (val_loss, or train_loss without a\n"
+      "validation split, or train.patience.metric); test metrics come once, in the summary.\n\n"
       "Exit status: 0 success, 2 bad usage or config, 3 data error, 4 diverged, "
       "5 some compare runs failed, 130 interrupted.",
       "nnfit"};

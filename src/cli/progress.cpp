@@ -1,9 +1,12 @@
 #include "src/cli/progress.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace nnfit::cli {
 
@@ -24,27 +27,47 @@ std::string format_duration(double seconds) {
   return text;
 }
 
+int terminal_columns() {
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    const int n = std::atoi(columns);
+    if (n > 0) return n;
+  }
+  return 80;
+}
+
 Progress::Progress(Output mode, int epochs)
     : mode_(mode), epochs_(epochs), terminal_(::isatty(STDOUT_FILENO) == 1) {}
 
+// "epoch 3/10 [=====>     ] 412/844 loss 0.4123 ETA 0:12": the bar takes what the terminal
+// has left, so the line never wraps (a wrapped line leaves a copy behind at every redraw).
 void Progress::step(const StepProgress& p) {
   if (mode_ != Output::normal || !terminal_) return;
   const auto now = std::chrono::steady_clock::now();
   if (p.step_in_epoch != p.steps_per_epoch && now - last_draw_ < std::chrono::milliseconds(100))
     return;
   last_draw_ = now;
-  const int width = 24;
   const double fraction =
       static_cast<double>(p.step_in_epoch) / static_cast<double>(p.steps_per_epoch);
-  const int filled = static_cast<int>(fraction * width);
-  std::string bar(static_cast<std::size_t>(filled), '=');
-  if (filled < width) bar += '>';
-  bar.resize(width, ' ');
   const double eta = p.epoch_elapsed / std::max(fraction, 1e-9) - p.epoch_elapsed;
-  std::printf("\r\033[Kepoch %d/%d [%s] %ld/%ld  loss %.4f  %.0f samples/s  ETA %s", p.epoch,
-              epochs_, bar.c_str(), static_cast<long>(p.step_in_epoch),
-              static_cast<long>(p.steps_per_epoch), p.loss, p.samples_per_second,
-              format_duration(eta).c_str());
+  char head[64], tail[96];
+  std::snprintf(head, sizeof head, "epoch %d/%d ", p.epoch, epochs_);
+  std::snprintf(tail, sizeof tail, " %ld/%ld loss %.4f ETA %s", static_cast<long>(p.step_in_epoch),
+                static_cast<long>(p.steps_per_epoch), p.loss, format_duration(eta).c_str());
+  const int columns = terminal_columns() - 1;  // the last column would wrap on some terminals
+  const int room = columns - static_cast<int>(std::strlen(head) + std::strlen(tail)) - 2;
+  std::string line = head;
+  if (room >= 5) {
+    const int filled = static_cast<int>(fraction * room);
+    std::string bar(static_cast<std::size_t>(filled), '=');
+    if (filled < room) bar += '>';
+    bar.resize(static_cast<std::size_t>(room), ' ');
+    line += "[" + bar + "]";
+  }
+  line += tail;
+  if (static_cast<int>(line.size()) > columns) line.resize(static_cast<std::size_t>(std::max(columns, 0)));
+  std::printf("\r\033[K%s", line.c_str());
   std::fflush(stdout);
   bar_drawn_ = true;
 }
@@ -57,6 +80,9 @@ void Progress::clear() {
   }
 }
 
+// "epoch 3/10  loss 0.4123 acc 0.8512  val_loss 0.4321 val_acc 0.8433  2.1 s *": training and
+// validation only (test metrics come once, in the summary, where they cannot steer choices);
+// "*" marks a new best of the monitored metric. Learning rate and speed are in metrics.csv.
 void Progress::epoch(const EpochRecord& r, bool classification) {
   if (mode_ == Output::quiet) return;
   if (mode_ == Output::json) {
@@ -66,31 +92,24 @@ void Progress::epoch(const EpochRecord& r, bool classification) {
   }
   clear();
   std::string line = "epoch " + std::to_string(r.epoch) + "/" + std::to_string(epochs_);
-  char part[96];
-  auto add = [&](const char* name, const Metrics& m) {
+  char part[64];
+  auto add = [&](const char* prefix, const Metrics& m) {
     if (m.samples == 0) return;
-    std::snprintf(part, sizeof part, "  %s_loss %.4f", name, m.loss);
+    std::snprintf(part, sizeof part, "  %sloss %.4f", prefix, m.loss);
     line += part;
     if (classification && m.accuracy) {
-      std::snprintf(part, sizeof part, " %s_acc %.4f", name, *m.accuracy);
+      std::snprintf(part, sizeof part, " %sacc %.4f", prefix, *m.accuracy);
       line += part;
     }
-    if (m.rmse) {
-      std::snprintf(part, sizeof part, " %s_rmse %.4g", name, *m.rmse);
-      line += part;
-    }
-    if (m.r2) {
-      std::snprintf(part, sizeof part, " %s_r2 %.4f", name, *m.r2);
+    if (!classification && m.r2) {
+      std::snprintf(part, sizeof part, " %sr2 %.4f", prefix, *m.r2);
       line += part;
     }
   };
-  add("train", r.train);
-  add("val", r.validation);
-  add("test", r.test);
-  std::snprintf(part, sizeof part, "  lr %.3g  %.0f samples/s  %s", r.lr, r.samples_per_second,
-                format_duration(r.epoch_time).c_str());
-  line += part;
-  if (r.improved) line += "  *";
+  add("", r.train);
+  add("val_", r.validation);
+  line += "  " + format_duration(r.epoch_time);
+  if (r.improved) line += " *";
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }
