@@ -21,6 +21,7 @@ struct DataPlan {
   bool stratify = true;
   std::string scale;  // "" = the source's default
   std::optional<std::uint64_t> seed;
+  json resolved;  // the spec with every default written out
 };
 
 // The keys every data spec takes besides "source" and the source's own: splits and scaling.
@@ -55,6 +56,12 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
     }
   }
   reader.finish();
+  p.resolved = reader.resolved();
+  // The scale a source gets when none is given: "unit" for the image sources (their samples
+  // carry pixel_max), "none" for the rest -- what finish() applies.
+  if (p.scale.empty())
+    p.resolved["scale"] =
+        p.source == "fashion_mnist" || p.source == "mnist" || p.source == "idx" ? "unit" : "none";
   return p;
 }
 
@@ -241,8 +248,19 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path,
   return finish(p.load(rng), p, data_seed, scaler);
 }
 
-void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path) {
-  plan(spec, path, diagnostics);
+Task task_of_data_spec(const json& resolved) {
+  if (!resolved.is_object()) return Task::classification;
+  const std::string source = resolved.value("source", "");
+  if (source == "csv") return resolved.value("task", "") == "regression" ? Task::regression
+                                                                         : Task::classification;
+  if (source == "inline") return resolved.contains("targets") ? Task::regression
+                                                              : Task::classification;
+  if (source == "sine" || source == "friedman1") return Task::regression;
+  return Task::classification;
+}
+
+json check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path) {
+  return plan(spec, path, diagnostics).resolved;
 }
 
 Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, std::uint64_t seed,

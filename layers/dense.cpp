@@ -51,16 +51,22 @@ class Dense final : public Layer {
     bias_ = has_bias_ ? parameters + units_ * inputs_ : nullptr;
     bias_grad_ = has_bias_ ? gradients + units_ * inputs_ : nullptr;
   }
+  json resolved_config(const Layer* next) const override {
+    json spec = config();
+    const std::string init = resolved_init(next);
+    spec["init"] = init;
+    if (bias_init_ == "auto") spec["bias_init"] = init == "torch_default" ? "torch_default" : "zeros";
+    return spec;
+  }
+  // "auto": the fused activation's recommendation, else the next layer's, else Glorot.
+  std::string resolved_init(const Layer* next) const {
+    if (init_ != "auto") return init_;
+    if (activation_) return activation_->recommended_init();
+    if (next && !next->recommended_init().empty()) return next->recommended_init();
+    return "glorot_uniform";
+  }
   void initialize(Rng& rng, const Layer* next) override {
-    std::string init = init_;
-    if (init == "auto") {
-      if (activation_)
-        init = activation_->recommended_init();
-      else if (next && !next->recommended_init().empty())
-        init = next->recommended_init();
-      else
-        init = "glorot_uniform";
-    }
+    const std::string init = resolved_init(next);
     initialize_weight(init, weight(), rng);
     if (!has_bias_) return;
     auto b = bias();

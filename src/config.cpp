@@ -165,6 +165,9 @@ void read_train(SpecReader& r, TrainConfig& t) {
   t.clip_norm = r.number_in("clip_norm", t.clip_norm, 0.0, 1e30);
   t.eval_batch_size = r.integer("eval_batch_size", t.eval_batch_size, 1, 1 << 24);
   t.threads = static_cast<int>(r.integer("threads", t.threads, 1, 256));
+  t.checkpoint_every_epochs =
+      static_cast<int>(r.integer("checkpoint_every_epochs", t.checkpoint_every_epochs, 0, 1'000'000));
+  t.keep_checkpoints = static_cast<int>(r.integer("keep_checkpoints", t.keep_checkpoints, 0, 1'000'000));
   auto& diag = r.diagnostics();
   if (const json* stop = r.raw("stop_at")) {
     SpecReader s(*stop, r.path_of("stop_at"), diag);
@@ -214,13 +217,18 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   RunConfig run;
   SpecReader top(config, "", diag);
   if (!top.is_object()) return run;
+  // Every top-level key is known from the start, so that a misspelt one is told all of them.
+  for (const char* key : {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train",
+                          "diagnostics", "output"})
+    top.accept(key);
   run.name = top.string("name", origin.empty() ? "run" : fs::path(origin).stem().string());
   run.seed = top.unsigned_integer("seed", 1);
 
   // data
+  json resolved_data;
   if (const json* data = top.raw("data")) {
     run.data = *data;
-    check_data_spec(*data, diag, "data");
+    resolved_data = check_data_spec(*data, diag, "data");
   } else {
     diag.error("data", "missing, e.g. {\"source\": \"fashion_mnist\"}");
   }
@@ -234,10 +242,13 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
       diag.error("model.layers", "expected a non-empty array of layer objects");
     } else {
       run.layers = *layers;
-      for (std::size_t i = 0; i < layers->size(); ++i) {
-        auto layer = make_layer((*layers)[i], json_path("model.layers", i), diag);
-        if (layer) resolved_layers.push_back(layer->config());
-      }
+      std::vector<std::unique_ptr<Layer>> built;
+      for (std::size_t i = 0; i < layers->size(); ++i)
+        built.push_back(make_layer((*layers)[i], json_path("model.layers", i), diag));
+      for (std::size_t i = 0; i < built.size(); ++i)
+        if (built[i])
+          resolved_layers.push_back(
+              built[i]->resolved_config(i + 1 < built.size() ? built[i + 1].get() : nullptr));
     }
     run.init_from = m.string("init_from", "");
     m.finish();
@@ -246,12 +257,15 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   }
 
   // loss, optimizer, schedule: checked through their registries.
-  json resolved_loss = "auto";
-  if (const json* loss = top.raw("loss")) {
-    run.loss = *loss;
-    if (*loss != "auto")
-      if (auto made = build_into(registry().losses, *loss, "loss", diag))
-        resolved_loss = made->config();
+  if (const json* loss = top.raw("loss")) run.loss = *loss;
+  json resolved_loss;
+  {
+    const json loss = run.loss != "auto" ? run.loss
+                      : task_of_data_spec(resolved_data) == Task::classification
+                          ? json("softmax_cross_entropy")
+                          : json("mse");
+    if (auto made = build_into(registry().losses, loss, "loss", diag))
+      resolved_loss = made->config();
   }
   run.optimizer = top.has("optimizer") ? *top.raw("optimizer") : json{{"type", "adam"}};
   json resolved_optimizer;
@@ -298,7 +312,9 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   json train = {{"epochs", t.epochs},       {"batch_size", t.batch_size},
                 {"shuffle", t.shuffle},     {"drop_last", t.drop_last},
                 {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size},
-                {"threads", t.threads}};
+                {"threads", t.threads},
+                {"checkpoint_every_epochs", t.checkpoint_every_epochs},
+                {"keep_checkpoints", t.keep_checkpoints}};
   if (t.stop_at)
     train["stop_at"] = {
         {"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
@@ -311,7 +327,7 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   if (!run.init_from.empty()) model["init_from"] = run.init_from;
   run.resolved = {{"name", run.name},
                   {"seed", run.seed},
-                  {"data", run.data},
+                  {"data", resolved_data},
                   {"model", model},
                   {"loss", resolved_loss},
                   {"optimizer", resolved_optimizer},

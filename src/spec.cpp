@@ -62,12 +62,13 @@ bool SpecReader::has(const std::string& key) const {
 const json* SpecReader::raw(const std::string& key) {
   known_.insert(key);
   if (!has(key)) return nullptr;
+  resolved_[key] = spec_.at(key);
   return &spec_.at(key);
 }
 
 double SpecReader::number(const std::string& key, double fallback) {
   const json* value = raw(key);
-  if (!value) return fallback;
+  if (!value) return keep(key, fallback);
   if (!value->is_number()) {
     diag_.error(path_of(key), "expected a number, found " + type_name(*value));
     return fallback;
@@ -77,14 +78,14 @@ double SpecReader::number(const std::string& key, double fallback) {
     diag_.error(path_of(key), "expected a finite number");
     return fallback;
   }
-  return x;
+  return keep(key, x);
 }
 
 double SpecReader::number_in(const std::string& key, double fallback, double low, double high,
                              bool low_exclusive, bool high_exclusive) {
   if (!has(key)) {
     known_.insert(key);
-    return fallback;
+    return keep(key, fallback);
   }
   const double x = number(key, fallback);
   const bool below = low_exclusive ? x <= low : x < low;
@@ -101,7 +102,7 @@ double SpecReader::number_in(const std::string& key, double fallback, double low
 long long SpecReader::integer(const std::string& key, long long fallback, long long low,
                               long long high) {
   const json* value = raw(key);
-  if (!value) return fallback;
+  if (!value) return keep(key, fallback);
   if (!value->is_number_integer() && !value->is_number_unsigned()) {
     diag_.error(path_of(key), "expected an integer, found " + type_name(*value));
     return fallback;
@@ -123,7 +124,7 @@ long long SpecReader::integer(const std::string& key, long long fallback, long l
 
 std::uint64_t SpecReader::unsigned_integer(const std::string& key, std::uint64_t fallback) {
   const json* value = raw(key);
-  if (!value) return fallback;
+  if (!value) return keep(key, fallback);
   if (!value->is_number_unsigned() &&
       !(value->is_number_integer() && value->get<long long>() >= 0)) {
     diag_.error(path_of(key), "expected an integer >= 0, found " +
@@ -135,7 +136,7 @@ std::uint64_t SpecReader::unsigned_integer(const std::string& key, std::uint64_t
 
 bool SpecReader::boolean(const std::string& key, bool fallback) {
   const json* value = raw(key);
-  if (!value) return fallback;
+  if (!value) return keep(key, fallback);
   if (!value->is_boolean()) {
     diag_.error(path_of(key), "expected true or false, found " + type_name(*value));
     return fallback;
@@ -145,7 +146,7 @@ bool SpecReader::boolean(const std::string& key, bool fallback) {
 
 std::string SpecReader::string(const std::string& key, const std::string& fallback) {
   const json* value = raw(key);
-  if (!value) return fallback;
+  if (!value) return keep(key, fallback);
   if (!value->is_string()) {
     diag_.error(path_of(key), "expected a string, found " + type_name(*value));
     return fallback;

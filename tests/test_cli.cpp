@@ -136,6 +136,12 @@ TEST_CASE("every config in configs/ validates") {
     INFO(r.err);
     CHECK(r.status == 0);
     CHECK(json::parse(r.out).contains("optimizer"));
+    // The resolved config is a config: read again, it resolves to itself.
+    test::write_file(w.path("resolved.json"), r.out);
+    const Result again = w.run("config --config " + w.path("resolved.json"));
+    CHECK(again.status == 0);
+    CHECK(again.out == r.out);
+    CHECK(r.out.find("\"auto\"") == std::string::npos);
   }
   CHECK(count >= 10);
 }

@@ -44,6 +44,10 @@ struct TrainConfig {
   std::optional<Patience> patience;
   Index eval_batch_size = 1024;
   int threads = 1;  // training threads; results are identical run to run for a given count
+  // Snapshots checkpoints/epoch-NNNN.safetensors every N epochs (0: none), keeping the newest
+  // `keep_checkpoints` (0: all). checkpoint.safetensors, for --resume, is written every epoch.
+  int checkpoint_every_epochs = 0;
+  int keep_checkpoints = 3;
 };
 
 // "diagnostics": true, or {"probe_samples": 1000, "split": "train"}: per-epoch activation,

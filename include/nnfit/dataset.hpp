@@ -78,8 +78,12 @@ struct Data {
 // on new data must use the training statistics).
 Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "data",
                const std::optional<Scaler>& scaler = std::nullopt);
-// Checks a data spec (every key, names, ranges) without reading any file.
-void check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
+// Checks a data spec (every key, names, ranges) without reading any file; returns the spec
+// with every default written out.
+json check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
+// The task a checked data spec's samples will have, known before they are loaded (for
+// resolving "loss": "auto" in `nnfit config`). load_data's Data::task is the authority.
+Task task_of_data_spec(const json& resolved);
 // The same preprocessing and splitting for samples made in C++ (the `inline` source).
 // `test` may be empty. `spec` takes the same split and scale keys as load_data.
 Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, std::uint64_t seed,

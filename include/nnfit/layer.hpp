@@ -41,6 +41,9 @@ class Layer {
   virtual std::string type() const = 0;
   // The spec that rebuilds this layer ({"type": "dense", "units": 10, ...}).
   virtual json config() const = 0;
+  // The same with every "auto" resolved as initialize() would, given the next layer (null
+  // for the last): what `nnfit config` prints and config.json records.
+  virtual json resolved_config(const Layer* /*next*/) const { return config(); }
 
   // Called once by the Model with the input width; returns the output width.
   virtual Index setup(Index input_size) = 0;

@@ -62,10 +62,17 @@ class SpecReader {
   // The raw value (marked known), or nullptr when absent.
   const json* raw(const std::string& key);
   // Marks keys as known without reading them (for example "type", read by the registry).
-  void accept(const std::string& key) { known_.insert(key); }
+  void accept(const std::string& key) {
+    known_.insert(key);
+    if (has(key)) resolved_[key] = spec_.at(key);
+  }
 
   // Records every key of the object that no getter asked for.
   void finish();
+
+  // Every key read so far with the value used: the given one, or the default. This is the
+  // spec with its defaults written out (the resolved config).
+  const json& resolved() const { return resolved_; }
 
  private:
   const json& spec_;
@@ -73,6 +80,12 @@ class SpecReader {
   Diagnostics& diag_;
   bool object_;
   std::set<std::string> known_;
+  json resolved_ = json::object();
+  template <class T>
+  T keep(const std::string& key, T value) {
+    resolved_[key] = value;
+    return value;
+  }
 };
 
 // "[2]" appended to a path, or ".key".

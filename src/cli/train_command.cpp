@@ -9,11 +9,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/model_diagnostics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/registry.hpp"
@@ -127,6 +129,39 @@ void differences(const json& a, const json& b, const std::string& path,
   }
 }
 
+// The epoch of one diagnostics.jsonl line; a damaged line counts as not finished (it goes).
+int diagnostics_epoch(const std::string& line) {
+  try {
+    const json record = parse_json_text(line, "diagnostics.jsonl", JsonBlame::data);
+    if (record.is_object() && record.contains("epoch") && record["epoch"].is_number_integer())
+      return record["epoch"].get<int>();
+  } catch (const DataError&) {
+  }
+  return std::numeric_limits<int>::max();
+}
+
+// checkpoints/epoch-NNNN.safetensors: a copy of the checkpoint just written, then the oldest
+// beyond `keep` removed (0 keeps all). Names sort by epoch.
+void keep_snapshot(const fs::path& checkpoint, const fs::path& folder, int epoch, int keep) {
+  char name[48];
+  std::snprintf(name, sizeof name, "epoch-%04d.safetensors", epoch);
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  std::ifstream in(checkpoint, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  if (!in) throw DataError(checkpoint.string() + ": cannot read it back for a snapshot");
+  write_file_atomically((folder / name).string(), bytes);
+  if (keep <= 0) return;
+  std::vector<fs::path> snapshots;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (entry.path().extension() == ".safetensors" &&
+        entry.path().filename().string().rfind("epoch-", 0) == 0)
+      snapshots.push_back(entry.path());
+  std::sort(snapshots.begin(), snapshots.end());
+  for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < snapshots.size(); ++i)
+    fs::remove(snapshots[i], ec);
+}
+
 }  // namespace
 
 int train(const TrainOptions& options) {
@@ -192,6 +227,7 @@ int train(const TrainOptions& options) {
     for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
                               "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl"})
       fs::remove(dir / stale, ec);
+    fs::remove_all(dir / "checkpoints", ec);
   }
   write_text(dir / "config.json", resolved.dump(2) + "\n");
 
@@ -220,8 +256,7 @@ int train(const TrainOptions& options) {
       // Keep the records of the epochs the checkpoint has finished.
       std::ifstream in(dir / "diagnostics.jsonl");
       for (std::string line; std::getline(in, line);)
-        if (!line.empty() && json::parse(line, nullptr, false).value("epoch", done + 1) <= done)
-          diagnostics_lines += line + "\n";
+        if (!line.empty() && diagnostics_epoch(line) <= done) diagnostics_lines += line + "\n";
     } else {
       diagnostics_lines = diagnostics->record(0).to_json().dump() + "\n";
       write_text(dir / "diagnostics.jsonl", diagnostics_lines);
@@ -252,6 +287,9 @@ int train(const TrainOptions& options) {
       save_model((dir / "best.safetensors").string(), best, info);
     }
     save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
+    if (run.train.checkpoint_every_epochs > 0 &&
+        record.epoch % run.train.checkpoint_every_epochs == 0)
+      keep_snapshot(checkpoint_path, dir / "checkpoints", record.epoch, run.train.keep_checkpoints);
   };
 
   TrainResult result;

@@ -16,6 +16,7 @@
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/compare.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/run_setup.hpp"
 
 namespace nnfit {
@@ -221,9 +222,14 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
     std::ifstream in(p.path);
     std::stringstream text;
     text << in.rdbuf();
-    const json saved = json::parse(text.str(), nullptr, false);
     // Records are written atomically, so a damaged one was damaged afterwards: redo the run.
-    if (saved.is_discarded() || !saved.is_object() || !saved.contains("config")) continue;
+    json saved;
+    try {
+      saved = parse_json_text(text.str(), p.path, JsonBlame::data);
+    } catch (const DataError&) {
+      continue;
+    }
+    if (!saved.is_object() || !saved.contains("config")) continue;
     json a = saved["config"], b = p.config;
     a["train"].erase("threads");
     b["train"].erase("threads");
