@@ -296,6 +296,7 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   {
     SpecReader o(output_spec, "output", diag);
     run.output_dir = o.string("dir", "runs/{name}");
+    run.write_report = o.boolean("report", true);
     o.finish();
   }
   for (const auto& [placeholder, value] : std::vector<std::pair<std::string, std::string>>{
@@ -337,7 +338,8 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                                       ? json{{"probe_samples", run.diagnostics.probe_samples},
                                              {"split", run.diagnostics.split}}
                                       : json(false)},
-                  {"output", {{"dir", output_spec.value("dir", "runs/{name}")}}}};
+                  {"output",
+                   {{"dir", output_spec.value("dir", "runs/{name}")}, {"report", run.write_report}}}};
   return run;
 }
 

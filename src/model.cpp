@@ -186,6 +186,44 @@ MatrixMap Model::gradient(const std::string& name) {
   return view_of(grads_.data(), find(name));
 }
 
+namespace {
+std::string with_thousands(Index n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+}  // namespace
+
+std::string Model::summary() const {
+  char line[160];
+  std::snprintf(line, sizeof line, "%-5s %-28s %-12s %12s\n", "layer", "type", "output",
+                "parameters");
+  std::string out = line;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& layer = *layers_[i];
+    std::string type = layer.type();
+    if (layer.type() == "dense") {
+      type += "(" + std::to_string(sizes_[i]) + "->" + std::to_string(sizes_[i + 1]);
+      if (!layer.activation_name().empty()) type += ", " + layer.activation_name();
+      type += ")";
+    }
+    Index count = 0;
+    for (const auto& shape : layer.parameter_shapes()) count += shape.size();
+    const std::string shape = "[*, " + std::to_string(sizes_[i + 1]) + "]";
+    std::snprintf(line, sizeof line, "%-5zu %-28.28s %-12s %12s\n", i, type.c_str(), shape.c_str(),
+                  with_thousands(count).c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "total %s parameters (%s as float32), input [*, %ld]\n",
+                with_thousands(num_parameters()).c_str(),
+                format_bytes(static_cast<std::uint64_t>(num_parameters()) * 4).c_str(),
+                static_cast<long>(inputs_));
+  return out + line;
+}
+
 json Model::spec() const {
   json layers = json::array();
   for (const auto& layer : layers_) layers.push_back(layer->config());

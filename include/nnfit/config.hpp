@@ -75,6 +75,7 @@ struct RunConfig {
   TrainConfig train;
   DiagnosticsOptions diagnostics;
   std::string output_dir;  // with {name} and {seed} substituted
+  bool write_report = true;  // output.report: report.html in the run directory at the end
   json resolved;           // the config with every default filled in
 };
 

@@ -96,6 +96,9 @@ class Model {
 
   // The spec that rebuilds this model (without weights).
   json spec() const;
+  // A table of the layers, as Keras's model.summary(): each layer's type (with its fused
+  // activation), output shape and parameter count, then the total.
+  std::string summary() const;
   // Weights as safetensors with the spec in the metadata (key "nnfit.model"), atomically.
   // `metadata` adds string entries, `extra` more tensors (their names must not start with
   // "layers.").

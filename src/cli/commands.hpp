@@ -31,6 +31,11 @@ struct TrainOptions {
 
 int train(const TrainOptions& options);
 int print_config(const std::string& config, const std::vector<std::string>& overrides);
+// Writes report.html for a run directory and prints its path.
+int print_report(const std::string& dir);
+// The model's layers, output shapes and parameter counts: from a config (its data is loaded
+// for the input width) or from a model file.
+int print_summary(const std::string& config, const std::string& model_file);
 // threads: the batches of the forward passes are split across them.
 int evaluate_model(const std::string& model, const std::string& data, const std::string& split,
                    bool json_output, int threads);

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       "  nnfit eval --model M --data fashion_mnist   metrics and confusion matrix\n"
       "  nnfit predict --model M --input x.csv       predictions as CSV\n"
       "  nnfit list                                  what can be named in a config\n"
+      "  nnfit summary --config F                    layers, shapes, parameter counts\n"
+      "  nnfit report runs/mlp_selu                  (re)draw a run's report.html\n"
       "  nnfit compare --experiment experiments/elu_converges_faster.json\n"
       "  nnfit compare --config F --activations relu,elu,selu --seeds 5\n"
       "                                              arms over seeds: statistics, plots, report\n\n"
@@ -96,6 +98,18 @@ int main(int argc, char** argv) {
                    "threads for the forward passes (default: the number of cores)")
       ->check(CLI::Range(1, 256));
 
+  auto* report = app.add_subcommand("report", "write report.html for a run directory");
+  std::string report_dir;
+  report->add_option("run", report_dir, "the run directory (runs/NAME)")->required();
+
+  auto* summary = app.add_subcommand(
+      "summary", "the model's layers, output shapes and parameter counts (like Keras's summary)");
+  std::string summary_config, summary_model;
+  auto* summary_config_option =
+      summary->add_option("-c,--config", summary_config, "a run config (its data sets the input)");
+  summary->add_option("-m,--model", summary_model, "a model file or run directory")
+      ->excludes(summary_config_option);
+
   auto* list = app.add_subcommand("list",
                                   "list every layer, activation, loss, optimizer, "
                                   "initializer, schedule and data source");
@@ -147,6 +161,12 @@ int main(int argc, char** argv) {
       return nnfit::cli::predict(predict_options);
     }
     if (list->parsed()) return list_registry();
+    if (report->parsed()) return print_report(report_dir);
+    if (summary->parsed()) {
+      if (summary_config.empty() && summary_model.empty())
+        throw nnfit::ConfigError("summary: give --config FILE or --model FILE");
+      return print_summary(summary_config, summary_model);
+    }
     if (compare->parsed()) {
       for (std::size_t start = 0; start < activations.size();) {
         const auto comma = std::min(activations.find(',', start), activations.size());

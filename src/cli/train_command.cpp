@@ -20,6 +20,7 @@
 #include "nnfit/model_file.hpp"
 #include "nnfit/registry.hpp"
 #include "nnfit/run_lock.hpp"
+#include "nnfit/run_report.hpp"
 #include "nnfit/run_setup.hpp"
 #include "nnfit/trainer.hpp"
 #include "nnfit/version.hpp"
@@ -240,6 +241,7 @@ int train(const TrainOptions& options) {
         kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
         static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
         static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
+    if (!resuming) std::printf("%s", model.summary().c_str());
     std::fflush(stdout);
   }
   StopSignal stop;
@@ -356,6 +358,7 @@ int train(const TrainOptions& options) {
     summary["stop_at"] = stop;
   }
   write_text(dir / "summary.json", summary.dump(2) + "\n");
+  if (run.write_report) write_run_report(dir.string());
 
   if (options.output_mode == Output::json) {
     std::printf("%s\n", json{{"summary", summary}}.dump().c_str());
@@ -382,10 +385,28 @@ int train(const TrainOptions& options) {
                     run.train.stop_at->value);
     }
     std::printf(
-        "  outputs %s/ (config.json, metrics.jsonl, metrics.csv, model.safetensors, "
-        "best.safetensors, checkpoint.safetensors, summary.json%s)\n",
-        dir.string().c_str(), run.diagnostics.enabled ? ", diagnostics.jsonl" : "");
+        "  outputs %s/\n          config.json metrics.jsonl metrics.csv model.safetensors\n"
+        "          best.safetensors checkpoint.safetensors summary.json%s%s\n",
+        dir.string().c_str(), run.diagnostics.enabled ? " diagnostics.jsonl" : "",
+        run.write_report ? " report.html" : "");
   }
+  return kSuccess;
+}
+
+int print_report(const std::string& dir) {
+  std::printf("%s\n", write_run_report(dir).c_str());
+  return kSuccess;
+}
+
+int print_summary(const std::string& config, const std::string& model_file) {
+  if (!model_file.empty()) {
+    std::printf("%s", Model::load(model_file_of(model_file)).summary().c_str());
+    return kSuccess;
+  }
+  // The input width comes from the data: load it as training would.
+  const RunConfig run = read_run_config(load_config(config), config);
+  const Data data = load_data(run.data, run.seed);
+  std::printf("%s", build_run(run, data, config)->model.summary().c_str());
   return kSuccess;
 }
 
