@@ -251,10 +251,10 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path,
 Task task_of_data_spec(const json& resolved) {
   if (!resolved.is_object()) return Task::classification;
   const std::string source = resolved.value("source", "");
-  if (source == "csv") return resolved.value("task", "") == "regression" ? Task::regression
-                                                                         : Task::classification;
-  if (source == "inline") return resolved.contains("targets") ? Task::regression
-                                                              : Task::classification;
+  if (source == "csv")
+    return resolved.value("task", "") == "regression" ? Task::regression : Task::classification;
+  if (source == "inline")
+    return resolved.contains("targets") ? Task::regression : Task::classification;
   if (source == "sine" || source == "friedman1") return Task::regression;
   return Task::classification;
 }

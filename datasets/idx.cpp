@@ -94,8 +94,8 @@ Matrix read_rows(ByteReader& in, std::uint64_t rows, std::uint64_t width) {
                       " of them (truncated file?)");
     const std::uint64_t rows_needed = (done + take + width - 1) / width;
     if (rows_needed > static_cast<std::uint64_t>(x.rows())) {
-      const std::uint64_t grown =
-          std::min(rows, std::max({rows_needed, 2 * static_cast<std::uint64_t>(x.rows()), first_rows}));
+      const std::uint64_t grown = std::min(
+          rows, std::max({rows_needed, 2 * static_cast<std::uint64_t>(x.rows()), first_rows}));
       x.conservativeResize(static_cast<Index>(grown), Eigen::NoChange);
     }
     float* out = x.data() + done;

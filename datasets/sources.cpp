@@ -207,16 +207,17 @@ SourceLoader inline_source(SpecReader& spec) {
     s.task = Task::classification;
     // Class indices are checked before any is converted or any class is named: 10^8 would
     // build 10^8 class names, 2^31 - 1 overflow, 2^32 - 1 wrap to -1.
-    const auto bad = !labels->is_array() ? labels->cbegin()
-                                         : std::find_if(labels->begin(), labels->end(), [](const json& v) {
-                                             return !v.is_number_unsigned() ||
-                                                    v.get<std::uint64_t>() >= kMaxClasses;
-                                           });
+    const auto bad =
+        !labels->is_array()
+            ? labels->cbegin()
+            : std::find_if(labels->begin(), labels->end(), [](const json& v) {
+                return !v.is_number_unsigned() || v.get<std::uint64_t>() >= kMaxClasses;
+              });
     if (!labels->is_array() || bad != labels->end()) {
       spec.diagnostics().error(
-          labels->is_array() ? json_path(spec.path_of("labels"),
-                                         static_cast<std::size_t>(bad - labels->begin()))
-                             : spec.path_of("labels"),
+          labels->is_array()
+              ? json_path(spec.path_of("labels"), static_cast<std::size_t>(bad - labels->begin()))
+              : spec.path_of("labels"),
           "expected class indices from 0 to " + std::to_string(kMaxClasses - 1) +
               (labels->is_array() ? "; found " + brief_json(*bad) : ""));
     } else {

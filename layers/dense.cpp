@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "layers/activation_layer.hpp"
-#include "nnfit/json_text.hpp"
 #include "nnfit/init.hpp"
+#include "nnfit/json_text.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -55,7 +55,8 @@ class Dense final : public Layer {
     json spec = config();
     const std::string init = resolved_init(next);
     spec["init"] = init;
-    if (bias_init_ == "auto") spec["bias_init"] = init == "torch_default" ? "torch_default" : "zeros";
+    if (bias_init_ == "auto")
+      spec["bias_init"] = init == "torch_default" ? "torch_default" : "zeros";
     return spec;
   }
   // "auto": the fused activation's recommendation, else the next layer's, else Glorot.

@@ -62,8 +62,7 @@ json load_with_extends(const std::string& path, std::vector<std::string>& chain)
   std::error_code ec;
   const std::string canonical = fs::weakly_canonical(path, ec).string();
   if (ec) throw ConfigError(path + ": cannot open: " + ec.message());
-  if (chain.size() >= 32)
-    throw ConfigError(path + ": \"extends\" chains more than 32 files deep");
+  if (chain.size() >= 32) throw ConfigError(path + ": \"extends\" chains more than 32 files deep");
   if (std::find(chain.begin(), chain.end(), canonical) != chain.end())
     throw ConfigError(path + ": \"extends\" loops back to a file that extends it");
   chain.push_back(canonical);
@@ -165,9 +164,10 @@ void read_train(SpecReader& r, TrainConfig& t) {
   t.clip_norm = r.number_in("clip_norm", t.clip_norm, 0.0, 1e30);
   t.eval_batch_size = r.integer("eval_batch_size", t.eval_batch_size, 1, 1 << 24);
   t.threads = static_cast<int>(r.integer("threads", t.threads, 1, 256));
-  t.checkpoint_every_epochs =
-      static_cast<int>(r.integer("checkpoint_every_epochs", t.checkpoint_every_epochs, 0, 1'000'000));
-  t.keep_checkpoints = static_cast<int>(r.integer("keep_checkpoints", t.keep_checkpoints, 0, 1'000'000));
+  t.checkpoint_every_epochs = static_cast<int>(
+      r.integer("checkpoint_every_epochs", t.checkpoint_every_epochs, 0, 1'000'000));
+  t.keep_checkpoints =
+      static_cast<int>(r.integer("keep_checkpoints", t.keep_checkpoints, 0, 1'000'000));
   auto& diag = r.diagnostics();
   if (const json* stop = r.raw("stop_at")) {
     SpecReader s(*stop, r.path_of("stop_at"), diag);
@@ -310,9 +310,12 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
 
   // The resolved config: every default written out.
   const TrainConfig& t = run.train;
-  json train = {{"epochs", t.epochs},       {"batch_size", t.batch_size},
-                {"shuffle", t.shuffle},     {"drop_last", t.drop_last},
-                {"clip_norm", t.clip_norm}, {"eval_batch_size", t.eval_batch_size},
+  json train = {{"epochs", t.epochs},
+                {"batch_size", t.batch_size},
+                {"shuffle", t.shuffle},
+                {"drop_last", t.drop_last},
+                {"clip_norm", t.clip_norm},
+                {"eval_batch_size", t.eval_batch_size},
                 {"threads", t.threads},
                 {"checkpoint_every_epochs", t.checkpoint_every_epochs},
                 {"keep_checkpoints", t.keep_checkpoints}};
@@ -326,20 +329,20 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                          {"restore_best", t.patience->restore_best}};
   json model = {{"layers", resolved_layers}};
   if (!run.init_from.empty()) model["init_from"] = run.init_from;
-  run.resolved = {{"name", run.name},
-                  {"seed", run.seed},
-                  {"data", resolved_data},
-                  {"model", model},
-                  {"loss", resolved_loss},
-                  {"optimizer", resolved_optimizer},
-                  {"schedule", resolved_schedule},
-                  {"train", train},
-                  {"diagnostics", run.diagnostics.enabled
-                                      ? json{{"probe_samples", run.diagnostics.probe_samples},
-                                             {"split", run.diagnostics.split}}
-                                      : json(false)},
-                  {"output",
-                   {{"dir", output_spec.value("dir", "runs/{name}")}, {"report", run.write_report}}}};
+  run.resolved = {
+      {"name", run.name},
+      {"seed", run.seed},
+      {"data", resolved_data},
+      {"model", model},
+      {"loss", resolved_loss},
+      {"optimizer", resolved_optimizer},
+      {"schedule", resolved_schedule},
+      {"train", train},
+      {"diagnostics", run.diagnostics.enabled
+                          ? json{{"probe_samples", run.diagnostics.probe_samples},
+                                 {"split", run.diagnostics.split}}
+                          : json(false)},
+      {"output", {{"dir", output_spec.value("dir", "runs/{name}")}, {"report", run.write_report}}}};
   return run;
 }
 

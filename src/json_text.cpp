@@ -79,8 +79,7 @@ std::string where(std::string_view text, const std::string& origin, std::size_t 
 json parse_json_text(std::string_view text, const std::string& origin, JsonBlame blame,
                      std::size_t byte_base, const std::string& what) {
   const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t event, json&) {
-    if ((event == json::parse_event_t::object_start ||
-         event == json::parse_event_t::array_start) &&
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         depth >= kMaxJsonDepth)
       throw TooDeep{};
     return true;
@@ -88,16 +87,15 @@ json parse_json_text(std::string_view text, const std::string& origin, JsonBlame
   try {
     return json::parse(text.begin(), text.end(), limit_depth);
   } catch (const TooDeep&) {
-    fail(blame, where(text, origin, too_deep_offset(text), byte_base) +
-                    ": " + what + ": nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+    fail(blame, where(text, origin, too_deep_offset(text), byte_base) + ": " + what +
+                    ": nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
   } catch (const json::parse_error& e) {
     const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
     fail(blame, where(text, origin, offset, byte_base) + ": " + what + ": " + reason_of(e));
   } catch (const json::exception& e) {
     const std::size_t offset = token_offset(text, e.what());
-    const std::string at = offset == std::string::npos
-                               ? origin
-                               : where(text, origin, offset, byte_base);
+    const std::string at =
+        offset == std::string::npos ? origin : where(text, origin, offset, byte_base);
     fail(blame, at + ": " + what + ": " + reason_of(e) +
                     (e.id == 406 ? " (beyond the range of a double)" : ""));
   }
@@ -108,7 +106,8 @@ std::string brief_json(const json& value, std::size_t max_chars) {
   // a huge value costs nothing; short ones are shown whole.
   if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
-    if (s.size() + 2 <= max_chars) return value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (s.size() + 2 <= max_chars)
+      return value.dump(-1, ' ', false, json::error_handler_t::replace);
     return json(s.substr(0, max_chars)).dump(-1, ' ', false, json::error_handler_t::replace) +
            "...";
   }

@@ -304,8 +304,7 @@ Model Model::load(const SafetensorsFile& file, const std::string& path) {
     throw DataError(path +
                     ": no \"nnfit.model\" entry in the metadata: not a model saved by "
                     "nnfit (load its weights into a model built from a spec instead)");
-  const json spec =
-      parse_json_text(it->second, path + ": metadata nnfit.model", JsonBlame::data);
+  const json spec = parse_json_text(it->second, path + ": metadata nnfit.model", JsonBlame::data);
   check_spec_against_tensors(spec, file, path);
   try {
     Model model = from_json(spec, path + " (metadata nnfit.model)");

@@ -18,8 +18,9 @@ void check_loss_fits(const Loss& loss, const Data& data, const std::string& orig
   else if (name == "softmax_cross_entropy" && data.num_outputs < 2)
     problem = "over a single output is always 0; a model needs one output per class";
   else if ((name == "mse" || name == "huber") && classification)
-    problem = "needs real-valued targets, but the data has class labels; use "
-              "\"softmax_cross_entropy\" (or set data.task to \"regression\")";
+    problem =
+        "needs real-valued targets, but the data has class labels; use "
+        "\"softmax_cross_entropy\" (or set data.task to \"regression\")";
   if (!problem.empty()) throw ConfigError(origin + ": loss: \"" + name + "\" " + problem);
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/error.hpp"
@@ -60,102 +61,125 @@ SafetensorsFile read_safetensors(const std::string& path) {
   return parse_safetensors(buffer.str(), path);
 }
 
-SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
-  auto error = [&](std::size_t offset, const std::string& what) {
+namespace {
+
+// Where the parts of a safetensors file are, and how to complain about them.
+struct Layout {
+  std::string_view bytes;
+  const std::string& path;
+  std::size_t body = 0;  // where the tensors' bytes start
+  std::uint64_t data_bytes() const { return bytes.size() - body; }
+  DataError error(std::size_t offset, const std::string& what) const {
     return DataError(path + ": byte " + std::to_string(offset) + ": " + what);
-  };
+  }
+};
+
+// The element count of `shape`, checked against overflow and against the file before anything
+// is allocated: [2^62] with empty offsets must not pass because count * 4 wraps to 0.
+std::uint64_t element_count(const Layout& f, const json& shape, const std::string& where,
+                            std::vector<std::int64_t>& dims) {
+  std::uint64_t count = 1;
+  for (const auto& d : shape) {
+    if (!d.is_number_unsigned()) throw f.error(8, where + ": shape entries must be >= 0");
+    const auto extent = d.get<std::uint64_t>();
+    if (extent > static_cast<std::uint64_t>(INT64_MAX) ||
+        __builtin_mul_overflow(count, extent, &count))
+      throw f.error(8, where + ": shape " + brief_json(shape) + " overflows 64 bits");
+    dims.push_back(static_cast<std::int64_t>(extent));
+  }
+  if (count > f.data_bytes() / sizeof(float))
+    throw f.error(8, where + ": shape " + brief_json(shape) + " holds " + std::to_string(count) +
+                         " values, more than the file's " + std::to_string(f.data_bytes()) +
+                         " data bytes can hold");
+  return count;
+}
+
+// One header entry {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]} and its data;
+// returns the tensor with its begin offset.
+std::pair<std::size_t, Tensor> read_tensor(const Layout& f, const std::string& name,
+                                           const json& entry) {
+  const std::string where = "tensor '" + name + "'";
+  if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+      !entry.contains("data_offsets"))
+    throw f.error(8, where + " needs dtype, shape and data_offsets");
+  if (entry["dtype"] != "F32")
+    throw f.error(8, where + " has dtype " + brief_json(entry["dtype"]) + "; nnfit reads F32 only");
+  const auto& shape = entry["shape"];
+  const auto& offsets = entry["data_offsets"];
+  if (!shape.is_array() || !offsets.is_array() || offsets.size() != 2)
+    throw f.error(8, where + ": shape must be an array and data_offsets [begin, end]");
+  Tensor tensor;
+  tensor.name = name;
+  const std::uint64_t count = element_count(f, shape, where, tensor.shape);
+  if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+    throw f.error(8, where + ": data_offsets must be non-negative integers");
+  const auto begin = offsets[0].get<std::uint64_t>();
+  const auto end = offsets[1].get<std::uint64_t>();
+  if (end < begin || end - begin != count * sizeof(float))
+    throw f.error(8, where + ": data_offsets [" + std::to_string(begin) + ", " +
+                         std::to_string(end) + "] do not hold " + std::to_string(count) +
+                         " float32 values");
+  if (end > f.data_bytes())
+    throw f.error(f.body + begin, where + " ends at byte " + std::to_string(f.body + end) +
+                                      " but the file has " + std::to_string(f.bytes.size()) +
+                                      " bytes (truncated?)");
+  tensor.data.resize(count);
+  if (count)
+    std::memcpy(tensor.data.data(), f.bytes.data() + f.body + begin, count * sizeof(float));
+  return {static_cast<std::size_t>(begin), std::move(tensor)};
+}
+
+// The tensors' bytes must follow each other with no gap or overlap and fill the file.
+void check_back_to_back(const Layout& f,
+                        const std::vector<std::pair<std::size_t, Tensor>>& sorted) {
+  std::size_t expected = 0;
+  for (const auto& [begin, tensor] : sorted) {
+    if (begin != expected)
+      throw f.error(f.body + std::min(begin, expected),
+                    "tensor '" + tensor.name +
+                        "' data does not follow the previous tensor's (overlap or gap)");
+    expected = begin + tensor.data.size() * sizeof(float);
+  }
+  if (expected != f.data_bytes())
+    throw f.error(f.body + expected, std::to_string(f.data_bytes() - expected) +
+                                         " bytes after the last tensor belong to none");
+}
+
+}  // namespace
+
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& path) {
+  Layout f{bytes, path};
   if (bytes.size() < 8)
-    throw error(bytes.size(), "file too short for a safetensors header (" +
-                                  std::to_string(bytes.size()) + " bytes, expected at least 8)");
+    throw f.error(bytes.size(), "file too short for a safetensors header (" +
+                                    std::to_string(bytes.size()) + " bytes, expected at least 8)");
   std::uint64_t length = 0;
   std::memcpy(&length, bytes.data(), 8);
   if (length > bytes.size() - 8)
-    throw error(0, "header length " + std::to_string(length) + " runs past the end of the " +
-                       std::to_string(bytes.size()) + "-byte file (truncated?)");
-  const std::size_t body = 8 + static_cast<std::size_t>(length);
-  const nlohmann::json header = parse_json_text(std::string_view(bytes).substr(8, length),
-                                                path, JsonBlame::data, 8,
-                                                "header is not valid JSON");
-  if (!header.is_object()) throw error(8, "header is not a JSON object");
+    throw f.error(0, "header length " + std::to_string(length) + " runs past the end of the " +
+                         std::to_string(bytes.size()) + "-byte file (truncated?)");
+  f.body = 8 + static_cast<std::size_t>(length);
+  const json header = parse_json_text(bytes.substr(8, length), path, JsonBlame::data, 8,
+                                      "header is not valid JSON");
+  if (!header.is_object()) throw f.error(8, "header is not a JSON object");
 
   SafetensorsFile file;
-  struct Span {
-    std::size_t begin, end;
-    std::string name;
-  };
-  std::vector<Span> spans;
   std::vector<std::pair<std::size_t, Tensor>> located;
   for (const auto& [name, entry] : header.items()) {
-    if (name == "__metadata__") {
-      if (!entry.is_object()) throw error(8, "__metadata__ is not an object");
-      for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) throw error(8, "__metadata__." + key + " is not a string");
-        file.metadata[key] = value.get<std::string>();
-      }
+    if (name != "__metadata__") {
+      located.push_back(read_tensor(f, name, entry));
       continue;
     }
-    const std::string where = "tensor '" + name + "'";
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-        !entry.contains("data_offsets"))
-      throw error(8, where + " needs dtype, shape and data_offsets");
-    if (entry["dtype"] != "F32")
-      throw error(8, where + " has dtype " + brief_json(entry["dtype"]) + "; nnfit reads F32 only");
-    const auto& shape = entry["shape"];
-    const auto& offsets = entry["data_offsets"];
-    if (!shape.is_array() || !offsets.is_array() || offsets.size() != 2)
-      throw error(8, where + ": shape must be an array and data_offsets [begin, end]");
-    Tensor tensor;
-    tensor.name = name;
-    // The element count, checked against overflow and against the file before anything is
-    // allocated: [2^62] with empty offsets must not pass because count * 4 wraps to 0.
-    const std::uint64_t data_bytes = bytes.size() - body;
-    std::uint64_t count = 1;
-    for (const auto& d : shape) {
-      if (!d.is_number_unsigned()) throw error(8, where + ": shape entries must be >= 0");
-      const auto extent = d.get<std::uint64_t>();
-      if (extent > static_cast<std::uint64_t>(INT64_MAX) ||
-          __builtin_mul_overflow(count, extent, &count))
-        throw error(8, where + ": shape " + brief_json(shape) + " overflows 64 bits");
-      tensor.shape.push_back(static_cast<std::int64_t>(extent));
+    if (!entry.is_object()) throw f.error(8, "__metadata__ is not an object");
+    for (const auto& [key, value] : entry.items()) {
+      if (!value.is_string()) throw f.error(8, "__metadata__." + key + " is not a string");
+      file.metadata[key] = value.get<std::string>();
     }
-    if (count > data_bytes / sizeof(float))
-      throw error(8, where + ": shape " + brief_json(shape) + " holds " + std::to_string(count) +
-                         " values, more than the file's " + std::to_string(data_bytes) +
-                         " data bytes can hold");
-    if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
-      throw error(8, where + ": data_offsets must be non-negative integers");
-    const auto begin = offsets[0].get<std::uint64_t>();
-    const auto end = offsets[1].get<std::uint64_t>();
-    if (end < begin || end - begin != count * sizeof(float))
-      throw error(8, where + ": data_offsets [" + std::to_string(begin) + ", " +
-                         std::to_string(end) + "] do not hold " + std::to_string(count) +
-                         " float32 values");
-    if (end > data_bytes)
-      throw error(body + begin, where + " ends at byte " + std::to_string(body + end) +
-                                    " but the file has " + std::to_string(bytes.size()) +
-                                    " bytes (truncated?)");
-    tensor.data.resize(count);
-    if (count) std::memcpy(tensor.data.data(), bytes.data() + body + begin, count * sizeof(float));
-    spans.push_back({begin, end, name});
-    located.emplace_back(begin, std::move(tensor));
   }
   // File order (by offset), so that a round trip is stable whatever order the JSON keys had.
   std::stable_sort(located.begin(), located.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  check_back_to_back(f, located);
   for (auto& [begin, tensor] : located) file.tensors.push_back(std::move(tensor));
-  std::sort(spans.begin(), spans.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
-  std::size_t expected = 0;
-  for (const auto& span : spans) {
-    if (span.begin != expected)
-      throw error(body + std::min(span.begin, expected),
-                  "tensor '" + span.name +
-                      "' data does not follow the previous tensor's "
-                      "(overlap or gap)");
-    expected = span.end;
-  }
-  if (expected != bytes.size() - body)
-    throw error(body + expected, std::to_string(bytes.size() - body - expected) +
-                                     " bytes after the last tensor belong to none");
   return file;
 }
 

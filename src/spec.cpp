@@ -107,9 +107,10 @@ long long SpecReader::integer(const std::string& key, long long fallback, long l
     diag_.error(path_of(key), "expected an integer, found " + type_name(*value));
     return fallback;
   }
-  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(LLONG_MAX)) {
-    diag_.error(path_of(key), "value " + value->dump() + " is out of range; allowed: <= " +
-                                  std::to_string(high));
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() > static_cast<std::uint64_t>(LLONG_MAX)) {
+    diag_.error(path_of(key),
+                "value " + value->dump() + " is out of range; allowed: <= " + std::to_string(high));
     return fallback;
   }
   const long long x = value->get<long long>();

@@ -408,7 +408,8 @@ void Trainer::restore(const json& s, const std::string& origin) {
       r.fail("history record " + std::to_string(history_.size()) + " is epoch " +
              std::to_string(last.epoch) + " at step " + std::to_string(last.step));
   }
-  epochs_without_improvement_ = static_cast<int>(r.integer("epochs_without_improvement", 0, epoch_));
+  epochs_without_improvement_ =
+      static_cast<int>(r.integer("epochs_without_improvement", 0, epoch_));
   result_.best_epoch = static_cast<int>(r.integer("best_epoch", 0, epoch_));
   if (!r.at("done").is_boolean()) r.fail("\"done\" is not a boolean");
   done_ = r.at("done").get<bool>();
@@ -422,9 +423,9 @@ void Trainer::restore(const json& s, const std::string& origin) {
   result_.target_reached.reset();
   if (s.contains("target_reached")) {
     const json& t = s.at("target_reached");
-    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() ||
-        !t[1].is_number_integer() || t[0].get<std::int64_t>() < 1 ||
-        t[0].get<std::int64_t>() > epoch_ || t[1].get<std::int64_t>() < 0)
+    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() || !t[1].is_number_integer() ||
+        t[0].get<std::int64_t>() < 1 || t[0].get<std::int64_t>() > epoch_ ||
+        t[1].get<std::int64_t>() < 0)
       r.fail("\"target_reached\" is " + brief_json(t) + ", expected [epoch, step]");
     result_.target_reached = std::make_pair(t[0].get<int>(), t[1].get<std::int64_t>());
   }

@@ -11,10 +11,10 @@
 #include "tests/cli_support.hpp"
 
 using namespace nnfit;
+using nnfit::test::kSource;
 using nnfit::test::Result;
 using nnfit::test::slurp;
 using nnfit::test::Workspace;
-using nnfit::test::kSource;
 namespace fs = std::filesystem;
 
 namespace {

@@ -103,8 +103,9 @@ TEST_CASE("malformed IDX files are one-line errors with the file and the offset"
   CHECK(images_error(images.substr(0, images.size() - 5))
             .find("the header promises 16 bytes of data, the file holds 11 (truncated file?)") !=
         std::string::npos);
-  CHECK(images_error(images + "xx").find("the header promises 16 bytes of data, the file holds 18") !=
-        std::string::npos);
+  CHECK(
+      images_error(images + "xx").find("the header promises 16 bytes of data, the file holds 18") !=
+      std::string::npos);
   // Compressed: as the stream is decompressed, with the offset where it ends.
   const auto short_data = images_error(images.substr(0, images.size() - 5), true);
   CHECK(short_data.find("the header promises 4 rows of 4 bytes, the data ends after 2 of them") !=

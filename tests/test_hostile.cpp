@@ -36,8 +36,8 @@ std::string nested(std::size_t depth) {
 
 // Trains tests/configs/tiny.json into `dir`, interrupted after 20 steps: a checkpoint to edit.
 void interrupted_run(const Workspace& w, const std::string& dir) {
-  const Result r = w.run("-q --config tests/configs/tiny.json --output " + dir +
-                         " --interrupt-after-steps 20");
+  const Result r =
+      w.run("-q --config tests/configs/tiny.json --output " + dir + " --interrupt-after-steps 20");
   REQUIRE(r.status == 130);
 }
 
@@ -55,11 +55,11 @@ void edit_trainer_state(const std::string& checkpoint, const std::string& key, c
 TEST_CASE("JSON nested 100k deep is refused with its position, in configs, --set and models") {
   Workspace w;
   const std::string config = w.path("deep.json");
-  test::write_file(config, "{\"data\": {\"source\": \"moons\"},\n \"diagnostics\": " +
-                               nested(100000) + "}");
+  test::write_file(
+      config, "{\"data\": {\"source\": \"moons\"},\n \"diagnostics\": " + nested(100000) + "}");
   Result r = w.run("config --config " + config);
   CHECK(r.status == 2);
-  CHECK(has(r.err, config + ":2:") );
+  CHECK(has(r.err, config + ":2:"));
   CHECK(has(r.err, "nested more than 64 levels deep"));
 
   r = w.run("config --config tests/configs/tiny.json --set 'loss=" + nested(50000) + "'");
@@ -67,8 +67,8 @@ TEST_CASE("JSON nested 100k deep is refused with its position, in configs, --set
   CHECK(has(r.err, "--set loss:1:65: invalid JSON: nested more than 64 levels deep"));
 
   // A safetensors header whose dtype is deep: a data error (exit 3) at its byte offset.
-  const std::string header = "{\"w\":{\"dtype\":" + nested(100000) +
-                             ",\"shape\":[1],\"data_offsets\":[0,4]}}";
+  const std::string header =
+      "{\"w\":{\"dtype\":" + nested(100000) + ",\"shape\":[1],\"data_offsets\":[0,4]}}";
   std::string bytes(8, '\0');
   const std::uint64_t length = header.size();
   std::memcpy(bytes.data(), &length, 8);
@@ -90,8 +90,9 @@ TEST_CASE("numbers beyond a double are located errors, not internal errors") {
   Workspace w;
   Result r = w.run("config --config tests/hostile/number_overflow.json");
   CHECK(r.status == 2);
-  CHECK(has(r.err, "tests/hostile/number_overflow.json:4:38: invalid JSON: number overflow "
-                   "parsing '1e999'"));
+  CHECK(has(r.err,
+            "tests/hostile/number_overflow.json:4:38: invalid JSON: number overflow "
+            "parsing '1e999'"));
   r = w.run("config --config tests/configs/tiny.json --set optimizer.lr=1e999");
   CHECK(r.status == 2);
   CHECK(has(r.err, "--set optimizer.lr:1:1: invalid JSON: number overflow"));
@@ -163,9 +164,9 @@ TEST_CASE("IDX sizes are checked against the file and overflow before allocating
   gzclose(f);
   const std::string ten = w.path("ten");
   test::write_file(ten, std::string("\0\0\x08\x01\0\0\0\x0a", 8) + std::string(10, '\0'));
-  CHECK_THROWS_WITH_AS(read_idx(images, ten),
-                       doctest::Contains(("10 labels, but " + images + " has 100000 images").c_str()),
-                       DataError);
+  CHECK_THROWS_WITH_AS(
+      read_idx(images, ten),
+      doctest::Contains(("10 labels, but " + images + " has 100000 images").c_str()), DataError);
   // A gzip stream that promises 2^34 values and holds 16 bytes fails where the data ends.
   const std::string small = w.path("small.gz");
   f = gzopen(small.c_str(), "wb");
@@ -190,8 +191,7 @@ TEST_CASE("safetensors and model specs are checked against the tensors before al
                                          "spec says [16384, 32768]"),
                        DataError);
   Workspace w;
-  const Result r =
-      w.run("eval --model tests/hostile/model_spec_corrupt.safetensors --data moons");
+  const Result r = w.run("eval --model tests/hostile/model_spec_corrupt.safetensors --data moons");
   CHECK(r.status == 3);
   CHECK(has(r.err, "unknown layer type 'densse'"));
 }
@@ -217,8 +217,9 @@ TEST_CASE("file names, symlink loops and huge indices are messages, not internal
   r = w.run("config --config " + std::string(5000, 'a') + ".json");
   CHECK(r.status == 2);
   CHECK(has(r.err, "File name too long"));
-  r = w.run("config --config tests/configs/tiny.json --set "
-            "'model.layers[99999999999999999999999].units=1'");
+  r = w.run(
+      "config --config tests/configs/tiny.json --set "
+      "'model.layers[99999999999999999999999].units=1'");
   CHECK(r.status == 2);
   CHECK(has(r.err, "index [99999999999999999999999] is out of range"));
 }
@@ -255,8 +256,9 @@ TEST_CASE("a loss that does not fit the task is refused before training") {
   Workspace w;
   const Result r = w.run("-q --config tests/hostile/loss_task_mismatch.json -o " + w.path("a"));
   CHECK(r.status == 2);
-  CHECK(has(r.err, "loss: \"softmax_cross_entropy\" is for class labels, but the data is a "
-                   "regression task"));
+  CHECK(has(r.err,
+            "loss: \"softmax_cross_entropy\" is for class labels, but the data is a "
+            "regression task"));
   CHECK_FALSE(fs::exists(w.dir / "a" / "summary.json"));
 }
 
@@ -269,7 +271,8 @@ TEST_CASE("a run directory belongs to one process; stale temporaries go") {
     CHECK(r.status == 2);
     CHECK(has(r.err, dir + " is in use by another nnfit process (pid " +
                          std::to_string(::getpid()) + ")"));
-    const Result c = w.run("compare -q --config tests/configs/tiny.json -a relu --seeds 1 -o " + dir);
+    const Result c =
+        w.run("compare -q --config tests/configs/tiny.json -a relu --seeds 1 -o " + dir);
     CHECK(c.status == 2);
     CHECK(has(c.err, "is in use by another nnfit process"));
   }

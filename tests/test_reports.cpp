@@ -38,9 +38,9 @@ TEST_CASE("a run writes report.html; nnfit report redraws it; output.report=fals
   REQUIRE(r.status == 0);
   const std::string html = test::slurp(dir + "/report.html");
   CHECK(html.find("<h1>Run tiny</h1>") != std::string::npos);
-  for (const char* part : {"Loss by epoch", "Loss by step", "Accuracy by epoch", "Learning rate",
-                           "gradient norm", "Activation variance by layer", "dense(2-&gt;16, elu)",
-                           "&quot;epochs&quot;: 4"})
+  for (const char* part :
+       {"Loss by epoch", "Loss by step", "Accuracy by epoch", "Learning rate", "gradient norm",
+        "Activation variance by layer", "dense(2-&gt;16, elu)", "&quot;epochs&quot;: 4"})
     CHECK_MESSAGE(html.find(part) != std::string::npos, part);
   fs::remove(dir + "/report.html");
   r = w.run("report " + dir);
@@ -68,8 +68,10 @@ TEST_CASE("model summary: layers, output shapes, parameter counts") {
 TEST_CASE("periodic checkpoint snapshots keep the newest N") {
   Workspace w;
   const std::string dir = w.path("run");
-  const Result r = w.run("-q --config tests/configs/tiny.json --set train.epochs=7 "
-                         "train.checkpoint_every_epochs=2 train.keep_checkpoints=2 -o " + dir);
+  const Result r = w.run(
+      "-q --config tests/configs/tiny.json --set train.epochs=7 "
+      "train.checkpoint_every_epochs=2 train.keep_checkpoints=2 -o " +
+      dir);
   REQUIRE(r.status == 0);
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(dir + "/checkpoints"))

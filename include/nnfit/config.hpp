@@ -74,9 +74,9 @@ struct RunConfig {
   json schedule;
   TrainConfig train;
   DiagnosticsOptions diagnostics;
-  std::string output_dir;  // with {name} and {seed} substituted
+  std::string output_dir;    // with {name} and {seed} substituted
   bool write_report = true;  // output.report: report.html in the run directory at the end
-  json resolved;           // the config with every default filled in
+  json resolved;             // the config with every default filled in
 };
 
 // Reads a config file, follows "extends" and applies "a.b[1].c=value" overrides (the value is

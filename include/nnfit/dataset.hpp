@@ -28,9 +28,9 @@ struct Samples {
   std::vector<std::int32_t> labels;  // classification: n labels in [0, classes)
   Matrix y;                          // regression: [n, outputs]
   Task task = Task::classification;
-  std::vector<std::string> class_names;  // classification: one per class (index = label)
+  std::vector<std::string> class_names;    // classification: one per class (index = label)
   std::vector<std::string> feature_names;  // the columns' names when the source has them (CSV)
-  double pixel_max = 0.0;                // > 0 for image data (255): what "unit" scaling divides by
+  double pixel_max = 0.0;  // > 0 for image data (255): what "unit" scaling divides by
   Index size() const { return x.rows(); }
   Index num_outputs() const {
     return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();

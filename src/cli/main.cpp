@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   auto* eval = app.add_subcommand("eval", "evaluate a trained model: metrics and confusion matrix");
   std::string eval_model, eval_data, eval_split = "test";
   bool eval_json = false;
-  eval->add_option("-m,--model", eval_model, "model file, or a run directory (its model.safetensors)")
+  eval->add_option("-m,--model", eval_model,
+                   "model file, or a run directory (its model.safetensors)")
       ->required();
   eval->add_option("-d,--data", eval_data,
                    "a config file (its data section), a JSON data spec, or a source name")
@@ -84,8 +85,7 @@ int main(int argc, char** argv) {
       "--header", with_header,
       "the input's first row is a header (default: a first row with any non-number, or equal "
       "to the model's feature names, is one)");
-  predict->add_flag("--no-header", no_header, "the input has no header row")
-      ->excludes(header_flag);
+  predict->add_flag("--no-header", no_header, "the input has no header row")->excludes(header_flag);
   predict->add_option("--id", predict_options.id,
                       "copy this column (a name, or a 0-based index without a header) to the "
                       "output's first column");

@@ -89,12 +89,12 @@ void match_names(const PredictOptions& o, const CsvRecord& header, const ModelIn
   }
   std::string unused;
   for (std::size_t c = 0; c < names.size(); ++c)
-    if (c != columns.id && std::find(columns.features.begin(), columns.features.end(), c) ==
-                               columns.features.end())
+    if (c != columns.id &&
+        std::find(columns.features.begin(), columns.features.end(), c) == columns.features.end())
       unused += (unused.empty() ? "" : ", ") + names[c];
   if (!unused.empty())
-    std::fprintf(stderr, "nnfit: predict: %s: columns not used by the model: %s\n",
-                 o.input.c_str(), unused.c_str());
+    std::fprintf(stderr, "nnfit: predict: %s: columns not used by the model: %s\n", o.input.c_str(),
+                 unused.c_str());
 }
 
 InputColumns map_columns(const PredictOptions& o, const std::vector<CsvRecord>& records,
@@ -108,17 +108,20 @@ InputColumns map_columns(const PredictOptions& o, const std::vector<CsvRecord>& 
   } else if (!o.id.empty()) {
     if (o.id.find_first_not_of("0123456789") != std::string::npos || o.id.size() > 9 ||
         std::stoul(o.id) >= records.front().size())
-      throw ConfigError("--id " + o.id + ": without a header row, give the id column's 0-based "
-                        "index (below " + std::to_string(records.front().size()) + ")");
+      throw ConfigError("--id " + o.id +
+                        ": without a header row, give the id column's 0-based "
+                        "index (below " +
+                        std::to_string(records.front().size()) + ")");
     columns.id = std::stoul(o.id);
   }
   if (columns.features.empty())
     for (std::size_t c = 0; c < records.front().size(); ++c)
       if (c != columns.id) columns.features.push_back(c);
   if (static_cast<Index>(columns.features.size()) != inputs)
-    throw DataError(o.input + ": " + std::to_string(columns.features.size()) +
-                    " feature columns, the model takes " + std::to_string(inputs) +
-                    (header ? "" : " (the first row was read as data: is it a header? see --header)"));
+    throw DataError(
+        o.input + ": " + std::to_string(columns.features.size()) +
+        " feature columns, the model takes " + std::to_string(inputs) +
+        (header ? "" : " (the first row was read as data: is it a header? see --header)"));
   return columns;
 }
 

@@ -66,7 +66,8 @@ void Progress::step(const StepProgress& p) {
     line += "[" + bar + "]";
   }
   line += tail;
-  if (static_cast<int>(line.size()) > columns) line.resize(static_cast<std::size_t>(std::max(columns, 0)));
+  if (static_cast<int>(line.size()) > columns)
+    line.resize(static_cast<std::size_t>(std::max(columns, 0)));
   std::printf("\r\033[K%s", line.c_str());
   std::fflush(stdout);
   bar_drawn_ = true;

@@ -202,8 +202,8 @@ int train(const TrainOptions& options) {
   resolved["output"]["dir"] = dir.string();
 
   Trainer trainer(model, *setup->loss, *optimizer, *setup->schedule, data, run.train, run.seed);
-  ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}},
-                 data.feature_names};
+  ModelInfo info{
+      data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names};
 
   if (resuming) {
     Checkpoint checkpoint = load_checkpoint(checkpoint_path.string(), model);
@@ -236,11 +236,10 @@ int train(const TrainOptions& options) {
   const bool classification = data.task == Task::classification;
   Progress progress(options.output_mode, run.train.epochs);
   if (options.output_mode == Output::normal) {
-    std::printf(
-        "nnfit %s: %s on %s (%ld train, %ld validation, %ld test samples), %ld parameters%s\n",
-        kVersion, run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
-        static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
-        static_cast<long>(model.num_parameters()), resuming ? ", resumed" : "");
+    std::printf("nnfit %s: %s on %s, %ld/%ld/%ld train/val/test samples%s\n", kVersion,
+                run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
+                static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
+                resuming ? ", resumed" : "");
     if (!resuming) std::printf("%s", model.summary().c_str());
     std::fflush(stdout);
   }

@@ -211,8 +211,8 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
     }
     return out;
   }
-  diag.error(where,
-             "expected a number of seeds (1 to 100000) or a list of seeds; found " + brief_json(seeds));
+  diag.error(where, "expected a number of seeds (1 to 100000) or a list of seeds; found " +
+                        brief_json(seeds));
   return {};
 }
 

@@ -36,8 +36,8 @@ std::vector<json> read_lines(const fs::path& path) {
   for (std::string line; std::getline(in, line);) {
     ++number;
     if (line.empty()) continue;
-    records.push_back(parse_json_text(line, path.string() + ": line " + std::to_string(number),
-                                      JsonBlame::data));
+    records.push_back(
+        parse_json_text(line, path.string() + ": line " + std::to_string(number), JsonBlame::data));
     if (!records.back().is_object())
       throw DataError(path.string() + ":" + std::to_string(number) + ": not a JSON object");
   }
@@ -109,8 +109,8 @@ void add_summary(report::Document& doc, const json& summary) {
 
 // Per-layer activation variance and dead units over epochs, from diagnostics.jsonl.
 void add_diagnostics(report::Document& doc, const std::vector<json>& records) {
-  plot::LineChart variance{"Activation variance by layer", "epoch", "post-activation variance",
-                           false, {}};
+  plot::LineChart variance{
+      "Activation variance by layer", "epoch", "post-activation variance", false, {}};
   plot::LineChart dead{"Dead units by layer", "epoch", "share of units never active", false, {}};
   std::map<int, std::pair<plot::Series, plot::Series>> layers;
   for (const auto& r : records) {
@@ -162,14 +162,15 @@ std::string write_run_report(const std::string& dir_name) {
   add_chart(doc, metrics, "epoch", "epoch", {"train_loss", "val_loss"}, "Loss by epoch", "loss");
   add_chart(doc, metrics, "step", "optimiser step", {"train_loss", "val_loss"}, "Loss by step",
             "loss");
-  add_chart(doc, metrics, "epoch", "epoch", {"train_accuracy", "val_accuracy"},
-            "Accuracy by epoch", "accuracy");
+  add_chart(doc, metrics, "epoch", "epoch", {"train_accuracy", "val_accuracy"}, "Accuracy by epoch",
+            "accuracy");
   add_chart(doc, metrics, "epoch", "epoch", {"train_r2", "val_r2"}, "R² by epoch", "R²");
-  add_chart(doc, metrics, "step", "optimiser step", {"lr"}, "Learning rate (last step of each epoch)",
-            "learning rate");
+  add_chart(doc, metrics, "step", "optimiser step", {"lr"},
+            "Learning rate (last step of each epoch)", "learning rate");
   add_chart(doc, metrics, "epoch", "epoch", {"grad_norm"}, "Mean gradient norm by epoch",
             "global gradient norm");
-  if (fs::exists(dir / "diagnostics.jsonl")) add_diagnostics(doc, read_lines(dir / "diagnostics.jsonl"));
+  if (fs::exists(dir / "diagnostics.jsonl"))
+    add_diagnostics(doc, read_lines(dir / "diagnostics.jsonl"));
   if (fs::exists(dir / "model.safetensors")) {
     doc.heading("Model");
     doc.code("layers", Model::load((dir / "model.safetensors").string()).summary());

@@ -7,8 +7,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const auto file =
-        nnfit::parse_safetensors(std::string_view(reinterpret_cast<const char*>(data), size), "input");
+    const auto file = nnfit::parse_safetensors(
+        std::string_view(reinterpret_cast<const char*>(data), size), "input");
     nnfit::Model model = nnfit::Model::load(file, "input");
     (void)model.num_parameters();
   } catch (const nnfit::Error&) {
