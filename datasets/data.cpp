@@ -249,10 +249,16 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path,
 }
 
 Task task_of_data_spec(const json& resolved) {
-  if (!resolved.is_object()) return Task::classification;
-  const std::string source = resolved.value("source", "");
+  // The spec may be wrong (its errors are reported elsewhere): read only values of the right
+  // type. (A fuzzer found "source": [0, 1] throwing here.)
+  auto text = [&](const char* key) {
+    return resolved.is_object() && resolved.contains(key) && resolved[key].is_string()
+               ? resolved[key].get<std::string>()
+               : std::string();
+  };
+  const std::string source = text("source");
   if (source == "csv")
-    return resolved.value("task", "") == "regression" ? Task::regression : Task::classification;
+    return text("task") == "regression" ? Task::regression : Task::classification;
   if (source == "inline")
     return resolved.contains("targets") ? Task::regression : Task::classification;
   if (source == "sine" || source == "friedman1") return Task::regression;

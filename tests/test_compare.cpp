@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "nnfit/compare.hpp"
+#include "nnfit/compare_report.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/model_diagnostics.hpp"
 #include "nnfit/registry.hpp"

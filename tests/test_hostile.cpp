@@ -224,6 +224,13 @@ TEST_CASE("file names, symlink loops and huge indices are messages, not internal
   CHECK(has(r.err, "index [99999999999999999999999] is out of range"));
 }
 
+TEST_CASE("a data source of the wrong type is a message (found by fuzz_config)") {
+  Workspace w;
+  const Result r = w.run("config --config tests/hostile/config_source_array.json");
+  CHECK(r.status == 2);
+  CHECK(has(r.err, "data.source: expected a string, found an array"));
+}
+
 TEST_CASE("seeds take the whole 64-bit range") {
   Workspace w;
   const Result r = w.run("config --config tests/hostile/seed_uint64_max.json");

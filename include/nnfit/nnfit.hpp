@@ -3,15 +3,15 @@
 //   make_loss / make_optimizer / make_schedule by name or JSON, train_step, Trainer,
 //   load_data and the readers, configs, evaluate, model files and checkpoints,
 //   register_activation for user-defined activations, check_gradients, Rng.
+// This is the core layer (nnfit::core). Experiments (`nnfit compare` as a library) are in
+// nnfit/compare.hpp (nnfit::experiments), their reports in nnfit/compare_report.hpp and a
+// single run's in nnfit/run_report.hpp (nnfit::report).
 #pragma once
 
 #include "nnfit/activation.hpp"
-#include "nnfit/atomic_file.hpp"
-#include "nnfit/compare.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/experiment.hpp"
 #include "nnfit/gradcheck.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/layer.hpp"
@@ -28,7 +28,6 @@
 #include "nnfit/safetensors.hpp"
 #include "nnfit/schedule.hpp"
 #include "nnfit/spec.hpp"
-#include "nnfit/statistics.hpp"
 #include "nnfit/train_step.hpp"
 #include "nnfit/trainer.hpp"
 #include "nnfit/types.hpp"

@@ -11,7 +11,7 @@
 #include <ctime>
 #include <thread>
 
-#include "nnfit/compare.hpp"
+#include "nnfit/compare_report.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/run_lock.hpp"
 #include "src/cli/commands.hpp"

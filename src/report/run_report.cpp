@@ -12,8 +12,8 @@
 #include "nnfit/error.hpp"
 #include "nnfit/json_text.hpp"
 #include "nnfit/model.hpp"
-#include "src/compare/document.hpp"
-#include "src/compare/svg_plot.hpp"
+#include "src/report/document.hpp"
+#include "src/report/svg_plot.hpp"
 
 namespace nnfit {
 

@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "nnfit/atomic_file.hpp"
-#include "nnfit/compare.hpp"
+#include "nnfit/compare_report.hpp"
 #include "nnfit/statistics.hpp"
 #include "nnfit/version.hpp"
-#include "src/compare/document.hpp"
-#include "src/compare/svg_plot.hpp"
+#include "src/report/document.hpp"
+#include "src/report/svg_plot.hpp"
 
 namespace nnfit {
 

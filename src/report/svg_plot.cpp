@@ -1,12 +1,12 @@
-// SVG line and dot charts (src/compare/svg_plot.hpp).
-#include "src/compare/svg_plot.hpp"
+// SVG line and dot charts (src/report/svg_plot.hpp).
+#include "src/report/svg_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-#include "src/compare/document.hpp"
+#include "src/report/document.hpp"
 
 namespace nnfit::plot {
 

@@ -1,5 +1,5 @@
-// Markdown and HTML renderings of a report (src/compare/document.hpp).
-#include "src/compare/document.hpp"
+// Markdown and HTML renderings of a report (src/report/document.hpp).
+#include "src/report/document.hpp"
 
 namespace nnfit::report {
 
