@@ -213,103 +213,75 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
   }
 }
 
-RunConfig read_run_config(const json& config, const std::string& origin, Diagnostics& diag) {
-  RunConfig run;
-  SpecReader top(config, "", diag);
-  if (!top.is_object()) return run;
-  // Every top-level key is known from the start, so that a misspelt one is told all of them.
-  for (const char* key : {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train",
-                          "diagnostics", "output"})
-    top.accept(key);
-  run.name = top.string("name", origin.empty() ? "run" : fs::path(origin).stem().string());
-  run.seed = top.unsigned_integer("seed", 1);
+namespace {
 
-  // data
-  json resolved_data;
-  if (const json* data = top.raw("data")) {
-    run.data = *data;
-    resolved_data = check_data_spec(*data, diag, "data");
-  } else {
-    diag.error("data", "missing, e.g. {\"source\": \"fashion_mnist\"}");
-  }
+// The resolved parts of a config, gathered while it is read.
+struct Resolved {
+  json data, layers = json::array(), loss, optimizer, schedule;
+};
 
-  // model
-  json resolved_layers = json::array();
-  if (const json* model = top.raw("model")) {
-    SpecReader m(*model, "model", diag);
-    const json* layers = m.raw("layers");
-    if (!layers || !layers->is_array() || layers->empty()) {
-      diag.error("model.layers", "expected a non-empty array of layer objects");
-    } else {
-      run.layers = *layers;
-      std::vector<std::unique_ptr<Layer>> built;
-      for (std::size_t i = 0; i < layers->size(); ++i)
-        built.push_back(make_layer((*layers)[i], json_path("model.layers", i), diag));
-      for (std::size_t i = 0; i < built.size(); ++i)
-        if (built[i])
-          resolved_layers.push_back(
-              built[i]->resolved_config(i + 1 < built.size() ? built[i + 1].get() : nullptr));
-    }
-    run.init_from = m.string("init_from", "");
-    m.finish();
-  } else {
+// "model": {"layers": [...], "init_from": "..."}; returns the layers with "auto" resolved.
+json read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
+  json resolved = json::array();
+  const json* model = top.raw("model");
+  if (!model) {
     diag.error("model", "missing: {\"layers\": [...]}");
+    return resolved;
   }
+  SpecReader m(*model, "model", diag);
+  const json* layers = m.raw("layers");
+  if (!layers || !layers->is_array() || layers->empty()) {
+    diag.error("model.layers", "expected a non-empty array of layer objects");
+  } else {
+    run.layers = *layers;
+    std::vector<std::unique_ptr<Layer>> built;
+    for (std::size_t i = 0; i < layers->size(); ++i)
+      built.push_back(make_layer((*layers)[i], json_path("model.layers", i), diag));
+    for (std::size_t i = 0; i < built.size(); ++i)
+      if (built[i])
+        resolved.push_back(
+            built[i]->resolved_config(i + 1 < built.size() ? built[i + 1].get() : nullptr));
+  }
+  run.init_from = m.string("init_from", "");
+  m.finish();
+  return resolved;
+}
 
-  // loss, optimizer, schedule: checked through their registries.
+// loss, optimizer, schedule: checked (and resolved) through their registries. "loss": "auto"
+// resolves from the data's task.
+void read_components(SpecReader& top, RunConfig& run, Resolved& r, Diagnostics& diag) {
   if (const json* loss = top.raw("loss")) run.loss = *loss;
-  json resolved_loss;
-  {
-    const json loss = run.loss != "auto" ? run.loss
-                      : task_of_data_spec(resolved_data) == Task::classification
-                          ? json("softmax_cross_entropy")
-                          : json("mse");
-    if (auto made = build_into(registry().losses, loss, "loss", diag))
-      resolved_loss = made->config();
-  }
+  const json loss = run.loss != "auto" ? run.loss
+                    : task_of_data_spec(r.data) == Task::classification
+                        ? json("softmax_cross_entropy")
+                        : json("mse");
+  if (auto made = build_into(registry().losses, loss, "loss", diag)) r.loss = made->config();
   run.optimizer = top.has("optimizer") ? *top.raw("optimizer") : json{{"type", "adam"}};
-  json resolved_optimizer;
-  {
-    float nothing = 0.0f;
-    if (auto made = build_into(registry().optimizers, run.optimizer, "optimizer", diag,
-                               ParameterView{&nothing, &nothing, 0}))
-      resolved_optimizer = made->config();
-  }
+  float nothing = 0.0f;
+  if (auto made = build_into(registry().optimizers, run.optimizer, "optimizer", diag,
+                             ParameterView{&nothing, &nothing, 0}))
+    r.optimizer = made->config();
   run.schedule = top.has("schedule") ? *top.raw("schedule") : json{{"type", "constant"}};
-  json resolved_schedule;
   if (auto made = build_into(registry().schedules, run.schedule, "schedule", diag))
-    resolved_schedule = made->config();
+    r.schedule = made->config();
+}
 
-  // train
-  json train_spec = top.has("train") ? *top.raw("train") : json::object();
-  {
-    SpecReader t(train_spec, "train", diag);
-    read_train(t, run.train);
-    t.finish();
-  }
-
-  // diagnostics
-  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, run.diagnostics);
-
-  // output
-  json output_spec = top.has("output") ? *top.raw("output") : json::object();
-  {
-    SpecReader o(output_spec, "output", diag);
-    run.output_dir = o.string("dir", "runs/{name}");
-    run.write_report = o.boolean("report", true);
-    o.finish();
-  }
+// "output": {"dir": "runs/{name}", "report": true}, with {name} and {seed} substituted.
+void read_output(SpecReader& top, RunConfig& run, Diagnostics& diag) {
+  const json spec = top.has("output") ? *top.raw("output") : json::object();
+  SpecReader o(spec, "output", diag);
+  run.output_dir = o.string("dir", "runs/{name}");
+  run.write_report = o.boolean("report", true);
+  o.finish();
   for (const auto& [placeholder, value] : std::vector<std::pair<std::string, std::string>>{
            {"{name}", run.name}, {"{seed}", std::to_string(run.seed)}}) {
     for (auto at = run.output_dir.find(placeholder); at != std::string::npos;
          at = run.output_dir.find(placeholder))
       run.output_dir.replace(at, placeholder.size(), value);
   }
-  top.finish();
-  if (!diag.empty()) return run;
+}
 
-  // The resolved config: every default written out.
-  const TrainConfig& t = run.train;
+json resolved_train(const TrainConfig& t) {
   json train = {{"epochs", t.epochs},
                 {"batch_size", t.batch_size},
                 {"shuffle", t.shuffle},
@@ -327,22 +299,62 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
                          {"epochs", t.patience->epochs},
                          {"min_delta", t.patience->min_delta},
                          {"restore_best", t.patience->restore_best}};
-  json model = {{"layers", resolved_layers}};
+  return train;
+}
+
+// The resolved config: every default written out ("output.dir" as written, unsubstituted).
+json resolved_config(const RunConfig& run, const Resolved& r, const json& config) {
+  json model = {{"layers", r.layers}};
   if (!run.init_from.empty()) model["init_from"] = run.init_from;
-  run.resolved = {
-      {"name", run.name},
-      {"seed", run.seed},
-      {"data", resolved_data},
-      {"model", model},
-      {"loss", resolved_loss},
-      {"optimizer", resolved_optimizer},
-      {"schedule", resolved_schedule},
-      {"train", train},
-      {"diagnostics", run.diagnostics.enabled
-                          ? json{{"probe_samples", run.diagnostics.probe_samples},
-                                 {"split", run.diagnostics.split}}
-                          : json(false)},
-      {"output", {{"dir", output_spec.value("dir", "runs/{name}")}, {"report", run.write_report}}}};
+  const json output = config.contains("output") ? config["output"] : json::object();
+  return {{"name", run.name},
+          {"seed", run.seed},
+          {"data", r.data},
+          {"model", model},
+          {"loss", r.loss},
+          {"optimizer", r.optimizer},
+          {"schedule", r.schedule},
+          {"train", resolved_train(run.train)},
+          {"diagnostics", run.diagnostics.enabled
+                              ? json{{"probe_samples", run.diagnostics.probe_samples},
+                                     {"split", run.diagnostics.split}}
+                              : json(false)},
+          {"output",
+           {{"dir", output.is_object() ? output.value("dir", "runs/{name}") : "runs/{name}"},
+            {"report", run.write_report}}}};
+}
+
+}  // namespace
+
+RunConfig read_run_config(const json& config, const std::string& origin, Diagnostics& diag) {
+  RunConfig run;
+  SpecReader top(config, "", diag);
+  if (!top.is_object()) return run;
+  // Every top-level key is known from the start, so that a misspelt one is told all of them.
+  for (const char* key : {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train",
+                          "diagnostics", "output"})
+    top.accept(key);
+  run.name = top.string("name", origin.empty() ? "run" : fs::path(origin).stem().string());
+  run.seed = top.unsigned_integer("seed", 1);
+  Resolved resolved;
+  if (const json* data = top.raw("data")) {
+    run.data = *data;
+    resolved.data = check_data_spec(*data, diag, "data");
+  } else {
+    diag.error("data", "missing, e.g. {\"source\": \"fashion_mnist\"}");
+  }
+  resolved.layers = read_model(top, run, diag);
+  read_components(top, run, resolved, diag);
+  {
+    const json train = top.has("train") ? *top.raw("train") : json::object();  // outlives `t`
+    SpecReader t(train, "train", diag);
+    read_train(t, run.train);
+    t.finish();
+  }
+  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, run.diagnostics);
+  read_output(top, run, diag);
+  top.finish();
+  if (diag.empty()) run.resolved = resolved_config(run, resolved, config);
   return run;
 }
 
