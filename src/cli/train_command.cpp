@@ -165,161 +165,136 @@ void keep_snapshot(const fs::path& checkpoint, const fs::path& folder, int epoch
 
 }  // namespace
 
-int train(const TrainOptions& options) {
-  const auto wall_start = std::chrono::steady_clock::now();
-  // 1. The config, checked in full before anything else happens.
-  std::string config_path = options.config;
-  if (config_path.empty() && !options.resume.empty())
-    config_path = (fs::path(options.resume) / "config.json").string();
-  if (config_path.empty()) throw ConfigError("no config: give --config FILE (see nnfit --help)");
-  std::vector<std::string> overrides = options.overrides;
-  if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
-  const json merged = load_config(config_path, overrides);
-  RunConfig run = read_run_config(merged, config_path);
-  fs::path dir = !options.resume.empty()   ? fs::path(options.resume)
-                 : !options.output.empty() ? fs::path(options.output)
-                                           : fs::path(run.output_dir);
-  const fs::path checkpoint_path = dir / "checkpoint.safetensors";
-  const bool resuming = !options.resume.empty();
-  if (resuming && !fs::is_directory(dir))
-    throw ConfigError(dir.string() + ": no such run directory to resume");
+namespace {
+
+// The run directory, locked for the whole run, and whether this run resumes the one in it.
+struct RunDirectory {
+  fs::path dir, checkpoint;
+  bool resuming = false;
+  std::unique_ptr<RunDirectoryLock> lock;
+};
+
+RunDirectory open_run_directory(const TrainOptions& options, const RunConfig& run) {
+  RunDirectory d;
+  d.resuming = !options.resume.empty();
+  d.dir = d.resuming                ? fs::path(options.resume)
+          : !options.output.empty() ? fs::path(options.output)
+                                    : fs::path(run.output_dir);
+  d.checkpoint = d.dir / "checkpoint.safetensors";
+  if (d.resuming && !fs::is_directory(d.dir))
+    throw ConfigError(d.dir.string() + ": no such run directory to resume");
   // Held until the run ends: no other process writes here meanwhile, and what a killed one
   // left half-written goes.
-  const RunDirectoryLock lock(dir.string());
-  if (resuming && !fs::exists(checkpoint_path))
-    throw ConfigError(dir.string() + ": no checkpoint.safetensors to resume from");
-  if (!resuming && !options.force && fs::exists(checkpoint_path) &&
-      !fs::exists(dir / "summary.json"))
-    throw ConfigError(dir.string() + " holds an unfinished run: --resume " + dir.string() +
+  d.lock = std::make_unique<RunDirectoryLock>(d.dir.string());
+  if (d.resuming && !fs::exists(d.checkpoint))
+    throw ConfigError(d.dir.string() + ": no checkpoint.safetensors to resume from");
+  if (!d.resuming && !options.force && fs::exists(d.checkpoint) &&
+      !fs::exists(d.dir / "summary.json"))
+    throw ConfigError(d.dir.string() + " holds an unfinished run: --resume " + d.dir.string() +
                       " to continue it, or --force to start over");
+  return d;
+}
 
-  // 2. Data, then the model sized from it.
-  const Data data = load_data(run.data, run.seed);
-  auto setup = build_run(run, data, config_path);
-  Model& model = setup->model;
-  Optimizer* optimizer = setup->optimizer.get();
-  json resolved = setup->resolved;
-  resolved["output"]["dir"] = dir.string();
-
-  Trainer trainer(model, *setup->loss, *optimizer, *setup->schedule, data, run.train, run.seed);
-  ModelInfo info{
-      data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names};
-
-  if (resuming) {
-    Checkpoint checkpoint = load_checkpoint(checkpoint_path.string(), model);
-    std::vector<std::string> changed;
-    json saved = checkpoint.config, now = resolved;
-    saved["output"].erase("dir");
-    now["output"].erase("dir");
-    differences(saved, now, "", changed);
-    if (!changed.empty()) {
-      std::string list;
-      for (const auto& c : changed) list += (list.empty() ? "" : ", ") + c;
-      throw ConfigError(config_path + ": differs from the checkpoint's config in " + list +
-                        "; a resumed run must be the same run");
-    }
-    optimizer->load_state(checkpoint.optimizer);
-    trainer.restore(checkpoint.trainer_state, checkpoint_path.string());
+// Loads the checkpoint into the model, the optimiser and the trainer, after checking that it
+// belongs to this very run.
+void resume_from(const fs::path& checkpoint_path, const std::string& config_path,
+                 const json& resolved, RunSetup& setup, Trainer& trainer) {
+  Checkpoint checkpoint = load_checkpoint(checkpoint_path.string(), setup.model);
+  std::vector<std::string> changed;
+  json saved = checkpoint.config, now = resolved;
+  saved["output"].erase("dir");
+  now["output"].erase("dir");
+  differences(saved, now, "", changed);
+  if (!changed.empty()) {
+    std::string list;
+    for (const auto& c : changed) list += (list.empty() ? "" : ", ") + c;
+    throw ConfigError(config_path + ": differs from the checkpoint's config in " + list +
+                      "; a resumed run must be the same run");
   }
+  setup.optimizer->load_state(checkpoint.optimizer);
+  trainer.restore(checkpoint.trainer_state, checkpoint_path.string());
+}
 
-  std::error_code ec;
-  if (!resuming) {
-    // A new run in the directory of a finished (or --force'd) one: its files go.
-    for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
-                              "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl"})
-      fs::remove(dir / stale, ec);
-    fs::remove_all(dir / "checkpoints", ec);
-  }
-  write_text(dir / "config.json", resolved.dump(2) + "\n");
+// The model, best and checkpoint files, written at the end of every epoch.
+struct RunFiles {
+  const RunDirectory& d;
+  ModelInfo info;
+  const json& resolved;
+  const TrainConfig& train;
 
-  // 3. Train.
-  const bool classification = data.task == Task::classification;
-  Progress progress(options.output_mode, run.train.epochs);
-  if (options.output_mode == Output::normal) {
-    std::printf("nnfit %s: %s on %s, %ld/%ld/%ld train/val/test samples%s\n", kVersion,
-                run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
-                static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
-                resuming ? ", resumed" : "");
-    if (!resuming) std::printf("%s", model.summary().c_str());
-    std::fflush(stdout);
+  void checkpoint(const Model& model, const Trainer& trainer, const Optimizer& optimizer) const {
+    save_checkpoint(d.checkpoint.string(), model, info, optimizer, trainer.state(), resolved);
   }
-  StopSignal stop;
-  std::int64_t steps_this_process = 0;
-  Trainer::Callbacks callbacks;
-
-  // Diagnostics: one record at initialisation, then one per epoch, in diagnostics.jsonl.
-  std::unique_ptr<ModelDiagnostics> diagnostics;
-  std::string diagnostics_lines;
-  if (run.diagnostics.enabled) {
-    diagnostics = std::make_unique<ModelDiagnostics>(model, probe_batch(data, run.diagnostics));
-    const int done = static_cast<int>(trainer.history().size());
-    if (resuming) {
-      // Keep the records of the epochs the checkpoint has finished.
-      std::ifstream in(dir / "diagnostics.jsonl");
-      for (std::string line; std::getline(in, line);)
-        if (!line.empty() && diagnostics_epoch(line) <= done) diagnostics_lines += line + "\n";
-    } else {
-      diagnostics_lines = diagnostics->record(0).to_json().dump() + "\n";
-      write_text(dir / "diagnostics.jsonl", diagnostics_lines);
-    }
-    callbacks.before_step = [&](const StepProgress& p) {
-      diagnostics->before_step(p.step_in_epoch == p.steps_per_epoch);
-    };
-  }
-  callbacks.on_step = [&](const StepProgress& p) {
-    if (diagnostics) diagnostics->after_step(p.step_in_epoch == p.steps_per_epoch);
-    progress.step(p);
-    if (options.interrupt_after_steps > 0 && ++steps_this_process == options.interrupt_after_steps)
-      std::raise(SIGINT);
-  };
-  callbacks.interrupted = [] { return StopSignal::requested(); };
-  callbacks.on_epoch_end = [&](const EpochRecord& record) {
-    progress.epoch(record, classification);
-    write_metrics(dir, trainer.history());
-    if (diagnostics) {
-      diagnostics_lines += diagnostics->record(record.epoch).to_json().dump() + "\n";
-      write_text(dir / "diagnostics.jsonl", diagnostics_lines);
-    }
-    save_model((dir / "model.safetensors").string(), model, info);
+  void epoch_end(const EpochRecord& record, const Model& model, const Trainer& trainer,
+                 const Optimizer& optimizer) const {
+    save_model((d.dir / "model.safetensors").string(), model, info);
     if (record.improved) {
       // The best weights: the current ones, unless patience just restored older ones.
       Model best = Model::from_json(model.spec());
       std::copy(trainer.best_parameters().begin(), trainer.best_parameters().end(), best.values());
-      save_model((dir / "best.safetensors").string(), best, info);
+      save_model((d.dir / "best.safetensors").string(), best, info);
     }
-    save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
-    if (run.train.checkpoint_every_epochs > 0 &&
-        record.epoch % run.train.checkpoint_every_epochs == 0)
-      keep_snapshot(checkpoint_path, dir / "checkpoints", record.epoch, run.train.keep_checkpoints);
-  };
-
-  TrainResult result;
-  try {
-    result = trainer.run(callbacks);
-  } catch (const DivergedError&) {
-    progress.clear();
-    throw;
+    checkpoint(model, trainer, optimizer);
+    if (train.checkpoint_every_epochs > 0 && record.epoch % train.checkpoint_every_epochs == 0)
+      keep_snapshot(d.checkpoint, d.dir / "checkpoints", record.epoch, train.keep_checkpoints);
   }
-  if (result.status == TrainResult::Status::interrupted) {
-    progress.clear();
-    save_checkpoint(checkpoint_path.string(), model, info, *optimizer, trainer.state(), resolved);
-    // The run directory's config.json is the resolved config with every override applied:
-    // resuming from it alone continues exactly this run.
-    std::fprintf(stderr,
-                 "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: "
-                 "nnfit --resume %s\n",
-                 static_cast<long>(optimizer->steps()), dir.string().c_str());
-    return kInterrupted;
-  }
-  // Patience may have restored the best weights: the final model file is what the run ends with.
-  save_model((dir / "model.safetensors").string(), model, info);
+};
 
-  // 4. Summary.
-  const auto& history = trainer.history();
+// A new run in the directory of a finished (or --force'd) one: its files go.
+void clear_previous_run(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
+                            "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl"})
+    fs::remove(dir / stale, ec);
+  fs::remove_all(dir / "checkpoints", ec);
+}
+
+// diagnostics.jsonl: one record at initialisation, then one per epoch.
+class DiagnosticsFile {
+ public:
+  DiagnosticsFile(const RunConfig& run, const Data& data, Model& model, const fs::path& path)
+      : path_(path) {
+    if (run.diagnostics.enabled)
+      diagnostics_ = std::make_unique<ModelDiagnostics>(model, probe_batch(data, run.diagnostics));
+  }
+  ModelDiagnostics* get() { return diagnostics_.get(); }
+  // Resuming keeps the records of the `done` epochs the checkpoint has finished.
+  void start(bool resuming, int done) {
+    if (!diagnostics_) return;
+    if (!resuming) return epoch(0);
+    std::ifstream in(path_);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && diagnostics_epoch(line) <= done) lines_ += line + "\n";
+  }
+  void epoch(int epoch) {
+    if (!diagnostics_) return;
+    lines_ += diagnostics_->record(epoch).to_json().dump() + "\n";
+    write_text(path_, lines_);
+  }
+
+ private:
+  fs::path path_;
+  std::unique_ptr<ModelDiagnostics> diagnostics_;
+  std::string lines_;
+};
+
+json stop_at_summary(const StopAt& stop_at, const TrainResult& result) {
+  json stop = {{"metric", stop_at.metric},
+               {"value", stop_at.value},
+               {"reached", result.target_reached.has_value()}};
+  if (result.target_reached) {
+    stop["epoch"] = result.target_reached->first;
+    stop["step"] = result.target_reached->second;
+  }
+  return stop;
+}
+
+// summary.json's content.
+json make_summary(const RunConfig& run, const TrainResult& result,
+                  const std::vector<EpochRecord>& history, double wall, const Model& model,
+                  const Data& data) {
   const EpochRecord& last = history.back();
   const EpochRecord& best = history[static_cast<std::size_t>(std::max(result.best_epoch, 1) - 1)];
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   double training_time = 0;
   for (const auto& r : history) training_time += r.epoch_time;
   json summary = {{"name", run.name},
@@ -346,49 +321,145 @@ int train(const TrainOptions& options) {
                   {"compiler_flags", kCompilerFlags},
                   {"parameters", model.num_parameters()},
                   {"data", data.summary()}};
-  if (run.train.stop_at) {
-    json stop = {{"metric", run.train.stop_at->metric},
-                 {"value", run.train.stop_at->value},
-                 {"reached", result.target_reached.has_value()}};
-    if (result.target_reached) {
-      stop["epoch"] = result.target_reached->first;
-      stop["step"] = result.target_reached->second;
-    }
-    summary["stop_at"] = stop;
+  if (run.train.stop_at) summary["stop_at"] = stop_at_summary(*run.train.stop_at, result);
+  return summary;
+}
+
+void print_start(const RunConfig& run, const Data& data, const Model& model, bool resuming) {
+  std::printf("nnfit %s: %s on %s, %ld/%ld/%ld train/val/test samples%s\n", kVersion,
+              run.name.c_str(), data.source.c_str(), static_cast<long>(data.train.size()),
+              static_cast<long>(data.validation.size()), static_cast<long>(data.test.size()),
+              resuming ? ", resumed" : "");
+  if (!resuming) std::printf("%s", model.summary().c_str());
+  std::fflush(stdout);
+}
+
+void print_end(const RunConfig& run, const TrainResult& result,
+               const std::vector<EpochRecord>& history, double wall, const fs::path& dir) {
+  const EpochRecord& last = history.back();
+  const EpochRecord& best = history[static_cast<std::size_t>(std::max(result.best_epoch, 1) - 1)];
+  std::printf("\n%s %s after %d epochs (%ld steps) in %s\n", run.name.c_str(),
+              status_name(result.status), last.epoch, static_cast<long>(last.step),
+              format_duration(wall).c_str());
+  std::printf("  final  train %s\n         val   %s\n         test  %s\n",
+              describe(last.train).c_str(), describe(last.validation).c_str(),
+              describe(last.test).c_str());
+  std::printf("  best   epoch %d by %s; test %s\n", best.epoch, result.monitor.c_str(),
+              describe(best.test).c_str());
+  if (result.status == TrainResult::Status::early_stopped && run.train.patience->restore_best)
+    std::printf("  model.safetensors holds the best epoch's weights (patience restored them)\n");
+  if (const auto& stop = run.train.stop_at) {
+    if (result.target_reached)
+      std::printf("  target %s %s %g first reached at epoch %d, step %ld\n", stop->metric.c_str(),
+                  lower_is_better(stop->metric) ? "<=" : ">=", stop->value,
+                  result.target_reached->first, static_cast<long>(result.target_reached->second));
+    else
+      std::printf("  target %s %g not reached\n", stop->metric.c_str(), stop->value);
   }
+  std::printf(
+      "  outputs %s/\n          config.json metrics.jsonl metrics.csv model.safetensors\n"
+      "          best.safetensors checkpoint.safetensors summary.json%s%s\n",
+      dir.string().c_str(), run.diagnostics.enabled ? " diagnostics.jsonl" : "",
+      run.write_report ? " report.html" : "");
+}
+
+// The run config: --config, or the run directory's config.json when resuming.
+RunConfig read_config(const TrainOptions& options, std::string& config_path) {
+  config_path = options.config;
+  if (config_path.empty() && !options.resume.empty())
+    config_path = (fs::path(options.resume) / "config.json").string();
+  if (config_path.empty()) throw ConfigError("no config: give --config FILE (see nnfit --help)");
+  std::vector<std::string> overrides = options.overrides;
+  if (options.threads > 0) overrides.push_back("train.threads=" + std::to_string(options.threads));
+  return read_run_config(load_config(config_path, overrides), config_path);
+}
+
+}  // namespace
+
+int train(const TrainOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  // 1. The config, checked in full before anything else happens; then the directory.
+  std::string config_path;
+  const RunConfig run = read_config(options, config_path);
+  const RunDirectory d = open_run_directory(options, run);
+  const fs::path& dir = d.dir;
+
+  // 2. Data, then the model sized from it.
+  const Data data = load_data(run.data, run.seed);
+  auto setup = build_run(run, data, config_path);
+  Model& model = setup->model;
+  Optimizer& optimizer = *setup->optimizer;
+  json resolved = setup->resolved;
+  resolved["output"]["dir"] = dir.string();
+  Trainer trainer(model, *setup->loss, optimizer, *setup->schedule, data, run.train, run.seed);
+  const RunFiles files{
+      d,
+      {data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names},
+      resolved,
+      run.train};
+  if (d.resuming)
+    resume_from(d.checkpoint, config_path, resolved, *setup, trainer);
+  else
+    clear_previous_run(dir);
+  write_text(dir / "config.json", resolved.dump(2) + "\n");
+
+  // 3. Train.
+  Progress progress(options.output_mode, run.train.epochs);
+  if (options.output_mode == Output::normal) print_start(run, data, model, d.resuming);
+  StopSignal stop;
+  std::int64_t steps_this_process = 0;
+  DiagnosticsFile diagnostics(run, data, model, dir / "diagnostics.jsonl");
+  diagnostics.start(d.resuming, static_cast<int>(trainer.history().size()));
+  Trainer::Callbacks callbacks;
+  if (diagnostics.get())
+    callbacks.before_step = [&](const StepProgress& p) {
+      diagnostics.get()->before_step(p.step_in_epoch == p.steps_per_epoch);
+    };
+  callbacks.on_step = [&](const StepProgress& p) {
+    if (diagnostics.get()) diagnostics.get()->after_step(p.step_in_epoch == p.steps_per_epoch);
+    progress.step(p);
+    if (options.interrupt_after_steps > 0 && ++steps_this_process == options.interrupt_after_steps)
+      std::raise(SIGINT);
+  };
+  callbacks.interrupted = [] { return StopSignal::requested(); };
+  callbacks.on_epoch_end = [&](const EpochRecord& record) {
+    progress.epoch(record, data.task == Task::classification);
+    write_metrics(dir, trainer.history());
+    diagnostics.epoch(record.epoch);
+    files.epoch_end(record, model, trainer, optimizer);
+  };
+
+  TrainResult result;
+  try {
+    result = trainer.run(callbacks);
+  } catch (const DivergedError&) {
+    progress.clear();
+    throw;
+  }
+  if (result.status == TrainResult::Status::interrupted) {
+    progress.clear();
+    files.checkpoint(model, trainer, optimizer);
+    // The run directory's config.json is the resolved config with every override applied:
+    // resuming from it alone continues exactly this run.
+    std::fprintf(stderr,
+                 "nnfit: interrupted at optimiser step %ld; checkpoint written; continue with: "
+                 "nnfit --resume %s\n",
+                 static_cast<long>(optimizer.steps()), dir.string().c_str());
+    return kInterrupted;
+  }
+  // Patience may have restored the best weights: the final model file is what the run ends with.
+  save_model((dir / "model.safetensors").string(), model, files.info);
+
+  // 4. Summary.
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const json summary = make_summary(run, result, trainer.history(), wall, model, data);
   write_text(dir / "summary.json", summary.dump(2) + "\n");
   if (run.write_report) write_run_report(dir.string());
-
-  if (options.output_mode == Output::json) {
+  if (options.output_mode == Output::json)
     std::printf("%s\n", json{{"summary", summary}}.dump().c_str());
-  } else if (options.output_mode == Output::normal) {
-    std::printf("\n%s %s after %d epochs (%ld steps) in %s\n", run.name.c_str(),
-                status_name(result.status), last.epoch, static_cast<long>(last.step),
-                format_duration(wall).c_str());
-    std::printf("  final  train %s\n         val   %s\n         test  %s\n",
-                describe(last.train).c_str(), describe(last.validation).c_str(),
-                describe(last.test).c_str());
-    std::printf("  best   epoch %d by %s; test %s\n", best.epoch, result.monitor.c_str(),
-                describe(best.test).c_str());
-    if (result.status == TrainResult::Status::early_stopped && run.train.patience->restore_best)
-      std::printf("  model.safetensors holds the best epoch's weights (patience restored them)\n");
-    if (run.train.stop_at) {
-      if (result.target_reached)
-        std::printf(
-            "  target %s %s %g first reached at epoch %d, step %ld\n",
-            run.train.stop_at->metric.c_str(),
-            lower_is_better(run.train.stop_at->metric) ? "<=" : ">=", run.train.stop_at->value,
-            result.target_reached->first, static_cast<long>(result.target_reached->second));
-      else
-        std::printf("  target %s %g not reached\n", run.train.stop_at->metric.c_str(),
-                    run.train.stop_at->value);
-    }
-    std::printf(
-        "  outputs %s/\n          config.json metrics.jsonl metrics.csv model.safetensors\n"
-        "          best.safetensors checkpoint.safetensors summary.json%s%s\n",
-        dir.string().c_str(), run.diagnostics.enabled ? " diagnostics.jsonl" : "",
-        run.write_report ? " report.html" : "");
-  }
+  else if (options.output_mode == Output::normal)
+    print_end(run, result, trainer.history(), wall, dir);
   return kSuccess;
 }
 
