@@ -1,6 +1,7 @@
 #include "nnfit/run_setup.hpp"
 
 #include "nnfit/error.hpp"
+#include "nnfit/memory_budget.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -24,6 +25,22 @@ void check_loss_fits(const Loss& loss, const Data& data, const std::string& orig
   if (!problem.empty()) throw ConfigError(origin + ": loss: \"" + name + "\" " + problem);
 }
 
+// The whole model's parameters and gradients against the machine's memory, before the first
+// layer is laid out (Model::add checks layer by layer, which would first fill memory with the
+// layers that fit).
+void refuse_beyond_memory(const std::vector<std::unique_ptr<Layer>>& layers, Index inputs) {
+  Index width = inputs;
+  std::uint64_t total = 0;
+  for (const auto& layer : layers) {
+    width = layer->setup(width);
+    for (const auto& shape : layer->parameter_shapes())
+      total = saturating_add(total, saturating_multiply(static_cast<std::uint64_t>(shape.rows),
+                                                        static_cast<std::uint64_t>(shape.cols)));
+  }
+  check_fits_in_memory(saturating_multiply(total, 8),
+                       "model: " + std::to_string(total) + " parameters, which");
+}
+
 }  // namespace
 
 std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
@@ -36,6 +53,7 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
     for (std::size_t i = 0; i < run.layers.size(); ++i)
       layers.push_back(make_layer(run.layers[i], json_path("model.layers", i), diag));
     diag.throw_if_any();
+    refuse_beyond_memory(layers, data.num_features);
     for (auto& layer : layers) model.add(std::move(layer));
   }
   if (model.output_size() != data.num_outputs)

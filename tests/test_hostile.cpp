@@ -252,7 +252,7 @@ TEST_CASE("work that cannot fit in memory is refused with the figure") {
   Workspace w;
   const Result r = w.run("-q --config tests/hostile/parameters_1e14.json -o " + w.path("a"));
   CHECK(r.status == 2);
-  CHECK(has(r.err, "281475043819520 parameters, which needs about 2.25 PB of memory"));
+  CHECK(has(r.err, "model: 281475077373954 parameters, which needs about 2.25 PB of memory"));
   CHECK_THROWS_WITH_AS(
       load_data(json{{"source", "blobs"}, {"samples", 100000000}, {"features", 100000}}, 1),
       doctest::Contains("100000000 generated samples of 100000 features needs about 40 TB"),
