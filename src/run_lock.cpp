@@ -1,10 +1,12 @@
 #include "nnfit/run_lock.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
@@ -17,11 +19,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "model.safetensors.tmp.4242": what write_file_atomically leaves when killed mid-write.
-bool is_temporary(const std::string& name) {
+// "model.safetensors.tmp.4242": what write_file_atomically leaves when killed mid-write. Only
+// names of the kinds nnfit writes, and only when process 4242 no longer exists: a directory
+// given by mistake (`-o ~`) loses nothing of anyone else's.
+bool is_stale_temporary(const std::string& name) {
   const auto at = name.rfind(".tmp.");
-  if (at == std::string::npos || at + 5 == name.size()) return false;
-  return name.find_first_not_of("0123456789", at + 5) == std::string::npos;
+  if (at == std::string::npos || at + 5 == name.size() || name.size() - at > 5 + 10) return false;
+  if (name.find_first_not_of("0123456789", at + 5) != std::string::npos) return false;
+  const std::string target = name.substr(0, at);
+  bool ours = false;
+  for (const char* extension : {".json", ".jsonl", ".csv", ".safetensors", ".html", ".md", ".svg"})
+    ours = ours || target.ends_with(extension);
+  const long pid = std::stol(name.substr(at + 5));
+  const bool dead =
+      pid > 0 && pid <= INT32_MAX && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  return ours && dead;
 }
 
 int remove_temporaries(const fs::path& dir) {
@@ -29,7 +41,7 @@ int remove_temporaries(const fs::path& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it.depth() > 2) it.disable_recursion_pending();
-    if (it->is_regular_file(ec) && is_temporary(it->path().filename().string()) &&
+    if (it->is_regular_file(ec) && is_stale_temporary(it->path().filename().string()) &&
         fs::remove(it->path(), ec))
       ++removed;
   }

@@ -283,12 +283,18 @@ TEST_CASE("a run directory belongs to one process; stale temporaries go") {
     CHECK(c.status == 2);
     CHECK(has(c.err, "is in use by another nnfit process"));
   }
-  test::write_file(dir + "/model.safetensors.tmp.99999", "half a file");
+  // A pid that cannot be running (above pid_max), and the test's own pid (alive).
+  test::write_file(dir + "/model.safetensors.tmp.2147483647", "half a file");
+  const std::string alive = dir + "/summary.json.tmp." + std::to_string(::getpid());
+  test::write_file(alive, "being written");
   test::write_file(dir + "/notes.tmp.txt", "not ours");
+  test::write_file(dir + "/photo.jpg.tmp.2147483647", "not a kind nnfit writes");
   const Result r = w.run("-q --config tests/configs/tiny.json -o " + dir);
   CHECK(r.status == 0);
-  CHECK_FALSE(fs::exists(dir + "/model.safetensors.tmp.99999"));
+  CHECK_FALSE(fs::exists(dir + "/model.safetensors.tmp.2147483647"));
+  CHECK(fs::exists(alive));
   CHECK(fs::exists(dir + "/notes.tmp.txt"));
+  CHECK(fs::exists(dir + "/photo.jpg.tmp.2147483647"));
 }
 
 TEST_CASE("predict: header detection, names matched, ids passed through, logits") {

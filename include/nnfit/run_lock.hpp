@@ -5,7 +5,8 @@
 // <dir>/.lock for its lifetime (the kernel drops it when the process dies, so a killed run
 // never leaves a stale lock) and writes the holder's pid into the file, so that the refusal
 // can name it. While the lock is held no other nnfit writes in the directory, so temporary
-// files ("*.tmp.<pid>") found there are what a killed process left: they are removed.
+// files ("model.safetensors.tmp.<pid>", of the kinds nnfit writes, whose process is gone) are
+// what a killed run left: they are removed.
 #pragma once
 
 #include <string>
