@@ -30,6 +30,14 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// Runs nnfit with `args` and checks that it refuses with `status` and a message holding `part`.
+void refused(const Workspace& w, const std::string& args, int status, const std::string& part) {
+  const Result r = w.run(args);
+  CAPTURE(args);
+  CHECK(r.status == status);
+  CHECK_MESSAGE(has(r.err, part), r.err);
+}
+
 std::string nested(std::size_t depth) {
   return std::string(depth, '[') + std::string(depth, ']');
 }
@@ -57,14 +65,11 @@ TEST_CASE("JSON nested 100k deep is refused with its position, in configs, --set
   const std::string config = w.path("deep.json");
   test::write_file(
       config, "{\"data\": {\"source\": \"moons\"},\n \"diagnostics\": " + nested(100000) + "}");
-  Result r = w.run("config --config " + config);
-  CHECK(r.status == 2);
-  CHECK(has(r.err, config + ":2:"));
-  CHECK(has(r.err, "nested more than 64 levels deep"));
+  refused(w, "config --config " + config, 2,
+          config + ":2:80: invalid JSON: nested more than 64 levels deep");
 
-  r = w.run("config --config tests/configs/tiny.json --set 'loss=" + nested(50000) + "'");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "--set loss:1:65: invalid JSON: nested more than 64 levels deep"));
+  refused(w, "config --config tests/configs/tiny.json --set 'loss=" + nested(50000) + "'", 2,
+          "--set loss:1:65: invalid JSON: nested more than 64 levels deep");
 
   // A safetensors header whose dtype is deep: a data error (exit 3) at its byte offset.
   const std::string header =
@@ -73,9 +78,8 @@ TEST_CASE("JSON nested 100k deep is refused with its position, in configs, --set
   const std::uint64_t length = header.size();
   std::memcpy(bytes.data(), &length, 8);
   test::write_file(w.path("deep.safetensors"), bytes + header + std::string(4, '\0'));
-  r = w.run("eval --model " + w.path("deep.safetensors") + " --data moons");
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "deep.safetensors: byte 84: header is not valid JSON: nested more than 64"));
+  refused(w, "eval --model " + w.path("deep.safetensors") + " --data moons", 3,
+          "deep.safetensors: byte 84: header is not valid JSON: nested more than 64");
 }
 
 TEST_CASE("messages cut long user values instead of dumping them") {
@@ -93,12 +97,10 @@ TEST_CASE("numbers beyond a double are located errors, not internal errors") {
   CHECK(has(r.err,
             "tests/hostile/number_overflow.json:4:38: invalid JSON: number overflow "
             "parsing '1e999'"));
-  r = w.run("config --config tests/configs/tiny.json --set optimizer.lr=1e999");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "--set optimizer.lr:1:1: invalid JSON: number overflow"));
-  r = w.run("eval --model tests/hostile/safetensors_number_overflow.safetensors --data moons");
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "safetensors_number_overflow.safetensors: byte 37: header is not valid JSON"));
+  refused(w, "config --config tests/configs/tiny.json --set optimizer.lr=1e999", 2,
+          "--set optimizer.lr:1:1: invalid JSON: number overflow");
+  refused(w, "eval --model tests/hostile/safetensors_number_overflow.safetensors --data moons", 3,
+          "safetensors_number_overflow.safetensors: byte 37: header is not valid JSON");
 }
 
 TEST_CASE("a checkpoint's trainer state is validated against itself and the config") {
@@ -136,9 +138,7 @@ TEST_CASE("a checkpoint's trainer state is validated against itself and the conf
   state["done"] = true;
   file.metadata["nnfit.trainer"] = state.dump();
   write_safetensors(checkpoint, file);
-  const Result r = w.run("-q --resume " + dir);
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "\"done\" with no finished epoch"));
+  refused(w, "-q --resume " + dir, 3, "\"done\" with no finished epoch");
 }
 
 TEST_CASE("IDX sizes are checked against the file and overflow before allocating") {
@@ -191,9 +191,8 @@ TEST_CASE("safetensors and model specs are checked against the tensors before al
                                          "spec says [16384, 32768]"),
                        DataError);
   Workspace w;
-  const Result r = w.run("eval --model tests/hostile/model_spec_corrupt.safetensors --data moons");
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "unknown layer type 'densse'"));
+  refused(w, "eval --model tests/hostile/model_spec_corrupt.safetensors --data moons", 3,
+          "unknown layer type 'densse'");
 }
 
 TEST_CASE("inline labels are bounded before any class is named") {
@@ -211,24 +210,19 @@ TEST_CASE("inline labels are bounded before any class is named") {
 
 TEST_CASE("file names, symlink loops and huge indices are messages, not internal errors") {
   Workspace w;
-  Result r = w.run("config --config tests/hostile/extends_loop.json");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "loop_a.json: cannot open: Too many levels of symbolic links"));
-  r = w.run("config --config " + std::string(5000, 'a') + ".json");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "File name too long"));
-  r = w.run(
-      "config --config tests/configs/tiny.json --set "
-      "'model.layers[99999999999999999999999].units=1'");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "index [99999999999999999999999] is out of range"));
+  refused(w, "config --config tests/hostile/extends_loop.json", 2,
+          "loop_a.json: cannot open: Too many levels of symbolic links");
+  refused(w, "config --config " + std::string(5000, 'a') + ".json", 2, "File name too long");
+  refused(w,
+          "config --config tests/configs/tiny.json --set "
+          "'model.layers[99999999999999999999999].units=1'",
+          2, "index [99999999999999999999999] is out of range");
 }
 
 TEST_CASE("a data source of the wrong type is a message (found by fuzz_config)") {
   Workspace w;
-  const Result r = w.run("config --config tests/hostile/config_source_array.json");
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "data.source: expected a string, found an array"));
+  refused(w, "config --config tests/hostile/config_source_array.json", 2,
+          "data.source: expected a string, found an array");
 }
 
 TEST_CASE("seeds take the whole 64-bit range") {
@@ -240,19 +234,16 @@ TEST_CASE("seeds take the whole 64-bit range") {
 
 TEST_CASE("bad data is refused at load with where it is (exit 3)") {
   Workspace w;
-  Result r = w.run("-q --config tests/hostile/inline_feature_1e300.json -o " + w.path("a"));
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "inline: sample 1, feature 1 is inf (beyond float32's range?)"));
-  r = w.run("-q --config tests/hostile/latin1_label.json -o " + w.path("b"));
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "tests/hostile/latin1_label.csv:2:9: the class label is not valid UTF-8"));
+  refused(w, "-q --config tests/hostile/inline_feature_1e300.json -o " + w.path("a"), 3,
+          "inline: sample 1, feature 1 is inf (beyond float32's range?)");
+  refused(w, "-q --config tests/hostile/latin1_label.json -o " + w.path("b"), 3,
+          "tests/hostile/latin1_label.csv:2:9: the class label is not valid UTF-8");
 }
 
 TEST_CASE("work that cannot fit in memory is refused with the figure") {
   Workspace w;
-  const Result r = w.run("-q --config tests/hostile/parameters_1e14.json -o " + w.path("a"));
-  CHECK(r.status == 2);
-  CHECK(has(r.err, "model: 281475077373954 parameters, which needs about 2.25 PB of memory"));
+  refused(w, "-q --config tests/hostile/parameters_1e14.json -o " + w.path("a"), 2,
+          "model: 281475077373954 parameters, which needs about 2.25 PB of memory");
   CHECK_THROWS_WITH_AS(
       load_data(json{{"source", "blobs"}, {"samples", 100000000}, {"features", 100000}}, 1),
       doctest::Contains("100000000 generated samples of 100000 features needs about 40 TB"),
@@ -322,9 +313,8 @@ TEST_CASE("predict: header detection, names matched, ids passed through, logits"
   CHECK(ab.out.rfind("id,prediction,logit_no,logit_yes\nx1,", 0) == 0);
   // A header without a model feature is an error naming it.
   test::write_file(w.path("missing.csv"), "a,c\n0.9,0.8\n");
-  r = w.run("predict -m " + w.path("m") + " -i " + w.path("missing.csv"));
-  CHECK(r.status == 3);
-  CHECK(has(r.err, "the header lacks the model's feature columns b"));
+  refused(w, "predict -m " + w.path("m") + " -i " + w.path("missing.csv"), 3,
+          "the header lacks the model's feature columns b");
 }
 
 TEST_CASE("the resume command printed after an interruption works as printed") {
