@@ -95,9 +95,12 @@ void add_config_and_eval(CLI::App& app, Arguments& a) {
 void add_predict(CLI::App& app, Arguments& a) {
   a.predict = app.add_subcommand("predict", "predict from a CSV of features");
   CLI::App& predict = *a.predict;
-  predict.add_option("-m,--model", a.predict_options.model, "model file, or a run directory")->required();
-  predict.add_option("-i,--input", a.predict_options.input, "CSV file, one sample per row")->required();
-  predict.add_option("-o,--output", a.predict_options.output, "where to write the CSV (default stdout)");
+  predict.add_option("-m,--model", a.predict_options.model, "model file, or a run directory")
+      ->required();
+  predict.add_option("-i,--input", a.predict_options.input, "CSV file, one sample per row")
+      ->required();
+  predict.add_option("-o,--output", a.predict_options.output,
+                     "where to write the CSV (default stdout)");
   auto* header_flag = predict.add_flag(
       "--header", a.with_header,
       "the input's first row is a header (default: a first row with any non-number, or equal "
@@ -109,7 +112,8 @@ void add_predict(CLI::App& app, Arguments& a) {
                      "output's first column");
   predict.add_flag("--probabilities", a.predict_options.probabilities,
                    "add a probability column per class");
-  predict.add_flag("--logits", a.predict_options.logits, "add the raw model output (logit) per class");
+  predict.add_flag("--logits", a.predict_options.logits,
+                   "add the raw model output (logit) per class");
   add_inference_threads(predict, a);
 }
 
@@ -169,7 +173,9 @@ int dispatch(CLI::App& app, Arguments& a, int argc, char** argv) {
     return evaluate_model(a.eval_model, a.eval_data, a.eval_split, a.eval_json,
                           a.inference_threads);
   if (a.predict->parsed()) {
-    a.predict_options.header = a.with_header ? Header::yes : a.no_header ? Header::no : Header::detect;
+    a.predict_options.header = a.with_header ? Header::yes
+                               : a.no_header ? Header::no
+                                             : Header::detect;
     a.predict_options.threads = a.inference_threads;
     return predict(a.predict_options);
   }

@@ -1,4 +1,6 @@
 // The comparison's files and report (include/nnfit/compare.hpp, write_report()).
+#include "nnfit/compare_report.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include <thread>
 
 #include "nnfit/atomic_file.hpp"
-#include "nnfit/compare_report.hpp"
 #include "nnfit/statistics.hpp"
 #include "nnfit/version.hpp"
 #include "src/report/document.hpp"
