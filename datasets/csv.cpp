@@ -189,6 +189,29 @@ Samples read_csv(const std::string& path, const CsvOptions& options) {
   return parse_csv(read_text(path), path, options);
 }
 
+// Class labels: numbered in numeric order when all are numbers, else in string order.
+void number_classes(const std::string& path, const std::vector<Record>& records,
+                    const std::vector<std::size_t>& kept, std::size_t target, Samples& samples) {
+  std::set<std::string> distinct;
+  for (const auto r : kept) {
+    require_utf8(path, records[r][target], "the class label");
+    distinct.insert(trim(records[r][target].text));
+  }
+  std::vector<std::string> classes(distinct.begin(), distinct.end());
+  const bool numeric = std::all_of(classes.begin(), classes.end(), [](const std::string& s) {
+    float v;
+    return parse_float(s, v);
+  });
+  if (numeric)
+    std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
+      return std::stod(a) < std::stod(b);
+    });
+  std::map<std::string, std::int32_t> index;
+  for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<std::int32_t>(c);
+  for (const auto r : kept) samples.labels.push_back(index.at(trim(records[r][target].text)));
+  samples.class_names = classes;
+}
+
 Samples parse_csv(const std::string& text, const std::string& path, const CsvOptions& options) {
   const std::vector<Record> records = records_of(text, path, options.delimiter, options.comment);
 
@@ -298,25 +321,7 @@ Samples parse_csv(const std::string& text, const std::string& path, const CsvOpt
     return samples;
   }
 
-  // Class labels: numbered in numeric order when all are numbers, else in string order.
-  std::set<std::string> distinct;
-  for (const auto r : kept) {
-    require_utf8(path, records[r][targets[0]], "the class label");
-    distinct.insert(trim(records[r][targets[0]].text));
-  }
-  std::vector<std::string> classes(distinct.begin(), distinct.end());
-  const bool numeric = std::all_of(classes.begin(), classes.end(), [](const std::string& s) {
-    float v;
-    return parse_float(s, v);
-  });
-  if (numeric)
-    std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
-      return std::stod(a) < std::stod(b);
-    });
-  std::map<std::string, std::int32_t> index;
-  for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<std::int32_t>(c);
-  for (const auto r : kept) samples.labels.push_back(index.at(trim(records[r][targets[0]].text)));
-  samples.class_names = classes;
+  number_classes(path, records, kept, targets[0], samples);
   return samples;
 }
 
