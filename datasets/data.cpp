@@ -3,6 +3,7 @@
 // batch loader. Random streams: the generator draws from fork(1) of the data seed, the
 // splits from fork(2), so changing the split leaves the generated samples alone.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <map>
 
@@ -25,16 +26,54 @@ struct DataPlan {
 };
 
 // The keys every data spec takes besides "source" and the source's own: splits and scaling.
+const Schema<DataPlan>& split_schema() {
+  static const auto schema =
+      Schema<DataPlan>()
+          .custom({"scale", "none | unit | standardize | minmax", nullptr,
+                   "unit divides pixels by 255; standardize subtracts each feature's mean and divides by its "
+                   "(population) standard deviation; minmax maps each feature's range to [0, 1]. "
+                   "Fitted on the training split, saved with the model",
+                   false, "unit for image sources, else none"},
+                  [](SpecReader& r, DataPlan& p) {
+                    p.scale = r.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+                  },
+                  [](const DataPlan& p, json& j) { j["scale"] = p.scale; })
+          .number("validation", &DataPlan::validation,
+                  "fraction of the training samples held out for validation",
+                  Bounds::unit_open_above())
+          .number("test", &DataPlan::test,
+                  "fraction held out as the test set, for sources without one",
+                  Bounds::unit_open_above())
+          .boolean("stratify", &DataPlan::stratify, "hold out the same fraction of each class")
+          .integer("limit", &DataPlan::limit, "use only the first N training samples (0: all)", 0,
+                   LLONG_MAX)
+          .integer("test_limit", &DataPlan::test_limit,
+                   "use only the first N test samples (0: all)", 0, LLONG_MAX)
+          .custom({"seed", "integer >= 0", nullptr,
+                   "a seed for the data (generation and splits)", false, "the run's seed"},
+                  [](SpecReader& r, DataPlan& p) {
+                    if (r.has("seed")) p.seed = r.unsigned_integer("seed", 0);
+                  },
+                  [](const DataPlan& p, json& j) {
+                    if (p.seed) j["seed"] = *p.seed;
+                  })
+          .check([](const DataPlan& p, SpecReader& r) {
+            if (p.validation + p.test >= 1.0)
+              r.diagnostics().error(r.path_of("validation"),
+                                    "validation + test fractions must leave training data");
+          });
+  return schema;
+}
+
 void read_split_keys(SpecReader& reader, DataPlan& p) {
-  p.limit = reader.integer("limit", 0, 0);
-  p.test_limit = reader.integer("test_limit", 0, 0);
-  p.validation = reader.number_in("validation", 0.0, 0.0, 1.0, false, true);
-  p.test = reader.number_in("test", 0.0, 0.0, 1.0, false, true);
-  if (p.validation + p.test >= 1.0)
-    reader.diagnostics().error(reader.path_of("validation"),
-                               "validation + test fractions must leave training data");
-  p.stratify = reader.boolean("stratify", true);
-  p.scale = reader.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+  const DataPlan read = split_schema().read(reader);
+  p.limit = read.limit;
+  p.test_limit = read.test_limit;
+  p.validation = read.validation;
+  p.test = read.test;
+  p.stratify = read.stratify;
+  p.scale = read.scale;
+  p.seed = read.seed;
 }
 
 // Reads and checks every key of a data spec; no file is touched.
@@ -47,10 +86,9 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
     diag.error(reader.path_of("source"), "missing; one of: " + table.listing());
   p.source = reader.string("source", "");
   read_split_keys(reader, p);
-  if (reader.has("seed")) p.seed = reader.unsigned_integer("seed", 0);
   if (!p.source.empty()) {
     if (const auto* entry = table.find(p.source)) {
-      p.load = entry->make(reader);
+      p.load = entry->read(reader).make;
     } else {
       diag.error(reader.path_of("source"), table.unknown(p.source));
     }
@@ -265,6 +303,10 @@ Task task_of_data_spec(const json& resolved) {
   return Task::classification;
 }
 
+std::vector<FieldInfo> data_fields() {
+  return split_schema().fields();
+}
+
 json check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path) {
   return plan(spec, path, diagnostics).resolved;
 }
@@ -282,7 +324,7 @@ Data prepare_data(Samples train, std::optional<Samples> test, const json& spec, 
   read_split_keys(reader, p);
   reader.finish();
   diag.throw_if_any();
-  return finish(SourceData{std::move(train), std::move(test)}, p, seed);
+  return finish(SourceData{std::move(train), std::move(test)}, p, p.seed.value_or(seed));
 }
 
 Samples generate(const json& spec, Rng& rng, const std::string& path) {
@@ -292,7 +334,7 @@ Samples generate(const json& spec, Rng& rng, const std::string& path) {
   const std::string name = reader.string("source", "");
   const auto* entry = table.find(name);
   if (!entry) diag.error(reader.path_of("source"), table.unknown(name));
-  SourceLoader loader = entry ? entry->make(reader) : SourceLoader();
+  SourceLoader loader = entry ? entry->read(reader).make : SourceLoader();
   reader.finish();
   diag.throw_if_any();
   return loader(rng).train;

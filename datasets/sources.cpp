@@ -117,9 +117,9 @@ SourceLoader csv_source(SpecReader& spec) {
   CsvOptions options;
   const std::string path = spec.string("path", "");
   const std::string test_path = spec.string("test_path", "");
-  options.header = spec.boolean("header", true);
-  const std::string delimiter = spec.string("delimiter", ",");
-  const std::string comment = spec.string("comment", "#");
+  options.header = spec.boolean("header", options.header);
+  const std::string delimiter = spec.string("delimiter", std::string(1, options.delimiter));
+  const std::string comment = spec.string("comment", std::string(1, options.comment));
   if (delimiter.size() != 1 || comment.size() != 1)
     spec.diagnostics().error(spec.path_of(delimiter.size() != 1 ? "delimiter" : "comment"),
                              "expected a single character");
@@ -130,7 +130,7 @@ SourceLoader csv_source(SpecReader& spec) {
       spec.choice("task", "classification", {"classification", "regression"}) == "regression"
           ? Task::regression
           : Task::classification;
-  options.missing = spec.choice("missing", "error", {"error", "zero", "drop_row"});
+  options.missing = spec.choice("missing", options.missing, {"error", "zero", "drop_row"});
   if (const json* values = spec.raw("missing_values")) {
     if (values->is_array() &&
         std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_string(); }))
@@ -240,26 +240,66 @@ SourceLoader inline_source(SpecReader& spec) {
   return [data](Rng&) { return data; };
 }
 
+// A reader-based source's entry: the loader from `read`, recorded as a recipe.
+SourceRegistry::Reader source_reader(const std::string& name,
+                                     std::function<SourceLoader(SpecReader&)> read) {
+  return [name, read](SpecReader& spec) {
+    return SourceRecipe{name, json::object(), read(spec), ""};
+  };
+}
+
+FieldInfo field(const char* name, const char* type, json default_value, const char* doc,
+                bool required = false) {
+  return {name, type, std::move(default_value), doc, required};
+}
+
+std::vector<FieldInfo> csv_fields() {
+  const CsvOptions d;
+  return {field("path", "path", nullptr, "the CSV file", true),
+          field("test_path", "path", nullptr, "a CSV file of test samples, same columns"),
+          field("header", "boolean", d.header, "the first record names the columns"),
+          field("target", "column name or 0-based index, or an array of them", nullptr,
+                "the target column(s); default the last column"),
+          field("task", "classification | regression", "classification",
+                "class labels (any strings) or real-valued targets"),
+          field("delimiter", "one character", std::string(1, d.delimiter), "the field separator"),
+          field("comment", "one character", std::string(1, d.comment),
+                "lines starting with it are skipped"),
+          field("missing", "error | zero | drop_row", d.missing, "what a missing value does"),
+          field("missing_values", "array of strings", d.missing_values,
+                "the cells that count as missing")};
+}
+
 }  // namespace
 
 void add_builtin_sources(Registries& r) {
-  r.sources.add("fashion_mnist", "Zalando's Fashion-MNIST, 60k/10k 28x28 images in 10 classes",
-                std::string("path=") + kFashionMnistPath, [](SpecReader& spec) {
-                  return mnist_like(spec, "fashion_mnist", kFashionMnistPath, kFashionClasses);
-                });
-  r.sources.add(
-      "mnist", "MNIST digits from its IDX files (the same loader)", "path (required)",
-      [](SpecReader& spec) {
+  auto& s = r.sources;
+  s.add_reader("fashion_mnist", "Zalando's Fashion-MNIST, 60k/10k 28x28 images in 10 classes",
+               {field("path", "path", kFashionMnistPath,
+                      "the folder with the four IDX files, .gz or raw (Debian's "
+                      "dataset-fashion-mnist)")},
+               source_reader("fashion_mnist", [](SpecReader& spec) {
+                 return mnist_like(spec, "fashion_mnist", kFashionMnistPath, kFashionClasses);
+               }));
+  s.add_reader(
+      "mnist", "MNIST digits from its IDX files (the same loader)",
+      {field("path", "path", nullptr, "the folder with the four IDX files", true)},
+      source_reader("mnist", [](SpecReader& spec) {
         return mnist_like(spec, "mnist", "", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
-      });
-  r.sources.add("idx", "any IDX image and label files, raw or gzip",
-                "images, labels (required), test_images, test_labels", idx_source);
-  r.sources.add("csv", "a CSV file: features and target column(s)",
-                "path (required), test_path, header=true, target=last column, "
-                "task=classification|regression, delimiter=',', comment='#', "
-                "missing=error|zero|drop_row, missing_values",
-                csv_source);
-  r.sources.add("inline", "values given in the spec", "features, labels | targets", inline_source);
+      }));
+  s.add_reader("idx", "any IDX image and label files of unsigned bytes, raw or gzip",
+               {field("images", "path", nullptr, "the training images", true),
+                field("labels", "path", nullptr, "the training labels", true),
+                field("test_images", "path", nullptr, "test images (with test_labels)"),
+                field("test_labels", "path", nullptr, "test labels (with test_images)")},
+               source_reader("idx", idx_source));
+  s.add_reader("csv", "a CSV file: features and target column(s)", csv_fields(),
+               source_reader("csv", csv_source));
+  s.add_reader("inline", "values given in the spec",
+               {field("features", "array of number arrays", nullptr, "one row per sample", true),
+                field("labels", "array of class indices", nullptr, "for classification"),
+                field("targets", "array of number arrays", nullptr, "for regression")},
+               source_reader("inline", inline_source));
   add_synthetic_sources(r);
 }
 

@@ -46,15 +46,50 @@ Samples classification(Index n, Index features, int classes) {
   return s;
 }
 
-Index samples_of(SpecReader& spec) {
-  return spec.integer("samples", 1000, 2, 100'000'000);
-}
+struct SpiralsOptions {
+  Index samples = 1000;
+  int arms = 2;
+  double turns = 2.0;
+  double noise = 0.02;
+};
+struct MoonsOptions {
+  Index samples = 1000;
+  double noise = 0.1;
+};
+struct CirclesOptions {
+  Index samples = 1000;
+  double factor = 0.8;
+  double noise = 0.05;
+};
+struct XorOptions {
+  Index samples = 1000;
+  double noise = 0.0;
+};
+struct BlobsOptions {
+  Index samples = 1000;
+  int centers = 3;
+  Index features = 2;
+  double cluster_std = 1.0;
+};
+struct CheckerboardOptions {
+  Index samples = 1000;
+  int tiles = 4;
+};
+struct SineOptions {
+  Index samples = 1000;
+  double noise = 0.1;
+  bool grid = false;
+};
+struct Friedman1Options {
+  Index samples = 1000;
+  Index features = 10;
+  double noise = 0.0;
+};
 
-SourceLoader spirals(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const auto arms = static_cast<int>(spec.integer("arms", 2, 2, 100));
-  const double turns = spec.number_in("turns", 2.0, 0.0, 100.0, true);
-  const double noise = spec.number_in("noise", 0.02, 0.0, 100.0);
+SourceLoader spirals(const SpiralsOptions& o) {
+  const Index n = o.samples;
+  const int arms = o.arms;
+  const double turns = o.turns, noise = o.noise;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, 2, arms);
     for (Index i = 0; i < n; ++i) {
@@ -69,9 +104,9 @@ SourceLoader spirals(SpecReader& spec) {
   };
 }
 
-SourceLoader moons(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const double noise = spec.number_in("noise", 0.1, 0.0, 100.0);
+SourceLoader moons(const MoonsOptions& o) {
+  const Index n = o.samples;
+  const double noise = o.noise;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, 2, 2);
     const Index outer = (n + 1) / 2, inner = n / 2;
@@ -90,10 +125,9 @@ SourceLoader moons(SpecReader& spec) {
   };
 }
 
-SourceLoader circles(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const double factor = spec.number_in("factor", 0.8, 0.0, 1.0, true, true);
-  const double noise = spec.number_in("noise", 0.05, 0.0, 100.0);
+SourceLoader circles(const CirclesOptions& o) {
+  const Index n = o.samples;
+  const double factor = o.factor, noise = o.noise;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, 2, 2);
     for (Index i = 0; i < n; ++i) {
@@ -108,9 +142,9 @@ SourceLoader circles(SpecReader& spec) {
   };
 }
 
-SourceLoader xor_problem(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const double noise = spec.number_in("noise", 0.0, 0.0, 100.0);
+SourceLoader xor_problem(const XorOptions& o) {
+  const Index n = o.samples;
+  const double noise = o.noise;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, 2, 2);
     for (Index i = 0; i < n; ++i) {
@@ -128,11 +162,11 @@ SourceLoader xor_problem(SpecReader& spec) {
   };
 }
 
-SourceLoader blobs(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const auto centers = static_cast<int>(spec.integer("centers", 3, 2, 1000));
-  const Index features = spec.integer("features", 2, 1, 100000);
-  const double stddev = spec.number_in("cluster_std", 1.0, 0.0, 1e6);
+SourceLoader blobs(const BlobsOptions& o) {
+  const Index n = o.samples;
+  const int centers = o.centers;
+  const Index features = o.features;
+  const double stddev = o.cluster_std;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, features, centers);
     Matrix center(centers, features);
@@ -148,9 +182,9 @@ SourceLoader blobs(SpecReader& spec) {
   };
 }
 
-SourceLoader checkerboard(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const auto tiles = static_cast<int>(spec.integer("tiles", 4, 2, 1000));
+SourceLoader checkerboard(const CheckerboardOptions& o) {
+  const Index n = o.samples;
+  const int tiles = o.tiles;
   return [=](Rng& rng) -> SourceData {
     Samples s = classification(n, 2, 2);
     for (Index i = 0; i < n; ++i) {
@@ -182,10 +216,10 @@ Samples regression(Index n, Index features) {
   return s;
 }
 
-SourceLoader sine(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const double noise = spec.number_in("noise", 0.1, 0.0, 100.0);
-  const bool grid = spec.boolean("grid", false);
+SourceLoader sine(const SineOptions& o) {
+  const Index n = o.samples;
+  const double noise = o.noise;
+  const bool grid = o.grid;
   return [=](Rng& rng) -> SourceData {
     Samples s = regression(n, 1);
     for (Index i = 0; i < n; ++i) {
@@ -199,10 +233,10 @@ SourceLoader sine(SpecReader& spec) {
   };
 }
 
-SourceLoader friedman1(SpecReader& spec) {
-  const Index n = samples_of(spec);
-  const Index features = spec.integer("features", 10, 5, 100000);
-  const double noise = spec.number_in("noise", 0.0, 0.0, 1e6);
+SourceLoader friedman1(const Friedman1Options& o) {
+  const Index n = o.samples;
+  const Index features = o.features;
+  const double noise = o.noise;
   return [=](Rng& rng) -> SourceData {
     Samples s = regression(n, features);
     for (Index i = 0; i < n; ++i) {
@@ -215,25 +249,62 @@ SourceLoader friedman1(SpecReader& spec) {
   };
 }
 
+// Every generator's fields start with the sample count.
+template <class Options>
+Schema<Options> generator(double noise_high = 100.0) {
+  return Schema<Options>()
+      .integer("samples", &Options::samples, "how many samples to generate", 2, 100'000'000)
+      .number("noise", &Options::noise, "the standard deviation of the Gaussian noise added",
+              {0.0, noise_high});
+}
+
+// The registry's builder for a generator: the loader, run with the data seed's stream.
+template <class Options>
+auto loader(SourceLoader (*make)(const Options&)) {
+  return [make](const Options& o, Rng& rng) { return make(o)(rng); };
+}
+
 }  // namespace
 
 void add_synthetic_sources(Registries& r) {
   auto& s = r.sources;
   s.add("spirals", "k interleaved spiral arms (classification)",
-        "samples=1000, arms=2, turns=2, noise=0.02", spirals);
-  s.add("moons", "two interleaving half circles (classification)", "samples=1000, noise=0.1",
-        moons);
+        generator<SpiralsOptions>()
+            .integer("arms", &SpiralsOptions::arms, "spiral arms, one class each", 2, 100)
+            .number("turns", &SpiralsOptions::turns, "turns of each arm", {0.0, 100.0, true}),
+        loader(spirals));
+  s.add("moons", "two interleaving half circles (classification)", generator<MoonsOptions>(),
+        loader(moons));
   s.add("circles", "a circle inside another (classification)",
-        "samples=1000, factor=0.8, noise=0.05", circles);
-  s.add("xor", "the four quadrants, opposite ones alike (classification)", "samples=1000, noise=0",
-        xor_problem);
+        generator<CirclesOptions>().number("factor", &CirclesOptions::factor,
+                                           "the inner circle's radius", {0.0, 1.0, true, true}),
+        loader(circles));
+  s.add("xor", "the four quadrants, opposite ones alike (classification)", generator<XorOptions>(),
+        loader(xor_problem));
   s.add("blobs", "Gaussian clusters (classification)",
-        "samples=1000, centers=3, features=2, cluster_std=1", blobs);
+        Schema<BlobsOptions>()
+            .integer("samples", &BlobsOptions::samples, "how many samples to generate", 2,
+                     100'000'000)
+            .integer("centers", &BlobsOptions::centers, "clusters, one class each", 2, 1000)
+            .integer("features", &BlobsOptions::features, "dimensions", 1, 100000)
+            .number("cluster_std", &BlobsOptions::cluster_std, "each cluster's standard deviation",
+                    {0.0, 1e6}),
+        loader(blobs));
   s.add("checkerboard", "a tiles x tiles board of two colours (classification)",
-        "samples=1000, tiles=4", checkerboard);
-  s.add("sine", "y = sin(x) + noise (regression)", "samples=1000, noise=0.1", sine);
+        Schema<CheckerboardOptions>()
+            .integer("samples", &CheckerboardOptions::samples, "how many samples to generate", 2,
+                     100'000'000)
+            .integer("tiles", &CheckerboardOptions::tiles, "tiles per side", 2, 1000),
+        loader(checkerboard));
+  s.add("sine", "y = sin(x) + noise on [-pi, pi] (regression)",
+        generator<SineOptions>().boolean(
+            "grid", &SineOptions::grid,
+            "false: x uniform at random; true: evenly spaced"),
+        loader(sine));
   s.add("friedman1", "Friedman #1 benchmark function (regression)",
-        "samples=1000, features=10, noise=0", friedman1);
+        generator<Friedman1Options>(1e6).integer("features", &Friedman1Options::features,
+                                                  "inputs; y depends on the first five", 5, 100000),
+        loader(friedman1));
 }
 
 }  // namespace nnfit

@@ -18,6 +18,7 @@
 
 #include "layers/activation_layer.hpp"
 #include "nnfit/activation.hpp"
+#include "nnfit/activations.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -27,6 +28,11 @@ namespace {
 // Packet (SIMD) helpers. Eigen 3.4 does not vectorise select(), so an activation with a
 // branch written as an Eigen expression runs one scalar exp() per element; those activations
 // are written with Eigen's packet functions (pexpm1, plog1p, pselect, ...) instead.
+const Schema<NoOptions>& no_options() {
+  static const Schema<NoOptions> schema;
+  return schema;
+}
+
 namespace pk = Eigen::internal;
 using Packet = pk::packet_traits<float>::type;
 constexpr int kPacketSize = pk::unpacket_traits<Packet>::size;
@@ -70,7 +76,7 @@ class Elementwise final : public Activation {
   explicit Elementwise(Impl impl) : impl_(impl) {}
   std::string name() const override { return Impl::kName; }
   json config() const override {
-    json spec = impl_.parameters();
+    json spec = Impl::schema().write(impl_.options);
     spec["type"] = Impl::kName;
     return spec;
   }
@@ -108,7 +114,8 @@ class Elementwise final : public Activation {
 struct Linear {
   static constexpr const char* kName = "linear";
   static constexpr const char* kInit = "glorot_uniform";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto f(const X& x) const {
     return x;
@@ -124,7 +131,8 @@ struct Linear {
 struct Relu {
   static constexpr const char* kName = "relu";
   static constexpr const char* kInit = "he_normal";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   Packet packet_f(const Packet& x) const { return pk::pmax(x, splat(0.0f)); }
   Packet packet_df(const Packet& x, const Packet&) const {
     return pk::pselect(greater(x, splat(0.0f)), splat(1.0f), splat(0.0f));
@@ -136,8 +144,14 @@ struct Relu {
 struct LeakyRelu {
   static constexpr const char* kName = "leaky_relu";
   static constexpr const char* kInit = "he_normal";
-  float slope = 0.01f;
-  json parameters() const { return {{"slope", slope}}; }
+  explicit LeakyRelu(const LeakyReluOptions& o) : options(o), slope(static_cast<float>(o.slope)) {}
+  static const Schema<LeakyReluOptions>& schema() {
+    static const auto s = Schema<LeakyReluOptions>().number(
+        "slope", &LeakyReluOptions::slope, "the slope for x <= 0", {0.0, 1.0});
+    return s;
+  }
+  LeakyReluOptions options;
+  float slope;
   Packet packet_f(const Packet& x) const {
     return pk::pselect(greater(x, splat(0.0f)), x, pk::pmul(splat(slope), x));
   }
@@ -151,8 +165,15 @@ struct LeakyRelu {
 struct Elu {
   static constexpr const char* kName = "elu";
   static constexpr const char* kInit = "he_normal";
-  float alpha = 1.0f;
-  json parameters() const { return {{"alpha", alpha}}; }
+  explicit Elu(const EluOptions& o) : options(o), alpha(static_cast<float>(o.alpha)) {}
+  static const Schema<EluOptions>& schema() {
+    static const auto s = Schema<EluOptions>().number(
+        "alpha", &EluOptions::alpha, "the value approached as x -> -inf, negated",
+        Bounds::positive());
+    return s;
+  }
+  EluOptions options;
+  float alpha;
   Packet packet_f(const Packet& x) const {
     const Packet negative = pk::pmul(splat(alpha), pk::pexpm1(pk::pmin(x, splat(0.0f))));
     return pk::pselect(greater(x, splat(0.0f)), x, negative);
@@ -173,7 +194,8 @@ struct Selu {
   static constexpr const char* kInit = "lecun_normal";
   static constexpr auto kScale = static_cast<float>(kSeluScale);
   static constexpr auto kScaleAlpha = static_cast<float>(kSeluScale * kSeluAlpha);
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   Packet packet_f(const Packet& x) const {
     const Packet negative = pk::pmul(splat(kScaleAlpha), pk::pexpm1(pk::pmin(x, splat(0.0f))));
     return pk::pselect(greater(x, splat(0.0f)), pk::pmul(splat(kScale), x), negative);
@@ -188,8 +210,14 @@ struct Selu {
 struct Celu {
   static constexpr const char* kName = "celu";
   static constexpr const char* kInit = "he_normal";
-  float alpha = 1.0f;
-  json parameters() const { return {{"alpha", alpha}}; }
+  explicit Celu(const CeluOptions& o) : options(o), alpha(static_cast<float>(o.alpha)) {}
+  static const Schema<CeluOptions>& schema() {
+    static const auto s = Schema<CeluOptions>().number(
+        "alpha", &CeluOptions::alpha, "the scale of the negative part", Bounds::positive());
+    return s;
+  }
+  CeluOptions options;
+  float alpha;
   Packet packet_f(const Packet& x) const {
     const Packet scaled = pk::pdiv(pk::pmin(x, splat(0.0f)), splat(alpha));
     return pk::pselect(greater(x, splat(0.0f)), x, pk::pmul(splat(alpha), pk::pexpm1(scaled)));
@@ -205,7 +233,8 @@ struct Celu {
 struct Softsign {
   static constexpr const char* kName = "softsign";
   static constexpr const char* kInit = "glorot_uniform";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto f(const X& x) const {
     return x / (1.0f + x.abs());
@@ -222,9 +251,21 @@ struct Softsign {
 struct Softplus {
   static constexpr const char* kName = "softplus";
   static constexpr const char* kInit = "he_normal";
-  float beta = 1.0f;
-  float threshold = 20.0f;
-  json parameters() const { return {{"beta", beta}, {"threshold", threshold}}; }
+  explicit Softplus(const SoftplusOptions& o)
+      : options(o),
+        beta(static_cast<float>(o.beta)),
+        threshold(static_cast<float>(o.threshold)) {}
+  static const Schema<SoftplusOptions>& schema() {
+    static const auto s =
+        Schema<SoftplusOptions>()
+            .number("beta", &SoftplusOptions::beta, "sharpness", Bounds::positive())
+            .number("threshold", &SoftplusOptions::threshold,
+                    "linear where beta * x exceeds it", Bounds::positive());
+    return s;
+  }
+  SoftplusOptions options;
+  float beta;
+  float threshold;
   Packet packet_f(const Packet& x) const {
     const Packet bx = pk::pmul(splat(beta), x);
     const Packet smooth = pk::pdiv(
@@ -244,7 +285,8 @@ struct Softplus {
 struct Sigmoid {
   static constexpr const char* kName = "sigmoid";
   static constexpr const char* kInit = "glorot_uniform";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto f(const X& x) const {
     return (1.0f + (-x).exp()).inverse();
@@ -259,7 +301,8 @@ struct Sigmoid {
 struct Tanh {
   static constexpr const char* kName = "tanh";
   static constexpr const char* kInit = "glorot_uniform";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto f(const X& x) const {
     return x.tanh();
@@ -277,8 +320,15 @@ struct Tanh {
 struct Gelu {
   static constexpr const char* kName = "gelu";
   static constexpr const char* kInit = "he_normal";
-  bool tanh_approximation = false;
-  json parameters() const { return {{"approximate", tanh_approximation ? "tanh" : "none"}}; }
+  explicit Gelu(const GeluOptions& o) : options(o), tanh_approximation(o.approximate == "tanh") {}
+  static const Schema<GeluOptions>& schema() {
+    static const auto s = Schema<GeluOptions>().choice(
+        "approximate", &GeluOptions::approximate, {"none", "tanh"},
+        "none: the exact x Phi(x); tanh: the tanh approximation");
+    return s;
+  }
+  GeluOptions options;
+  bool tanh_approximation;
   static constexpr float kSqrt2OverPi = 0.7978845608028654f;
   static constexpr float kInvSqrt2 = 0.7071067811865476f;
   static constexpr float kInvSqrt2Pi = 0.3989422804014327f;
@@ -311,7 +361,8 @@ struct Gelu {
 struct Silu {
   static constexpr const char* kName = "silu";
   static constexpr const char* kInit = "he_normal";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto s(const X& x) const {
     return (1.0f + (-x).exp()).inverse();
@@ -331,7 +382,8 @@ struct Silu {
 struct Mish {
   static constexpr const char* kName = "mish";
   static constexpr const char* kInit = "he_normal";
-  json parameters() const { return json::object(); }
+  NoOptions options;
+  static const Schema<NoOptions>& schema() { return no_options(); }
   template <class X>
   auto t(const X& x) const {
     return (x.max(0.0f) + (-x.abs()).exp().log1p()).tanh();
@@ -388,53 +440,44 @@ class ScalarActivation final : public Activation {
   std::string init_;
 };
 
+// Registers an element-wise activation from its struct: its schema, its builder.
 template <class Impl>
-ActivationFactory plain() {
-  return [](SpecReader&) { return std::make_unique<Elementwise<Impl>>(Impl{}); };
+void add(ActivationRegistry& table, const char* summary) {
+  using Options = std::remove_cvref_t<decltype(Impl::schema().defaults())>;
+  table.add(
+      Impl::kName, summary, Impl::schema(),
+      [](const Options& options) -> std::unique_ptr<Activation> {
+        if constexpr (std::is_same_v<Options, NoOptions>)
+          return std::make_unique<Elementwise<Impl>>(Impl{});
+        else
+          return std::make_unique<Elementwise<Impl>>(Impl(options));
+      },
+      {Impl::kInit});
 }
 
 }  // namespace
 
 void add_builtin_activations(Registries& r) {
   auto& a = r.activations;
-  a.add("linear", "identity, f(x) = x", "", plain<Linear>());
-  a.add("relu", "max(0, x) (Glorot et al. 2011)", "", plain<Relu>());
-  a.add("leaky_relu", "x if x > 0 else slope*x (Maas et al. 2013)", "slope=0.01",
-        [](SpecReader& s) {
-          return std::make_unique<Elementwise<LeakyRelu>>(
-              LeakyRelu{static_cast<float>(s.number_in("slope", 0.01, 0.0, 1.0))});
-        });
-  a.add("elu", "x if x > 0 else alpha*(exp(x)-1) (Clevert et al. 2015)", "alpha=1.0",
-        [](SpecReader& s) {
-          return std::make_unique<Elementwise<Elu>>(
-              Elu{static_cast<float>(s.number_in("alpha", 1.0, 0.0, 1e6, true))});
-        });
-  a.add("selu", "scaled ELU, self-normalising (Klambauer et al. 2017)", "", plain<Selu>());
-  a.add("celu", "continuously differentiable ELU (Barron 2017)", "alpha=1.0", [](SpecReader& s) {
-    return std::make_unique<Elementwise<Celu>>(
-        Celu{static_cast<float>(s.number_in("alpha", 1.0, 0.0, 1e6, true))});
-  });
-  a.add("softsign", "x / (1 + |x|) (Glorot and Bengio 2010)", "", plain<Softsign>());
-  a.add("softplus", "log(1 + exp(beta*x))/beta, linear above threshold", "beta=1, threshold=20",
-        [](SpecReader& s) {
-          Softplus p;
-          p.beta = static_cast<float>(s.number_in("beta", 1.0, 0.0, 1e6, true));
-          p.threshold = static_cast<float>(s.number_in("threshold", 20.0, 0.0, 1e6, true));
-          return std::make_unique<Elementwise<Softplus>>(p);
-        });
-  a.add("sigmoid", "1 / (1 + exp(-x))", "", plain<Sigmoid>());
-  a.add("tanh", "hyperbolic tangent", "", plain<Tanh>());
-  a.add("softmax", "exp(x_i) / sum_j exp(x_j) over each row", "",
-        [](SpecReader&) { return std::make_unique<Softmax>(); });
-  a.add("gelu", "x * Phi(x) (Hendrycks and Gimpel 2016)", "approximate=none|tanh",
-        [](SpecReader& s) {
-          Gelu g;
-          g.tanh_approximation = s.choice("approximate", "none", {"none", "tanh"}) == "tanh";
-          return std::make_unique<Elementwise<Gelu>>(g);
-        });
-  a.add("silu", "x * sigmoid(x), also called swish (Elfwing et al. 2017)", "", plain<Silu>());
-  a.add("swish", "alias of silu", "", plain<Silu>());
-  a.add("mish", "x * tanh(softplus(x)) (Misra 2019)", "", plain<Mish>());
+  add<Linear>(a, "identity, f(x) = x");
+  add<Relu>(a, "max(0, x) (Glorot et al. 2011)");
+  add<LeakyRelu>(a, "x if x > 0 else slope*x (Maas et al. 2013)");
+  add<Elu>(a, "x if x > 0 else alpha*(exp(x)-1) (Clevert et al. 2015)");
+  add<Selu>(a, "scaled ELU, self-normalising (Klambauer et al. 2017)");
+  add<Celu>(a, "continuously differentiable ELU (Barron 2017)");
+  add<Softsign>(a, "x / (1 + |x|) (Glorot and Bengio 2010)");
+  add<Softplus>(a, "log(1 + exp(beta*x))/beta, linear above threshold");
+  add<Sigmoid>(a, "1 / (1 + exp(-x))");
+  add<Tanh>(a, "hyperbolic tangent");
+  a.add("softmax", "exp(x_i) / sum_j exp(x_j) over each row",
+        []() -> std::unique_ptr<Activation> { return std::make_unique<Softmax>(); });
+  add<Gelu>(a, "x * Phi(x) (Hendrycks and Gimpel 2016)");
+  add<Silu>(a, "x * sigmoid(x), also called swish (Elfwing et al. 2017)");
+  a.add(
+      "swish", "alias of silu",
+      []() -> std::unique_ptr<Activation> { return std::make_unique<Elementwise<Silu>>(Silu{}); },
+      {Silu::kInit});
+  add<Mish>(a, "x * tanh(softplus(x)) (Misra 2019)");
 }
 
 void register_activation(const std::string& name, ScalarFunction f, ScalarDerivative derivative,
@@ -442,13 +485,50 @@ void register_activation(const std::string& name, ScalarFunction f, ScalarDeriva
   if (!f || !derivative) throw ConfigError("register_activation('" + name + "'): empty function");
   if (registry().layers.find(name))
     throw ConfigError("register_activation: '" + name + "' is already a layer name");
-  registry().activations.add(name, summary, "", [=](SpecReader&) -> std::unique_ptr<Activation> {
-    return std::make_unique<ScalarActivation>(name, f, derivative, recommended_init);
-  });
+  registry().activations.add(
+      name, summary,
+      [=]() -> std::unique_ptr<Activation> {
+        return std::make_unique<ScalarActivation>(name, f, derivative, recommended_init);
+      },
+      {recommended_init});
 }
 
 std::unique_ptr<Activation> make_activation(const json& spec, const std::string& path) {
   return build(registry().activations, spec, path);
+}
+
+namespace {
+template <class Impl, class Options>
+ActivationRecipe typed(const Options& options) {
+  return ActivationRegistry::recipe(
+      Impl::kName, Impl::schema(), options,
+      [](const Options& o) -> std::unique_ptr<Activation> {
+        return std::make_unique<Elementwise<Impl>>(Impl(o));
+      },
+      Impl::kInit);
+}
+}  // namespace
+
+ActivationRecipe activation(const std::string& name) {
+  Diagnostics diagnostics;
+  auto recipe = read_recipe(registry().activations, json(name), "activation", diagnostics);
+  diagnostics.throw_if_any();
+  return recipe;
+}
+ActivationRecipe leaky_relu(const LeakyReluOptions& options) {
+  return typed<LeakyRelu>(options);
+}
+ActivationRecipe elu(const EluOptions& options) {
+  return typed<Elu>(options);
+}
+ActivationRecipe celu(const CeluOptions& options) {
+  return typed<Celu>(options);
+}
+ActivationRecipe softplus(const SoftplusOptions& options) {
+  return typed<Softplus>(options);
+}
+ActivationRecipe gelu(const GeluOptions& options) {
+  return typed<Gelu>(options);
 }
 
 }  // namespace nnfit

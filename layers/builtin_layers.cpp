@@ -1,6 +1,7 @@
-// The layer half of the registry: which files add layers, and make_layer(), which also
-// accepts every activation name as a layer of its own.
+// The layer half of the registry: which files add layers, and reading layer specs, which
+// also accepts every activation name as a layer of its own.
 #include "layers/activation_layer.hpp"
+#include "nnfit/layers.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -15,38 +16,47 @@ void add_builtin_layers(Registries& r) {
   add_dropout_layers(r);
 }
 
-std::unique_ptr<Layer> make_layer(const json& spec, const std::string& path,
-                                  Diagnostics& diagnostics) {
+LayerRecipe activation_layer(ActivationRecipe activation) {
+  auto make = activation.make;
+  return {activation.type, activation.resolved,
+          [make]() -> std::unique_ptr<Layer> { return std::make_unique<ActivationLayer>(make()); },
+          activation.recommended_init};
+}
+
+LayerRecipe read_layer(const json& spec, const std::string& path, Diagnostics& diagnostics) {
   const auto& r = registry();
   std::string name;
-  std::string where = path;
   if (spec.is_object() && spec.contains("type") && spec.at("type").is_string()) {
     name = spec.at("type").get<std::string>();
-    where = json_path(path, "type");
   } else if (spec.is_string()) {
     name = spec.get<std::string>();
   } else {
     diagnostics.error(spec.is_object() ? json_path(path, "type") : path,
                       spec.is_object() ? "missing: every layer needs a \"type\""
                                        : "expected a layer object {\"type\": ...}");
-    return nullptr;
+    return {};
   }
-  const json object = spec.is_object() ? spec : json::object();
-  SpecReader reader(object, path, diagnostics);
-  reader.accept("type");
-  std::unique_ptr<Layer> layer;
-  if (const auto* entry = r.layers.find(name)) {
-    layer = entry->make(reader);
-  } else if (const auto* activation = r.activations.find(name)) {
-    layer = std::make_unique<ActivationLayer>(activation->make(reader));
-  } else {
-    std::vector<std::string> names = r.layers.names();
-    for (const auto& n : r.activations.names()) names.push_back(n);
-    diagnostics.error(where, unknown_name_message("layer type", name, names));
-    return nullptr;
-  }
-  reader.finish();
-  return layer;
+  if (r.layers.find(name)) return read_recipe(r.layers, spec, path, diagnostics);
+  if (r.activations.find(name))
+    return activation_layer(read_recipe(r.activations, spec, path, diagnostics));
+  std::vector<std::string> names = r.layers.names();
+  for (const auto& n : r.activations.names()) names.push_back(n);
+  diagnostics.error(spec.is_object() ? json_path(path, "type") : path,
+                    unknown_name_message("layer type", name, names));
+  return {};
+}
+
+std::unique_ptr<Layer> make_layer(const json& spec, const std::string& path,
+                                  Diagnostics& diagnostics) {
+  const LayerRecipe recipe = read_layer(spec, path, diagnostics);
+  return recipe && diagnostics.empty() ? recipe.make() : nullptr;
+}
+
+std::vector<std::string> activation_arm_names() {
+  std::vector<std::string> names = registry().activations.names();
+  for (const auto& entry : registry().layers.entries())
+    if (entry.traits.learned_activation) names.push_back(entry.name);
+  return names;
 }
 
 std::unique_ptr<Layer> make_layer(const json& spec, const std::string& path) {

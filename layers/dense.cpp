@@ -10,6 +10,7 @@
 #include "layers/activation_layer.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/json_text.hpp"
+#include "nnfit/layers.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -18,13 +19,12 @@ namespace {
 
 class Dense final : public Layer {
  public:
-  Dense(Index units, bool bias, std::string init, json bias_init,
-        std::unique_ptr<Activation> activation)
-      : units_(units),
-        has_bias_(bias),
-        init_(std::move(init)),
-        bias_init_(std::move(bias_init)),
-        activation_(std::move(activation)) {}
+  explicit Dense(const DenseOptions& o)
+      : units_(o.units),
+        has_bias_(o.bias),
+        init_(o.init),
+        bias_init_(o.bias_init),
+        activation_(o.activation ? o.activation.make() : nullptr) {}
 
   std::string type() const override { return "dense"; }
   json config() const override {
@@ -51,23 +51,9 @@ class Dense final : public Layer {
     bias_ = has_bias_ ? parameters + units_ * inputs_ : nullptr;
     bias_grad_ = has_bias_ ? gradients + units_ * inputs_ : nullptr;
   }
-  json resolved_config(const Layer* next) const override {
-    json spec = config();
-    const std::string init = resolved_init(next);
-    spec["init"] = init;
-    if (bias_init_ == "auto")
-      spec["bias_init"] = init == "torch_default" ? "torch_default" : "zeros";
-    return spec;
-  }
-  // "auto": the fused activation's recommendation, else the next layer's, else Glorot.
-  std::string resolved_init(const Layer* next) const {
-    if (init_ != "auto") return init_;
-    if (activation_) return activation_->recommended_init();
-    if (next && !next->recommended_init().empty()) return next->recommended_init();
-    return "glorot_uniform";
-  }
   void initialize(Rng& rng, const Layer* next) override {
-    const std::string init = resolved_init(next);
+    const std::string init = choose_init(init_, activation_ ? activation_->recommended_init() : "",
+                                         next ? next->recommended_init() : "");
     initialize_weight(init, weight(), rng);
     if (!has_bias_) return;
     auto b = bias();
@@ -129,52 +115,124 @@ class Dense final : public Layer {
   Matrix preactivation_grad_;
 };
 
+const char* kBiasInits = "auto | zeros | torch_default | a number";
+
+void read_bias_init(SpecReader& s, DenseOptions& o) {
+  const json* b = s.raw("bias_init");
+  if (!b) return;
+  if ((b->is_number() && std::isfinite(b->get<double>())) ||
+      (b->is_string() && (*b == "auto" || *b == "zeros" || *b == "torch_default")))
+    o.bias_init = *b;
+  else
+    s.diagnostics().error(s.path_of("bias_init"),
+                          "expected a number or one of: auto, zeros, torch_default; found " +
+                              brief_json(*b));
+}
+
+// "activation": a name or {"type": name, ...} of an activation function (not a layer with
+// parameters of its own, which cannot be fused).
+void read_fused_activation(SpecReader& s, DenseOptions& o) {
+  const json* a = s.raw("activation");
+  if (!a) return;
+  const std::string where = s.path_of("activation");
+  const std::string name = a->is_string()   ? a->get<std::string>()
+                           : a->is_object() ? a->value("type", std::string())
+                                            : std::string();
+  if (!registry().activations.find(name) && registry().layers.find(name))
+    s.diagnostics().error(where, "'" + name +
+                                     "' is a layer with parameters of its own and cannot be "
+                                     "fused into dense; add it as a separate layer");
+  else
+    o.activation = read_recipe(registry().activations, *a, where, s.diagnostics());
+}
+
+const Schema<DenseOptions>& dense_schema() {
+  using O = DenseOptions;
+  static const auto schema =
+      Schema<O>()
+          .integer("units", &O::units, "outputs of the layer", 1, 1 << 24)
+          .required()
+          .boolean("bias", &O::bias, "add a learned bias")
+          .choice(
+              "init", &O::init,
+              [] {
+                auto names = registry().initializers.names();
+                names.push_back("auto");
+                return names;
+              },
+              "the weight initialiser; auto: from the activation that follows",
+              "initializer | auto")
+          .custom({"bias_init", kBiasInits, "auto",
+                   "auto: torch_default when init is, else zeros"},
+                  read_bias_init, [](const O& o, json& j) { j["bias_init"] = o.bias_init; })
+          .custom({"activation", "activation name or object", nullptr,
+                   "fused into the layer (none: linear)"},
+                  read_fused_activation, [](const O& o, json& j) {
+                    if (o.activation) j["activation"] = o.activation.resolved;
+                  });
+  return schema;
+}
+
+std::unique_ptr<Layer> build_dense(const DenseOptions& options) {
+  return std::make_unique<Dense>(options);
+}
+
+std::string recommended_by(const DenseOptions& options) {
+  return options.activation ? options.activation.recommended_init : "";
+}
+
+LayerRecipe dense_recipe(const DenseOptions& options) {
+  return LayerRegistry::recipe("dense", dense_schema(), options, build_dense,
+                               recommended_by(options));
+}
+
 }  // namespace
 
+std::string choose_init(const std::string& init, const std::string& own, const std::string& next) {
+  if (init != "auto") return init;
+  if (!own.empty()) return own;
+  if (!next.empty()) return next;
+  return "glorot_uniform";
+}
+
+json resolved_layers(const std::vector<LayerRecipe>& layers) {
+  json out = json::array();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    json spec = layers[i].resolved;
+    if (layers[i].type == "dense") {
+      const std::string own =
+          spec.contains("activation") ? layers[i].recommended_init : std::string();
+      const std::string next = i + 1 < layers.size() ? layers[i + 1].recommended_init : "";
+      const std::string init = choose_init(spec["init"].get<std::string>(), own, next);
+      spec["init"] = init;
+      if (spec["bias_init"] == "auto")
+        spec["bias_init"] = init == "torch_default" ? "torch_default" : "zeros";
+    }
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+LayerRecipe dense(const DenseOptions& options) {
+  if (options.units < 1 || options.units > (1 << 24))
+    throw ConfigError("dense: units must be in [1, 16777216], not " +
+                      std::to_string(options.units));
+  return dense_recipe(options);
+}
+LayerRecipe dense(Index units, ActivationRecipe activation) {
+  DenseOptions options;
+  options.units = units;
+  options.activation = std::move(activation);
+  return dense(options);
+}
+LayerRecipe dense(Index units, const std::string& activation_name) {
+  return dense(units, activation(activation_name));
+}
+
 void add_dense_layer(Registries& r) {
-  r.layers.add(
+  r.layers.add_reader(
       "dense", "fully connected, y = f(x W^T + b); weight [units, in], bias [units]",
-      "units (required), bias=true, init=auto, bias_init=auto, activation=none",
-      [](SpecReader& s) -> std::unique_ptr<Layer> {
-        if (!s.has("units"))
-          s.diagnostics().error(s.path_of("units"), "missing (a positive integer)");
-        const auto units = s.integer("units", 1, 1, 1 << 24);
-        const bool bias = s.boolean("bias", true);
-        std::vector<std::string> inits = registry().initializers.names();
-        inits.push_back("auto");
-        const std::string init = s.choice("init", "auto", inits);
-        json bias_init = "auto";
-        if (const json* b = s.raw("bias_init")) {
-          if ((b->is_number() && std::isfinite(b->get<double>())) ||
-              (b->is_string() && (*b == "auto" || *b == "zeros" || *b == "torch_default"))) {
-            bias_init = *b;
-          } else {
-            s.diagnostics().error(
-                s.path_of("bias_init"),
-                "expected a number or one of: auto, zeros, torch_default; found " + brief_json(*b));
-          }
-        }
-        std::unique_ptr<Activation> activation;
-        if (const json* a = s.raw("activation")) {
-          const std::string where = s.path_of("activation");
-          const std::string name = a->is_string()   ? a->get<std::string>()
-                                   : a->is_object() ? a->value("type", std::string())
-                                                    : std::string();
-          if (!registry().activations.find(name) && registry().layers.find(name)) {
-            s.diagnostics().error(where, "'" + name +
-                                             "' is a layer with parameters of its own and cannot "
-                                             "be fused into dense; add it as a separate layer");
-          } else if (const auto* entry =
-                         lookup(registry().activations, *a, where, s.diagnostics())) {
-            const json spec = a->is_object() ? *a : json::object();
-            SpecReader inner(spec, where, s.diagnostics());
-            inner.accept("type");
-            activation = entry->make(inner);
-            inner.finish();
-          }
-        }
-        return std::make_unique<Dense>(units, bias, init, bias_init, std::move(activation));
-      });
+      dense_schema().fields(), [](SpecReader& s) { return dense_recipe(dense_schema().read(s)); });
 }
 
 }  // namespace nnfit

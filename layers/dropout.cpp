@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "nnfit/error.hpp"
+#include "nnfit/layers.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -68,19 +69,31 @@ class Dropout final : public Layer {
   Matrix mask_;
 };
 
+const Schema<DropoutOptions>& dropout_schema() {
+  static const auto schema = Schema<DropoutOptions>().number(
+      "rate", &DropoutOptions::rate, "the probability of dropping a unit", Bounds::unit_open_above());
+  return schema;
+}
+
+template <bool Alpha>
+std::unique_ptr<Layer> build_dropout(const DropoutOptions& options) {
+  return std::make_unique<Dropout>(options.rate, Alpha);
+}
+
 }  // namespace
+
+LayerRecipe dropout(const DropoutOptions& options) {
+  return LayerRegistry::recipe("dropout", dropout_schema(), options, build_dropout<false>);
+}
+LayerRecipe alpha_dropout(const DropoutOptions& options) {
+  return LayerRegistry::recipe("alpha_dropout", dropout_schema(), options, build_dropout<true>);
+}
 
 void add_dropout_layers(Registries& r) {
   r.layers.add("dropout", "zeroes units with probability rate in training (Srivastava et al. 2014)",
-               "rate=0.5", [](SpecReader& s) -> std::unique_ptr<Layer> {
-                 return std::make_unique<Dropout>(s.number_in("rate", 0.5, 0.0, 1.0, false, true),
-                                                  false);
-               });
-  r.layers.add("alpha_dropout", "SELU-preserving dropout (Klambauer et al. 2017)", "rate=0.5",
-               [](SpecReader& s) -> std::unique_ptr<Layer> {
-                 return std::make_unique<Dropout>(s.number_in("rate", 0.5, 0.0, 1.0, false, true),
-                                                  true);
-               });
+               dropout_schema(), build_dropout<false>);
+  r.layers.add("alpha_dropout", "SELU-preserving dropout (Klambauer et al. 2017)",
+               dropout_schema(), build_dropout<true>);
 }
 
 }  // namespace nnfit

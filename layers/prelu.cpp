@@ -4,6 +4,7 @@
 // Spec: {"type": "prelu", "shared": true, "init": 0.25}. Shared (PyTorch's default,
 // num_parameters=1) learns one slope for the layer; "shared": false one per unit. The
 // parameter is named `weight`, as in PyTorch.
+#include "nnfit/layers.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
@@ -12,9 +13,9 @@ namespace {
 
 class Prelu final : public Layer {
  public:
-  Prelu(bool shared, float init) : shared_(shared), init_(init) {}
+  explicit Prelu(const PreluOptions& o) : options_(o), shared_(o.shared), init_(static_cast<float>(o.init)) {}
   std::string type() const override { return "prelu"; }
-  json config() const override { return {{"type", "prelu"}, {"shared", shared_}, {"init", init_}}; }
+  json config() const override;
   Index setup(Index input_size) override {
     units_ = input_size;
     return input_size;
@@ -62,6 +63,7 @@ class Prelu final : public Layer {
   }
 
  private:
+  PreluOptions options_;
   bool shared_;
   float init_;
   Index units_ = 0;
@@ -69,15 +71,34 @@ class Prelu final : public Layer {
   float* slope_grad_ = nullptr;
 };
 
+const Schema<PreluOptions>& prelu_schema() {
+  static const auto schema =
+      Schema<PreluOptions>()
+          .boolean("shared", &PreluOptions::shared,
+                   "one slope for the layer (PyTorch's default); false: one per unit")
+          .number("init", &PreluOptions::init, "the slopes' initial value");
+  return schema;
+}
+
+json Prelu::config() const {
+  json spec = prelu_schema().write(options_);
+  spec["type"] = type();
+  return spec;
+}
+
+std::unique_ptr<Layer> build_prelu(const PreluOptions& options) {
+  return std::make_unique<Prelu>(options);
+}
+
 }  // namespace
 
+LayerRecipe prelu(const PreluOptions& options) {
+  return LayerRegistry::recipe("prelu", prelu_schema(), options, build_prelu, "he_normal");
+}
+
 void add_prelu_layer(Registries& r) {
-  r.layers.add("prelu", "x if x > 0 else a*x, learnable a (He et al. 2015)",
-               "shared=true, init=0.25", [](SpecReader& s) -> std::unique_ptr<Layer> {
-                 const bool shared = s.boolean("shared", true);
-                 const auto init = static_cast<float>(s.number("init", 0.25));
-                 return std::make_unique<Prelu>(shared, init);
-               });
+  r.layers.add("prelu", "x if x > 0 else a*x, learnable a (He et al. 2015)", prelu_schema(),
+               build_prelu, {.recommended_init = "he_normal", .learned_activation = true});
 }
 
 }  // namespace nnfit

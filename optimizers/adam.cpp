@@ -6,6 +6,7 @@
 // Kingma and Ba 2015, "Adam: a method for stochastic optimization".
 #include <cmath>
 
+#include "nnfit/optimizers.hpp"
 #include "nnfit/registry.hpp"
 #include "optimizers/flat.hpp"
 
@@ -13,25 +14,43 @@ namespace nnfit {
 
 namespace {
 
+// Adam's and AdamW's fields: the same, with AdamW's own defaults.
+template <class Options>
+Schema<Options> adam_schema() {
+  return Schema<Options>()
+      .number("lr", &Options::lr, "learning rate", Bounds::positive())
+      .number("beta1", &Options::beta1, "decay of the gradient's running mean", {0.0, 1.0, false, true})
+      .number("beta2", &Options::beta2, "decay of the squared gradient's running mean",
+              {0.0, 1.0, false, true})
+      .number("eps", &Options::eps, "added to the root of the second moment", {0.0, 1.0})
+      .number("weight_decay", &Options::weight_decay,
+              std::is_same_v<Options, AdamWOptions> ? "decoupled weight decay"
+                                                   : "L2 penalty, added to the gradient",
+              Bounds::at_least(0.0, 1e6))
+      .boolean("amsgrad", &Options::amsgrad, "use the running maximum of the second moment");
+}
+
 class Adam final : public Optimizer {
  public:
-  Adam(ParameterView p, SpecReader& s, bool decoupled)
-      : Optimizer(p, s.number_in("lr", 1e-3, 0.0, 1e6, true)),
-        decoupled_(decoupled),
-        beta1_(s.number_in("beta1", 0.9, 0.0, 1.0, false, true)),
-        beta2_(s.number_in("beta2", 0.999, 0.0, 1.0, false, true)),
-        eps_(s.number_in("eps", 1e-8, 0.0, 1.0)),
-        weight_decay_(s.number_in("weight_decay", decoupled ? 1e-2 : 0.0, 0.0, 1e6)),
-        amsgrad_(s.boolean("amsgrad", false)) {
+  template <class Options>
+  Adam(ParameterView p, const Options& o)
+      : Optimizer(p, o.lr),
+        decoupled_(std::is_same_v<Options, AdamWOptions>),
+        beta1_(o.beta1),
+        beta2_(o.beta2),
+        eps_(o.eps),
+        weight_decay_(o.weight_decay),
+        amsgrad_(o.amsgrad) {
     add_buffer("exp_avg");
     add_buffer("exp_avg_sq");
     if (amsgrad_) add_buffer("max_exp_avg_sq");
   }
   std::string name() const override { return decoupled_ ? "adamw" : "adam"; }
   json config() const override {
-    return {{"type", name()},     {"lr", base_lr_}, {"beta1", beta1_},
-            {"beta2", beta2_},    {"eps", eps_},    {"weight_decay", weight_decay_},
-            {"amsgrad", amsgrad_}};
+    json spec = decoupled_ ? adam_schema<AdamWOptions>().write(options<AdamWOptions>())
+                           : adam_schema<AdamOptions>().write(options<AdamOptions>());
+    spec["type"] = name();
+    return spec;
   }
   void update(Index begin, Index end, std::int64_t step) override {
     // 1 - beta in double, then float: 1.0f - 0.999f is 1.3e-5 off (PyTorch does the same).
@@ -72,6 +91,10 @@ class Adam final : public Optimizer {
   }
 
  private:
+  template <class Options>
+  Options options() const {
+    return {base_lr_, beta1_, beta2_, eps_, weight_decay_, amsgrad_};
+  }
   bool decoupled_;
   double beta1_, beta2_, eps_, weight_decay_;
   bool amsgrad_;
@@ -79,17 +102,25 @@ class Adam final : public Optimizer {
 
 }  // namespace
 
+template <class Options>
+std::unique_ptr<Optimizer> build_adam(const Options& options, ParameterView parameters) {
+  return std::make_unique<Adam>(parameters, options);
+}
+
+OptimizerRecipe adam(const AdamOptions& options) {
+  return OptimizerRegistry::recipe("adam", adam_schema<AdamOptions>(), options,
+                                   build_adam<AdamOptions>);
+}
+OptimizerRecipe adamw(const AdamWOptions& options) {
+  return OptimizerRegistry::recipe("adamw", adam_schema<AdamWOptions>(), options,
+                                   build_adam<AdamWOptions>);
+}
+
 void add_adam(Registries& r) {
   r.optimizers.add("adam", "Adam with L2 weight decay (torch.optim.Adam)",
-                   "lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, amsgrad=false",
-                   [](SpecReader& s, ParameterView p) -> std::unique_ptr<Optimizer> {
-                     return std::make_unique<Adam>(p, s, false);
-                   });
+                   adam_schema<AdamOptions>(), build_adam<AdamOptions>);
   r.optimizers.add("adamw", "Adam with decoupled weight decay (torch.optim.AdamW)",
-                   "lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, amsgrad=false",
-                   [](SpecReader& s, ParameterView p) -> std::unique_ptr<Optimizer> {
-                     return std::make_unique<Adam>(p, s, true);
-                   });
+                   adam_schema<AdamWOptions>(), build_adam<AdamWOptions>);
 }
 
 }  // namespace nnfit

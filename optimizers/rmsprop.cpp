@@ -3,6 +3,7 @@
 //   centered: a = alpha a + (1 - alpha) g; avg = sqrt(s - a^2) + eps, else avg = sqrt(s) + eps
 //   momentum > 0: buf = momentum buf + g / avg; p -= lr buf, else p -= lr g / avg
 // Tieleman and Hinton 2012, lecture 6.5 of "Neural networks for machine learning".
+#include "nnfit/optimizers.hpp"
 #include "nnfit/registry.hpp"
 #include "optimizers/flat.hpp"
 
@@ -10,28 +11,39 @@ namespace nnfit {
 
 namespace {
 
+const Schema<RmspropOptions>& rmsprop_schema() {
+  using O = RmspropOptions;
+  static const auto schema =
+      Schema<O>()
+          .number("lr", &O::lr, "learning rate", Bounds::positive())
+          .number("alpha", &O::alpha, "decay of the squared gradient's running mean", {0.0, 1.0})
+          .number("eps", &O::eps, "added to the root", {0.0, 1.0})
+          .number("weight_decay", &O::weight_decay, "L2 penalty, added to the gradient",
+                  Bounds::at_least(0.0, 1e6))
+          .number("momentum", &O::momentum, "momentum factor", {0.0, 1.0})
+          .boolean("centered", &O::centered, "normalise by the gradient's variance estimate");
+  return schema;
+}
+
 class Rmsprop final : public Optimizer {
  public:
-  Rmsprop(ParameterView p, SpecReader& s)
-      : Optimizer(p, s.number_in("lr", 0.01, 0.0, 1e6, true)),
-        alpha_(s.number_in("alpha", 0.99, 0.0, 1.0)),
-        eps_(s.number_in("eps", 1e-8, 0.0, 1.0)),
-        weight_decay_(s.number_in("weight_decay", 0.0, 0.0, 1e6)),
-        momentum_(s.number_in("momentum", 0.0, 0.0, 1.0)),
-        centered_(s.boolean("centered", false)) {
+  Rmsprop(ParameterView p, const RmspropOptions& o)
+      : Optimizer(p, o.lr),
+        alpha_(o.alpha),
+        eps_(o.eps),
+        weight_decay_(o.weight_decay),
+        momentum_(o.momentum),
+        centered_(o.centered) {
     add_buffer("square_avg");
     if (centered_) add_buffer("grad_avg");
     if (momentum_ > 0.0) add_buffer("momentum_buffer");
   }
   std::string name() const override { return "rmsprop"; }
   json config() const override {
-    return {{"type", "rmsprop"},
-            {"lr", base_lr_},
-            {"alpha", alpha_},
-            {"eps", eps_},
-            {"weight_decay", weight_decay_},
-            {"momentum", momentum_},
-            {"centered", centered_}};
+    json spec =
+        rmsprop_schema().write({base_lr_, alpha_, eps_, weight_decay_, momentum_, centered_});
+    spec["type"] = name();
+    return spec;
   }
   void update(Index begin, Index end, std::int64_t) override {
     const auto a = static_cast<float>(alpha_);
@@ -75,12 +87,16 @@ class Rmsprop final : public Optimizer {
 
 }  // namespace
 
+std::unique_ptr<Optimizer> build_rmsprop(const RmspropOptions& options, ParameterView parameters) {
+  return std::make_unique<Rmsprop>(parameters, options);
+}
+
+OptimizerRecipe rmsprop(const RmspropOptions& options) {
+  return OptimizerRegistry::recipe("rmsprop", rmsprop_schema(), options, build_rmsprop);
+}
+
 void add_rmsprop(Registries& r) {
-  r.optimizers.add("rmsprop", "RMSprop (torch.optim.RMSprop)",
-                   "lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=false",
-                   [](SpecReader& s, ParameterView p) -> std::unique_ptr<Optimizer> {
-                     return std::make_unique<Rmsprop>(p, s);
-                   });
+  r.optimizers.add("rmsprop", "RMSprop (torch.optim.RMSprop)", rmsprop_schema(), build_rmsprop);
 }
 
 }  // namespace nnfit

@@ -156,42 +156,47 @@ json load_config(const std::string& path, const std::vector<std::string>& overri
 
 namespace {
 
-void read_train(SpecReader& r, TrainConfig& t) {
-  t.epochs = static_cast<int>(r.integer("epochs", t.epochs, 1, 1'000'000));
-  t.batch_size = r.integer("batch_size", t.batch_size, 1, 1 << 24);
-  t.shuffle = r.boolean("shuffle", t.shuffle);
-  t.drop_last = r.boolean("drop_last", t.drop_last);
-  t.clip_norm = r.number_in("clip_norm", t.clip_norm, 0.0, 1e30);
-  t.eval_batch_size = r.integer("eval_batch_size", t.eval_batch_size, 1, 1 << 24);
-  t.threads = static_cast<int>(r.integer("threads", t.threads, 1, 256));
-  t.checkpoint_every_epochs = static_cast<int>(
-      r.integer("checkpoint_every_epochs", t.checkpoint_every_epochs, 0, 1'000'000));
-  t.keep_checkpoints =
-      static_cast<int>(r.integer("keep_checkpoints", t.keep_checkpoints, 0, 1'000'000));
+void read_stop_at(SpecReader& r, TrainConfig& t) {
+  const json* stop = r.raw("stop_at");
+  if (!stop) return;
   auto& diag = r.diagnostics();
-  if (const json* stop = r.raw("stop_at")) {
-    SpecReader s(*stop, r.path_of("stop_at"), diag);
-    if (!s.has("metric") || !s.has("value"))
-      diag.error(
-          s.path(),
-          "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
-    StopAt at;
-    at.metric = s.choice("metric", "val_accuracy", metric_names());
-    at.value = s.number("value", 0.0);
-    at.stop = s.boolean("stop", true);
-    s.finish();
-    t.stop_at = at;
-  }
-  if (const json* patience = r.raw("patience")) {
-    SpecReader s(*patience, r.path_of("patience"), diag);
-    Patience p;
-    p.metric = s.choice("metric", p.metric, metric_names());
-    p.epochs = static_cast<int>(s.integer("epochs", p.epochs, 1, 1'000'000));
-    p.min_delta = s.number_in("min_delta", 0.0, 0.0, 1e30);
-    p.restore_best = s.boolean("restore_best", true);
-    s.finish();
-    t.patience = p;
-  }
+  SpecReader s(*stop, r.path_of("stop_at"), diag);
+  if (!s.has("metric") || !s.has("value"))
+    diag.error(s.path(),
+               "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
+  StopAt at;
+  at.metric = s.choice("metric", "val_accuracy", metric_names());
+  at.value = s.number("value", 0.0);
+  at.stop = s.boolean("stop", at.stop);
+  s.finish();
+  t.stop_at = at;
+}
+
+void read_patience(SpecReader& r, TrainConfig& t) {
+  const json* patience = r.raw("patience");
+  if (!patience) return;
+  SpecReader s(*patience, r.path_of("patience"), r.diagnostics());
+  Patience p;
+  p.metric = s.choice("metric", p.metric, metric_names());
+  p.epochs = static_cast<int>(s.integer("epochs", p.epochs, 1, 1'000'000));
+  p.min_delta = s.number_in("min_delta", p.min_delta, 0.0, 1e30);
+  p.restore_best = s.boolean("restore_best", p.restore_best);
+  s.finish();
+  t.patience = p;
+}
+
+void write_stop_at(const TrainConfig& t, json& j) {
+  if (t.stop_at)
+    j["stop_at"] = {
+        {"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
+}
+
+void write_patience(const TrainConfig& t, json& j) {
+  if (t.patience)
+    j["patience"] = {{"metric", t.patience->metric},
+                     {"epochs", t.patience->epochs},
+                     {"min_delta", t.patience->min_delta},
+                     {"restore_best", t.patience->restore_best}};
 }
 
 }  // namespace
@@ -215,55 +220,47 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
 
 namespace {
 
-// The resolved parts of a config, gathered while it is read.
+// The resolved parts of a config that are not recipes, gathered while it is read.
 struct Resolved {
-  json data, layers = json::array(), loss, optimizer, schedule;
+  json data, layers = json::array();
 };
 
 // "model": {"layers": [...], "init_from": "..."}; returns the layers with "auto" resolved.
 json read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
-  json resolved = json::array();
   const json* model = top.raw("model");
   if (!model) {
     diag.error("model", "missing: {\"layers\": [...]}");
-    return resolved;
+    return json::array();
   }
   SpecReader m(*model, "model", diag);
   const json* layers = m.raw("layers");
   if (!layers || !layers->is_array() || layers->empty()) {
     diag.error("model.layers", "expected a non-empty array of layer objects");
   } else {
-    run.layers = *layers;
-    std::vector<std::unique_ptr<Layer>> built;
     for (std::size_t i = 0; i < layers->size(); ++i)
-      built.push_back(make_layer((*layers)[i], json_path("model.layers", i), diag));
-    for (std::size_t i = 0; i < built.size(); ++i)
-      if (built[i])
-        resolved.push_back(
-            built[i]->resolved_config(i + 1 < built.size() ? built[i + 1].get() : nullptr));
+      run.layers.push_back(read_layer((*layers)[i], json_path("model.layers", i), diag));
   }
   run.init_from = m.string("init_from", "");
   m.finish();
-  return resolved;
+  return diag.empty() ? resolved_layers(run.layers) : json::array();
 }
 
-// loss, optimizer, schedule: checked (and resolved) through their registries. "loss": "auto"
-// resolves from the data's task.
-void read_components(SpecReader& top, RunConfig& run, Resolved& r, Diagnostics& diag) {
-  if (const json* loss = top.raw("loss")) run.loss = *loss;
-  const json loss = run.loss != "auto" ? run.loss
-                    : task_of_data_spec(r.data) == Task::classification
-                        ? json("softmax_cross_entropy")
-                        : json("mse");
-  if (auto made = build_into(registry().losses, loss, "loss", diag)) r.loss = made->config();
-  run.optimizer = top.has("optimizer") ? *top.raw("optimizer") : json{{"type", "adam"}};
-  float nothing = 0.0f;
-  if (auto made = build_into(registry().optimizers, run.optimizer, "optimizer", diag,
-                             ParameterView{&nothing, &nothing, 0}))
-    r.optimizer = made->config();
-  run.schedule = top.has("schedule") ? *top.raw("schedule") : json{{"type", "constant"}};
-  if (auto made = build_into(registry().schedules, run.schedule, "schedule", diag))
-    r.schedule = made->config();
+// loss, optimizer, schedule: read through their registries. "loss": "auto" resolves from the
+// data's task.
+void read_components(SpecReader& top, RunConfig& run, const json& data, Diagnostics& diag) {
+  const json* loss = top.raw("loss");
+  run.loss_is_auto = !loss || *loss == "auto";
+  const json loss_spec = !run.loss_is_auto ? *loss
+                         : task_of_data_spec(data) == Task::classification
+                             ? json("softmax_cross_entropy")
+                             : json("mse");
+  run.loss = read_recipe(registry().losses, loss_spec, "loss", diag);
+  const json* optimizer = top.raw("optimizer");
+  run.optimizer = read_recipe(registry().optimizers, optimizer ? *optimizer : json{{"type", "adam"}},
+                              "optimizer", diag);
+  const json* schedule = top.raw("schedule");
+  run.schedule = read_recipe(registry().schedules,
+                             schedule ? *schedule : json{{"type", "constant"}}, "schedule", diag);
 }
 
 // "output": {"dir": "runs/{name}", "report": true}, with {name} and {seed} substituted.
@@ -281,27 +278,6 @@ void read_output(SpecReader& top, RunConfig& run, Diagnostics& diag) {
   }
 }
 
-json resolved_train(const TrainConfig& t) {
-  json train = {{"epochs", t.epochs},
-                {"batch_size", t.batch_size},
-                {"shuffle", t.shuffle},
-                {"drop_last", t.drop_last},
-                {"clip_norm", t.clip_norm},
-                {"eval_batch_size", t.eval_batch_size},
-                {"threads", t.threads},
-                {"checkpoint_every_epochs", t.checkpoint_every_epochs},
-                {"keep_checkpoints", t.keep_checkpoints}};
-  if (t.stop_at)
-    train["stop_at"] = {
-        {"metric", t.stop_at->metric}, {"value", t.stop_at->value}, {"stop", t.stop_at->stop}};
-  if (t.patience)
-    train["patience"] = {{"metric", t.patience->metric},
-                         {"epochs", t.patience->epochs},
-                         {"min_delta", t.patience->min_delta},
-                         {"restore_best", t.patience->restore_best}};
-  return train;
-}
-
 // The resolved config: every default written out ("output.dir" as written, unsubstituted).
 json resolved_config(const RunConfig& run, const Resolved& r, const json& config) {
   json model = {{"layers", r.layers}};
@@ -311,10 +287,10 @@ json resolved_config(const RunConfig& run, const Resolved& r, const json& config
           {"seed", run.seed},
           {"data", r.data},
           {"model", model},
-          {"loss", r.loss},
-          {"optimizer", r.optimizer},
-          {"schedule", r.schedule},
-          {"train", resolved_train(run.train)},
+          {"loss", run.loss.resolved},
+          {"optimizer", run.optimizer.resolved},
+          {"schedule", run.schedule.resolved},
+          {"train", train_schema().write(run.train)},
           {"diagnostics", run.diagnostics.enabled
                               ? json{{"probe_samples", run.diagnostics.probe_samples},
                                      {"split", run.diagnostics.split}}
@@ -325,6 +301,40 @@ json resolved_config(const RunConfig& run, const Resolved& r, const json& config
 }
 
 }  // namespace
+
+const Schema<TrainConfig>& train_schema() {
+  using T = TrainConfig;
+  static const auto schema =
+      Schema<T>()
+          .integer("epochs", &T::epochs, "passes over the training split", 1, 1'000'000)
+          .integer("batch_size", &T::batch_size, "samples per optimiser step", 1, 1 << 24)
+          .boolean("shuffle", &T::shuffle,
+                   "reshuffle every epoch; false keeps the data order (to compare step by step "
+                   "with another framework)")
+          .boolean("drop_last", &T::drop_last, "skip the last, smaller batch of each epoch")
+          .number("clip_norm", &T::clip_norm,
+                  "clip the global gradient norm (PyTorch's clip_grad_norm_); 0: off", {0.0, 1e30})
+          .integer("eval_batch_size", &T::eval_batch_size, "batch size of the evaluation passes",
+                   1, 1 << 24)
+          .integer("threads", &T::threads,
+                   "training threads (-j N overrides); a given count gives the same result on "
+                   "every run, 1 and 2 differ by float rounding",
+                   1, 256)
+          .integer("checkpoint_every_epochs", &T::checkpoint_every_epochs,
+                   "also snapshot the checkpoint every N epochs into checkpoints/ (0: none)", 0,
+                   1'000'000)
+          .integer("keep_checkpoints", &T::keep_checkpoints,
+                   "how many snapshots to keep, the newest (0: all)", 0, 1'000'000)
+          .custom({"stop_at", "{metric, value, stop}", nullptr,
+                   "the target whose first epoch and step are recorded; stop (true): end the "
+                   "run there"},
+                  read_stop_at, write_stop_at)
+          .custom({"patience", "{metric, epochs, min_delta, restore_best}", nullptr,
+                   "stop after `epochs` (5) epochs without an improvement of `metric` "
+                   "(val_loss) by more than min_delta (0); restore_best (true)"},
+                  read_patience, write_patience);
+  return schema;
+}
 
 RunConfig read_run_config(const json& config, const std::string& origin, Diagnostics& diag) {
   RunConfig run;
@@ -344,11 +354,11 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
     diag.error("data", "missing, e.g. {\"source\": \"fashion_mnist\"}");
   }
   resolved.layers = read_model(top, run, diag);
-  read_components(top, run, resolved, diag);
+  read_components(top, run, resolved.data, diag);
   {
     const json train = top.has("train") ? *top.raw("train") : json::object();  // outlives `t`
     SpecReader t(train, "train", diag);
-    read_train(t, run.train);
+    run.train = train_schema().read(t);
     t.finish();
   }
   if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, run.diagnostics);

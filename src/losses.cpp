@@ -140,7 +140,7 @@ class Huber final : public Loss {
  public:
   explicit Huber(double delta) : delta_(delta) {}
   std::string name() const override { return "huber"; }
-  json config() const override { return {{"type", name()}, {"delta", delta_}}; }
+  json config() const override;
   double evaluate(const Matrix& z, const Target& target, Matrix* gradient) const override {
     check_same_shape(*this, z, target);
     const Matrix& t = target.values();
@@ -161,22 +161,48 @@ class Huber final : public Loss {
   double delta_;
 };
 
+const Schema<HuberOptions>& huber_schema() {
+  static const auto schema = Schema<HuberOptions>().number(
+      "delta", &HuberOptions::delta, "where the loss turns from squared to linear",
+      Bounds::positive(1e30));
+  return schema;
+}
+
+json Huber::config() const {
+  json spec = huber_schema().write({delta_});
+  spec["type"] = name();
+  return spec;
+}
+
+std::unique_ptr<Loss> build_huber(const HuberOptions& options) {
+  return std::make_unique<Huber>(options.delta);
+}
+
 }  // namespace
 
 void add_builtin_losses(Registries& r) {
   r.losses.add("softmax_cross_entropy", "fused log-softmax + negative log-likelihood, from logits",
-               "", [](SpecReader&) { return std::make_unique<SoftmaxCrossEntropy>(); });
-  r.losses.add("mse", "mean squared error over all elements", "",
-               [](SpecReader&) { return std::make_unique<MeanSquaredError>(); });
-  r.losses.add("binary_cross_entropy", "sigmoid + binary cross-entropy, from logits", "",
-               [](SpecReader&) { return std::make_unique<BinaryCrossEntropy>(); });
-  r.losses.add("huber", "squared below delta, linear above", "delta=1.0", [](SpecReader& s) {
-    return std::make_unique<Huber>(s.number_in("delta", 1.0, 0.0, 1e30, true));
-  });
+               []() -> std::unique_ptr<Loss> { return std::make_unique<SoftmaxCrossEntropy>(); });
+  r.losses.add("mse", "mean squared error over all elements",
+               []() -> std::unique_ptr<Loss> { return std::make_unique<MeanSquaredError>(); });
+  r.losses.add("binary_cross_entropy", "sigmoid + binary cross-entropy, from logits",
+               []() -> std::unique_ptr<Loss> { return std::make_unique<BinaryCrossEntropy>(); });
+  r.losses.add("huber", "squared below delta, linear above", huber_schema(), build_huber);
 }
 
 std::unique_ptr<Loss> make_loss(const json& spec, const std::string& path) {
   return build(registry().losses, spec, path);
+}
+
+LossRecipe loss(const std::string& name) {
+  Diagnostics diagnostics;
+  auto recipe = read_recipe(registry().losses, json(name), "loss", diagnostics);
+  diagnostics.throw_if_any();
+  return recipe;
+}
+
+LossRecipe huber(const HuberOptions& options) {
+  return LossRegistry::recipe("huber", huber_schema(), options, build_huber);
 }
 
 }  // namespace nnfit

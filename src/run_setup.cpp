@@ -48,11 +48,8 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
   auto setup = std::make_unique<RunSetup>(data.num_features);
   Model& model = setup->model;
   {
-    Diagnostics diag(origin);
     std::vector<std::unique_ptr<Layer>> layers;
-    for (std::size_t i = 0; i < run.layers.size(); ++i)
-      layers.push_back(make_layer(run.layers[i], json_path("model.layers", i), diag));
-    diag.throw_if_any();
+    for (const auto& recipe : run.layers) layers.push_back(recipe.make());
     refuse_beyond_memory(layers, data.num_features);
     for (auto& layer : layers) model.add(std::move(layer));
   }
@@ -66,13 +63,13 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
   model.initialize(init_rng);
   if (!run.init_from.empty()) model.load_weights(run.init_from);
 
-  json loss_spec = run.loss;
-  if (loss_spec == "auto")
-    loss_spec = data.task == Task::classification ? "softmax_cross_entropy" : "mse";
-  setup->loss = make_loss(loss_spec);
+  setup->loss = run.loss_is_auto
+                    ? loss(data.task == Task::classification ? "softmax_cross_entropy" : "mse")
+                          .make()
+                    : run.loss.make();
   check_loss_fits(*setup->loss, data, origin);
-  setup->optimizer = make_optimizer(run.optimizer, model.parameters());
-  setup->schedule = make_schedule(run.schedule);
+  setup->optimizer = run.optimizer.make(model.parameters());
+  setup->schedule = run.schedule.make();
   setup->resolved = run.resolved;
   setup->resolved["loss"] = setup->loss->config();
   return setup;

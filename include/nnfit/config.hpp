@@ -11,6 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "nnfit/layers.hpp"
+#include "nnfit/loss.hpp"
+#include "nnfit/optimizers.hpp"
+#include "nnfit/schedule.hpp"
+#include "nnfit/schema.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/types.hpp"
 
@@ -59,19 +64,25 @@ struct DiagnosticsOptions {
   std::string split = "train";  // train | validation | test
 };
 
+// The fields of "train": reading, the resolved config, `nnfit list` and docs/CONFIG.md.
+const Schema<TrainConfig>& train_schema();
+
 // Reads the "diagnostics" value (true, false or the object form) into `options`.
 void read_diagnostics_options(const json& spec, Diagnostics& diagnostics,
                               DiagnosticsOptions& options);
 
+// A config read once into typed values: each component is a recipe (its resolved spec and
+// its builder), built when a run starts (build_run in run_setup.hpp).
 struct RunConfig {
   std::string name;
   std::uint64_t seed = 1;
-  json data;
-  json layers;            // model.layers
-  std::string init_from;  // model.init_from: weights to start from ("" for none)
-  json loss = "auto";     // "auto": softmax_cross_entropy for classes, mse for regression
-  json optimizer;
-  json schedule;
+  json data;                        // the data spec, as load_data() reads it
+  std::vector<LayerRecipe> layers;  // model.layers
+  std::string init_from;            // model.init_from: weights to start from ("" for none)
+  LossRecipe loss;                  // "auto" resolved from the data spec's task
+  bool loss_is_auto = true;         // then the loaded data's task decides (build_run)
+  OptimizerRecipe optimizer;
+  ScheduleRecipe schedule;
   TrainConfig train;
   DiagnosticsOptions diagnostics;
   std::string output_dir;    // with {name} and {seed} substituted

@@ -16,6 +16,7 @@
 
 #include "nnfit/loss.hpp"
 #include "nnfit/rng.hpp"
+#include "nnfit/schema.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/types.hpp"
 
@@ -80,6 +81,8 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path = "
                const std::optional<Scaler>& scaler = std::nullopt);
 // Checks a data spec (every key, names, ranges) without reading any file; returns the spec
 // with every default written out.
+// The keys every data spec takes besides "source" and the source's own (`nnfit list`, docs).
+std::vector<FieldInfo> data_fields();
 json check_data_spec(const json& spec, Diagnostics& diagnostics, const std::string& path = "data");
 // The task a checked data spec's samples will have, known before they are loaded (for
 // resolving "loss": "auto" in `nnfit config`). load_data's Data::task is the authority.

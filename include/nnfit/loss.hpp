@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "nnfit/recipe.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/types.hpp"
 
@@ -44,5 +45,15 @@ class Loss {
 };
 
 std::unique_ptr<Loss> make_loss(const json& spec, const std::string& path = "loss");
+
+using LossRecipe = Recipe<std::unique_ptr<Loss>()>;
+
+struct HuberOptions {
+  double delta = 1.0;  // > 0: squared below it, linear above
+};
+
+// Any registered loss by name ("mse", "softmax_cross_entropy"), and huber with its options.
+LossRecipe loss(const std::string& name);
+LossRecipe huber(const HuberOptions& options = {});
 
 }  // namespace nnfit

@@ -1,6 +1,7 @@
-// The registry: name -> factory, one table per kind. It is the only place that knows every
-// layer, activation, loss, optimiser, initialiser and schedule; everything else asks it by
-// name. Built-ins are added on first use by the add_builtin_* function of the file that
+// The registry: name -> schema and builder, one table per kind. It is the only place that
+// knows every layer, activation, loss, optimiser, initialiser, schedule and data source;
+// everything else asks it by name. Each entry's fields (from its Schema) drive reading its
+// JSON, the resolved config, `nnfit list` and docs/CONFIG.md. Built-ins are added on first use by the add_builtin_* function of the file that
 // implements them (layers/activations.cpp adds every activation, and so on), so adding an
 // activation touches that one file plus its test.
 #pragma once
@@ -17,44 +18,83 @@
 #include "nnfit/layer.hpp"
 #include "nnfit/loss.hpp"
 #include "nnfit/optimizer.hpp"
+#include "nnfit/recipe.hpp"
 #include "nnfit/schedule.hpp"
+#include "nnfit/schema.hpp"
 
 namespace nnfit {
 
-using LayerFactory = std::function<std::unique_ptr<Layer>(SpecReader&)>;
-using ActivationFactory = std::function<std::unique_ptr<Activation>(SpecReader&)>;
-using LossFactory = std::function<std::unique_ptr<Loss>(SpecReader&)>;
-using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(SpecReader&, ParameterView)>;
-using InitializerFactory = std::function<void(MatrixMap weight, Rng& rng)>;
-using ScheduleFactory = std::function<std::unique_ptr<Schedule>(SpecReader&)>;
 // A data source's samples, and its own test set when it has one (Fashion-MNIST does).
 struct SourceData {
   Samples train;
   std::optional<Samples> test;
 };
-// Reading a source's keys is separate from loading it, so that a whole config is checked
-// before any file is read: the factory reads the spec and returns the loader.
 using SourceLoader = std::function<SourceData(Rng&)>;
-using DataSourceFactory = std::function<SourceLoader(SpecReader&)>;
 
-template <class Factory>
-class Registry {
+// What kind of thing an entry is, beyond its name.
+struct EntryTraits {
+  // The initialiser for a dense layer feeding it ("" when any will do).
+  std::string recommended_init;
+  // A layer that is an activation with parameters of its own (prelu): it can be an arm of
+  // an activation comparison, but not fused into a dense layer.
+  bool learned_activation = false;
+};
+
+template <class Signature>
+class Registry;
+template <class Product, class... Args>
+class Registry<Product(Args...)> {
  public:
+  using Made = Recipe<Product(Args...)>;
+  using Reader = std::function<Made(SpecReader&)>;
   struct Entry {
     std::string name;
-    std::string summary;     // one line: what it is (and its paper)
-    std::string parameters;  // "alpha=1.0, beta=..." with defaults; "" when none
-    Factory make;
+    std::string summary;  // one line: what it is (and its paper)
+    std::vector<FieldInfo> fields;
+    Reader read;
+    EntryTraits traits;
   };
 
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
 
-  // Throws ConfigError when the name is taken.
-  void add(std::string name, std::string summary, std::string parameters, Factory make) {
-    if (find(name)) throw ConfigError(kind_ + " '" + name + "' is already registered");
-    entries_.push_back(
-        {std::move(name), std::move(summary), std::move(parameters), std::move(make)});
+  // A component with typed options: `build(options, args...)` makes it. Throws ConfigError
+  // when the name is taken.
+  template <class Options, class Build>
+  void add(std::string name, std::string summary, Schema<Options> schema, Build build,
+           EntryTraits traits = {}) {
+    auto fields = schema.fields();
+    Reader read = [name, schema, build, init = traits.recommended_init](SpecReader& r) {
+      return recipe(name, schema, schema.read(r), build, init);
+    };
+    add_entry({std::move(name), std::move(summary), std::move(fields), std::move(read),
+               std::move(traits)});
   }
+  // A component without options.
+  template <class Build>
+  void add(std::string name, std::string summary, Build build, EntryTraits traits = {}) {
+    add(std::move(name), std::move(summary), Schema<NoOptions>(),
+        [build = std::move(build)](const NoOptions&, Args... args) { return build(args...); },
+        std::move(traits));
+  }
+  // A component that reads its spec itself; `fields` documents what it reads.
+  void add_reader(std::string name, std::string summary, std::vector<FieldInfo> fields,
+                  Reader read, EntryTraits traits = {}) {
+    add_entry({std::move(name), std::move(summary), std::move(fields), std::move(read),
+               std::move(traits)});
+  }
+
+  // The recipe of a component from its typed options (what reading a spec gives, and what
+  // the typed C++ API gives without JSON).
+  template <class Options, class Build>
+  static Made recipe(const std::string& name, const Schema<Options>& schema,
+                     const Options& options, Build build, std::string recommended_init = "") {
+    json resolved = schema.write(options);
+    resolved["type"] = name;
+    return Made{name, std::move(resolved),
+                [options, build](Args... args) { return build(options, args...); },
+                std::move(recommended_init)};
+  }
+
   const Entry* find(std::string_view name) const {
     for (const auto& entry : entries_)
       if (entry.name == name) return &entry;
@@ -78,18 +118,39 @@ class Registry {
   }
 
  private:
+  void add_entry(Entry entry) {
+    if (find(entry.name)) throw ConfigError(kind_ + " '" + entry.name + "' is already registered");
+    entries_.push_back(std::move(entry));
+  }
   std::string kind_;
   std::vector<Entry> entries_;
 };
 
+using LayerRegistry = Registry<std::unique_ptr<Layer>()>;
+using ActivationRegistry = Registry<std::unique_ptr<Activation>()>;
+using LossRegistry = Registry<std::unique_ptr<Loss>()>;
+using OptimizerRegistry = Registry<std::unique_ptr<Optimizer>(ParameterView)>;
+using InitializerRegistry = Registry<void(MatrixMap, Rng&)>;
+using ScheduleRegistry = Registry<std::unique_ptr<Schedule>()>;
+// Reading a source's keys is separate from loading it, so that a whole config is checked
+// before any file is read.
+using SourceRegistry = Registry<SourceData(Rng&)>;
+
+using LayerRecipe = LayerRegistry::Made;
+using ActivationRecipe = ActivationRegistry::Made;
+using LossRecipe = LossRegistry::Made;
+using OptimizerRecipe = OptimizerRegistry::Made;
+using ScheduleRecipe = ScheduleRegistry::Made;
+using SourceRecipe = SourceRegistry::Made;
+
 struct Registries {
-  Registry<LayerFactory> layers{"layer"};
-  Registry<ActivationFactory> activations{"activation"};
-  Registry<LossFactory> losses{"loss"};
-  Registry<OptimizerFactory> optimizers{"optimizer"};
-  Registry<InitializerFactory> initializers{"initializer"};
-  Registry<ScheduleFactory> schedules{"schedule"};
-  Registry<DataSourceFactory> sources{"data source"};
+  LayerRegistry layers{"layer"};
+  ActivationRegistry activations{"activation"};
+  LossRegistry losses{"loss"};
+  OptimizerRegistry optimizers{"optimizer"};
+  InitializerRegistry initializers{"initializer"};
+  ScheduleRegistry schedules{"schedule"};
+  SourceRegistry sources{"data source"};
 };
 
 // The process-wide registry, with the built-ins added on first call.
@@ -106,9 +167,9 @@ void add_builtin_sources(Registries& r);       // datasets/sources.cpp
 
 // Reads {"type": name, ...} or a bare "name" and returns the registry entry, or null after
 // recording an unknown-name error at `path`.type.
-template <class Factory>
-const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, const json& spec,
-                                                const std::string& path, Diagnostics& diag) {
+template <class Table>
+const typename Table::Entry* lookup(const Table& table, const json& spec, const std::string& path,
+                                    Diagnostics& diag) {
   std::string name;
   std::string where = path;
   if (spec.is_string()) {
@@ -128,30 +189,33 @@ const typename Registry<Factory>::Entry* lookup(const Registry<Factory>& table, 
   return entry;
 }
 
-// Builds an object from its registry entry: looks the name up, lets the factory read the
-// spec's keys, records unknown keys. Problems go to `diag`; null when the name is unknown.
-template <class Factory, class... Args>
-auto build_into(const Registry<Factory>& table, const json& spec, const std::string& path,
-                Diagnostics& diag, Args&&... args)
-    -> decltype(table.entries()[0].make(std::declval<SpecReader&>(), std::forward<Args>(args)...)) {
+// Reads a component's spec through its registry entry: looks the name up, lets the entry
+// read its keys, records unknown keys. Problems go to `diag`; an empty recipe when the name is
+// unknown.
+template <class Table>
+typename Table::Made read_recipe(const Table& table, const json& spec, const std::string& path,
+                                 Diagnostics& diag) {
   const auto* entry = lookup(table, spec, path, diag);
   if (!entry) return {};
   const json object = spec.is_object() ? spec : json::object();
   SpecReader reader(object, path, diag);
   reader.accept("type");
-  auto made = entry->make(reader, std::forward<Args>(args)...);
+  auto recipe = entry->read(reader);
   reader.finish();
-  return made;
+  return recipe;
 }
 
-// The same, throwing ConfigError with every problem at once.
-template <class Factory, class... Args>
-auto build(const Registry<Factory>& table, const json& spec, const std::string& path,
-           Args&&... args) {
+// Reads and builds, throwing ConfigError with every problem at once.
+template <class Table, class... Args>
+auto build(const Table& table, const json& spec, const std::string& path, Args&&... args) {
   Diagnostics diag;
-  auto made = build_into(table, spec, path, diag, std::forward<Args>(args)...);
+  auto recipe = read_recipe(table, spec, path, diag);
   diag.throw_if_any();
-  return made;
+  return recipe.make(std::forward<Args>(args)...);
 }
+
+// Every activation an experiment can compare: the activation functions, and the layers that
+// are activations with learned parameters (prelu).
+std::vector<std::string> activation_arm_names();
 
 }  // namespace nnfit

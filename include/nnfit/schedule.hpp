@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "nnfit/recipe.hpp"
 #include "nnfit/spec.hpp"
 
 namespace nnfit {
@@ -27,5 +28,29 @@ class Schedule {
 };
 
 std::unique_ptr<Schedule> make_schedule(const json& spec, const std::string& path = "schedule");
+
+using ScheduleRecipe = Recipe<std::unique_ptr<Schedule>()>;
+
+struct ConstantLrOptions {
+  std::int64_t warmup_steps = 0;
+};
+struct StepLrOptions {
+  std::int64_t step_size = 1;  // epochs
+  double gamma = 0.1;
+  std::int64_t warmup_steps = 0;
+};
+struct ExponentialLrOptions {
+  double gamma = 0.9;
+  std::int64_t warmup_steps = 0;
+};
+struct CosineLrOptions {
+  double min_factor = 0.0;
+  std::int64_t warmup_steps = 0;
+};
+
+ScheduleRecipe constant_lr(const ConstantLrOptions& options = {});
+ScheduleRecipe step_lr(const StepLrOptions& options = {});
+ScheduleRecipe exponential_lr(const ExponentialLrOptions& options = {});
+ScheduleRecipe cosine_lr(const CosineLrOptions& options = {});
 
 }  // namespace nnfit

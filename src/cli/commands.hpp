@@ -53,7 +53,7 @@ struct PredictOptions {
 int predict(const PredictOptions& options);
 // A model argument: a file as given, or a run directory's model.safetensors.
 std::string model_file_of(const std::string& argument);
-int list_registry();
+int list_registry(bool markdown);
 
 struct CompareArgs {
   std::string experiment;                // an experiment file, or

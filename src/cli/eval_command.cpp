@@ -10,6 +10,7 @@
 #include "nnfit/metrics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/parallel_step.hpp"
+#include "nnfit/reference.hpp"
 #include "nnfit/registry.hpp"
 #include "src/cli/commands.hpp"
 
@@ -140,25 +141,8 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
   return kSuccess;
 }
 
-int list_registry() {
-  const auto& r = registry();
-  auto show = [](const char* title, const auto& table) {
-    std::printf("%s:\n", title);
-    for (const auto& e : table.entries())
-      std::printf("  %-22s %s%s%s\n", e.name.c_str(), e.summary.c_str(),
-                  e.parameters.empty() ? "" : "; ", e.parameters.c_str());
-    std::printf("\n");
-  };
-  show("layers (every activation is a layer too)", r.layers);
-  show("activations (also \"activation\" on a dense layer)", r.activations);
-  show("losses", r.losses);
-  show("optimizers", r.optimizers);
-  show("initializers (\"init\" on a dense layer; \"auto\" picks by activation)", r.initializers);
-  show("schedules", r.schedules);
-  show("data sources", r.sources);
-  std::printf("metrics (for train.stop_at and train.patience):\n ");
-  for (const auto& m : metric_names()) std::printf(" %s", m.c_str());
-  std::printf("\n");
+int list_registry(bool markdown) {
+  std::printf("%s", (markdown ? reference_markdown() : reference_text()).c_str());
   return kSuccess;
 }
 

@@ -33,7 +33,7 @@ const char* kHelp =
 // What the command line says, filled in by CLI11: each subcommand's options and its App.
 struct Arguments {
   TrainOptions train;
-  bool quiet = false, json_lines = false;
+  bool quiet = false, json_lines = false, list_markdown = false;
   CLI::App *config = nullptr, *eval = nullptr, *predict = nullptr, *report = nullptr,
            *summary = nullptr, *list = nullptr, *compare = nullptr;
   std::string config_file;
@@ -128,7 +128,9 @@ void add_report_summary_list(CLI::App& app, Arguments& a) {
       ->excludes(from_config);
   a.list = app.add_subcommand("list",
                               "list every layer, activation, loss, optimizer, "
-                              "initializer, schedule and data source");
+                              "initializer, schedule and data source, with their fields");
+  a.list->add_flag("--markdown", a.list_markdown,
+                   "print the reference tables of docs/CONFIG.md instead");
 }
 
 void add_compare(CLI::App& app, Arguments& a) {
@@ -179,7 +181,7 @@ int dispatch(CLI::App& app, Arguments& a, int argc, char** argv) {
     a.predict_options.threads = a.inference_threads;
     return predict(a.predict_options);
   }
-  if (a.list->parsed()) return list_registry();
+  if (a.list->parsed()) return list_registry(a.list_markdown);
   if (a.report->parsed()) return print_report(a.report_dir);
   if (a.summary->parsed()) {
     if (a.summary_config.empty() && a.summary_model.empty())

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 bool is_activation_layer(const json& layer) {
   if (!layer.is_object() || !layer.contains("type") || !layer["type"].is_string()) return false;
   const auto type = layer["type"].get<std::string>();
-  return type == "prelu" || registry().activations.find(type) != nullptr;
+  const auto names = activation_arm_names();
+  return std::find(names.begin(), names.end(), type) != names.end();
 }
 
 bool is_dense(const json& layer) {
@@ -123,8 +124,7 @@ Shape read_shape(SpecReader& r) {
     const std::string name = a->is_string()   ? a->get<std::string>()
                              : a->is_object() ? a->value("type", "")
                                               : "";
-    std::vector<std::string> names = registry().activations.names();
-    names.push_back("prelu");
+    const std::vector<std::string> names = activation_arm_names();
     if (std::find(names.begin(), names.end(), name) == names.end())
       diag.error(r.path_of("activation"), unknown_name_message("activation", name, names));
     else
@@ -425,8 +425,7 @@ Experiment experiment_from_config(const std::string& config_path,
     spec["target"] = {{"metric", checked.train.stop_at->metric},
                       {"value", checked.train.stop_at->value}};
   Diagnostics diag(config_path);
-  std::vector<std::string> names = registry().activations.names();
-  names.push_back("prelu");
+  const std::vector<std::string> names = activation_arm_names();
   for (const auto& a : activations)
     if (std::find(names.begin(), names.end(), a) == names.end())
       diag.error("--activations", unknown_name_message("activation", a, names));
