@@ -220,17 +220,12 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
 
 namespace {
 
-// The resolved parts of a config that are not recipes, gathered while it is read.
-struct Resolved {
-  json data, layers = json::array();
-};
-
-// "model": {"layers": [...], "init_from": "..."}; returns the layers with "auto" resolved.
-json read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
+// "model": {"layers": [...], "init_from": "..."}.
+void read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
   const json* model = top.raw("model");
   if (!model) {
     diag.error("model", "missing: {\"layers\": [...]}");
-    return json::array();
+    return;
   }
   SpecReader m(*model, "model", diag);
   const json* layers = m.raw("layers");
@@ -242,7 +237,6 @@ json read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
   }
   run.init_from = m.string("init_from", "");
   m.finish();
-  return diag.empty() ? resolved_layers(run.layers) : json::array();
 }
 
 // loss, optimizer, schedule: read through their registries. "loss": "auto" resolves from the
@@ -267,7 +261,8 @@ void read_components(SpecReader& top, RunConfig& run, const json& data, Diagnost
 void read_output(SpecReader& top, RunConfig& run, Diagnostics& diag) {
   const json spec = top.has("output") ? *top.raw("output") : json::object();
   SpecReader o(spec, "output", diag);
-  run.output_dir = o.string("dir", "runs/{name}");
+  run.output_pattern = o.string("dir", run.output_pattern);
+  run.output_dir = run.output_pattern;
   run.write_report = o.boolean("report", true);
   o.finish();
   for (const auto& [placeholder, value] : std::vector<std::pair<std::string, std::string>>{
@@ -279,13 +274,15 @@ void read_output(SpecReader& top, RunConfig& run, Diagnostics& diag) {
 }
 
 // The resolved config: every default written out ("output.dir" as written, unsubstituted).
-json resolved_config(const RunConfig& run, const Resolved& r, const json& config) {
-  json model = {{"layers", r.layers}};
+
+}  // namespace
+
+json resolve_run_config(const RunConfig& run, const json& data, const std::string& output_dir) {
+  json model = {{"layers", resolved_layers(run.layers)}};
   if (!run.init_from.empty()) model["init_from"] = run.init_from;
-  const json output = config.contains("output") ? config["output"] : json::object();
   return {{"name", run.name},
           {"seed", run.seed},
-          {"data", r.data},
+          {"data", data},
           {"model", model},
           {"loss", run.loss.resolved},
           {"optimizer", run.optimizer.resolved},
@@ -295,12 +292,8 @@ json resolved_config(const RunConfig& run, const Resolved& r, const json& config
                               ? json{{"probe_samples", run.diagnostics.probe_samples},
                                      {"split", run.diagnostics.split}}
                               : json(false)},
-          {"output",
-           {{"dir", output.is_object() ? output.value("dir", "runs/{name}") : "runs/{name}"},
-            {"report", run.write_report}}}};
+          {"output", {{"dir", output_dir}, {"report", run.write_report}}}};
 }
-
-}  // namespace
 
 const Schema<TrainConfig>& train_schema() {
   using T = TrainConfig;
@@ -346,15 +339,15 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
     top.accept(key);
   run.name = top.string("name", origin.empty() ? "run" : fs::path(origin).stem().string());
   run.seed = top.unsigned_integer("seed", 1);
-  Resolved resolved;
+  json data_resolved;
   if (const json* data = top.raw("data")) {
     run.data = *data;
-    resolved.data = check_data_spec(*data, diag, "data");
+    data_resolved = check_data_spec(*data, diag, "data");
   } else {
     diag.error("data", "missing, e.g. {\"source\": \"fashion_mnist\"}");
   }
-  resolved.layers = read_model(top, run, diag);
-  read_components(top, run, resolved.data, diag);
+  read_model(top, run, diag);
+  read_components(top, run, data_resolved, diag);
   {
     const json train = top.has("train") ? *top.raw("train") : json::object();  // outlives `t`
     SpecReader t(train, "train", diag);
@@ -364,7 +357,7 @@ RunConfig read_run_config(const json& config, const std::string& origin, Diagnos
   if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, run.diagnostics);
   read_output(top, run, diag);
   top.finish();
-  if (diag.empty()) run.resolved = resolved_config(run, resolved, config);
+  if (diag.empty()) run.resolved = resolve_run_config(run, data_resolved, run.output_pattern);
   return run;
 }
 

@@ -72,9 +72,19 @@ EpochRecord EpochRecord::from_json(const json& j) {
 }
 
 std::optional<double> EpochRecord::metric(const std::string& name) const {
-  const json j = to_json();
-  if (!j.contains(name)) return std::nullopt;
-  return j.at(name).get<double>();
+  const auto underscore = name.find('_');
+  if (underscore == std::string::npos) return std::nullopt;
+  const std::string split = name.substr(0, underscore), measure = name.substr(underscore + 1);
+  const Metrics* m = split == "train" ? &train
+                     : split == "val" ? &validation
+                     : split == "test" ? &test
+                                       : nullptr;
+  if (!m || m->samples == 0) return std::nullopt;
+  if (measure == "loss") return m->loss;
+  if (measure == "accuracy") return m->accuracy;
+  if (measure == "rmse") return m->rmse;
+  if (measure == "r2") return m->r2;
+  return std::nullopt;
 }
 
 Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Schedule& schedule,

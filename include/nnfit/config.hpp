@@ -85,10 +85,15 @@ struct RunConfig {
   ScheduleRecipe schedule;
   TrainConfig train;
   DiagnosticsOptions diagnostics;
-  std::string output_dir;    // with {name} and {seed} substituted
+  std::string output_pattern = "runs/{name}";  // output.dir as written
+  std::string output_dir;                      // with {name} and {seed} substituted
   bool write_report = true;  // output.report: report.html in the run directory at the end
   json resolved;             // the config with every default filled in
 };
+
+// The resolved config of a run: every component's resolved spec, `data` (the resolved data
+// spec) and `output_dir` as written (with its {name} and {seed} placeholders).
+json resolve_run_config(const RunConfig& run, const json& data, const std::string& output_dir);
 
 // Reads a config file, follows "extends" and applies "a.b[1].c=value" overrides (the value is
 // JSON, or a plain string when it does not parse). Throws ConfigError.
