@@ -28,3 +28,8 @@ run(${CMAKE_COMMAND} -S "${source_dir}/examples/embed" -B "${scratch}/build"
     -DCMAKE_PREFIX_PATH=${scratch}/prefix -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build "${scratch}/build" -j2)
 run("${scratch}/build/embed" "${scratch}/model.safetensors")
+execute_process(COMMAND "${scratch}/build/embed_typed" WORKING_DIRECTORY "${scratch}"
+                RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "failed (${result}): embed_typed")
+endif()

@@ -45,8 +45,8 @@ struct TrainConfig {
   bool shuffle = true;
   bool drop_last = false;
   double clip_norm = 0.0;  // 0: no clipping
-  std::optional<StopAt> stop_at;
-  std::optional<Patience> patience;
+  std::optional<StopAt> stop_at{};
+  std::optional<Patience> patience{};
   Index eval_batch_size = 1024;
   int threads = 1;  // training threads; results are identical run to run for a given count
   // Snapshots checkpoints/epoch-NNNN.safetensors every N epochs (0: none), keeping the newest

@@ -26,7 +26,7 @@ struct DenseOptions {
   std::string init = "auto";
   // "auto" (torch_default when init is, else zeros), "zeros", "torch_default" or a number.
   json bias_init = "auto";
-  ActivationRecipe activation;  // fused into the layer; empty for none
+  ActivationRecipe activation{};  // fused into the layer; empty for none
 };
 struct DropoutOptions {
   double rate = 0.5;  // in [0, 1)
