@@ -179,18 +179,25 @@ std::string summary_table(const json& summary) {
   return out;
 }
 
-void write_report(const Experiment& e, const std::vector<RunRecord>& records,
-                  const json& summary_in, const ReportContext& context, const std::string& output) {
-  const fs::path dir(output);
-  fs::create_directories(dir / "plots");
-  json summary = summary_in;
-  summary["command"] = context.command;
-  summary["machine"] = context.machine;
-  summary["nnfit_version"] = kVersion;
-  summary["compiler_flags"] = kCompilerFlags;
-  summary["date"] = context.date;
+namespace {
 
-  // runs.jsonl and the machine-readable summaries.
+// What every part of the report reads.
+struct ReportInputs {
+  const Experiment& e;
+  const std::vector<RunRecord>& records;
+  const json& summary;
+  const ReportContext& context;
+  std::map<std::string, std::string> colors;  // arm -> plot colour
+  std::size_t epochs = 0;                     // the longest run's
+};
+
+struct Figure {
+  std::string caption, file, svg;
+};
+
+// runs.jsonl, summary.json and experiment.json.
+void write_machine_files(const fs::path& dir, const Experiment& e,
+                         const std::vector<RunRecord>& records, const json& summary) {
   std::string lines;
   for (const auto& r : records) {
     json j = r.to_json();
@@ -206,6 +213,10 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
                                        {"config", e.run_config(a, e.seeds.front())}});
   write_file_atomically((dir / "experiment.json").string(), experiment_json.dump(2) + "\n");
 
+}
+
+// summary.csv: one row per arm and measure, with its comparison to the baseline.
+std::string summary_csv(const json& summary) {
   std::string csv =
       "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,t_low,t_high,"
       "bootstrap_low,bootstrap_high,verdict\n";
@@ -229,196 +240,213 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
       if (!found) csv.append(",,,,,,");
       csv.append("\n");
     }
-  write_file_atomically((dir / "summary.csv").string(), csv);
+  return csv;
+}
 
-  // Plots.
-  report::Document doc;
-  std::size_t epochs = 0;
-  for (const auto& r : records) epochs = std::max(epochs, r.epochs.size());
-  std::map<std::string, std::string> colors;
-  for (std::size_t i = 0; i < e.arms.size(); ++i) colors[e.arms[i].name] = plot::color(i);
-
-  struct Figure {
-    std::string caption, file, svg;
-  };
-  std::vector<Figure> plots;
-  if (!e.initialization_only && epochs > 0) {
-    plot::LineChart loss{
-        "Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
-    std::vector<double> all;
-    for (const auto& arm : e.arms) {
-      Curve c = curve(
-          records, arm.name,
-          [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-            if (i == 0 || i > r.epochs.size()) return std::nullopt;
-            return r.epochs[i - 1].train.loss;
-          },
-          epochs + 1);
-      all.insert(all.end(), c.low.begin(), c.low.end());
-      all.insert(all.end(), c.high.begin(), c.high.end());
-      loss.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
-    }
-    loss.log_y = plot::spans_decades(all, 1.0);
-    plots.push_back(
-        {"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
-         "train_loss.svg", loss.svg()});
-
-    if (e.log_every_steps > 0) {
-      // Training loss at the resolution of the logged windows.
-      std::size_t windows = 0;
-      for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
-      plot::LineChart steps{
-          "Training loss by step",
-          "optimiser step",
-          "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
-          false,
-          {}};
-      std::vector<double> all;
-      for (const auto& arm : e.arms) {
-        Curve c = curve(
-            records, arm.name,
-            [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-              if (i >= r.step_losses.size()) return std::nullopt;
-              return r.step_losses[i].second;
-            },
-            windows);
-        for (auto& x : c.x) x = (x + 1) * e.log_every_steps;
-        all.insert(all.end(), c.low.begin(), c.low.end());
-        all.insert(all.end(), c.high.begin(), c.high.end());
-        steps.series.push_back(
-            {arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
-      }
-      steps.log_y = plot::spans_decades(all, 1.0);
-      if (e.target && e.target->metric == "train_loss") {
-        plot::Series target_line{"target", "#888888", {}, {}, {}, {}, true, true};
-        target_line.x = {static_cast<double>(e.log_every_steps),
-                         static_cast<double>(windows * e.log_every_steps)};
-        target_line.y = {e.target->value, e.target->value};
-        steps.series.push_back(target_line);
-      }
-      plots.push_back({"Training loss by optimiser step (mean over windows of " +
-                           std::to_string(e.log_every_steps) +
-                           " steps): line = mean over seeds, band = lowest to highest seed.",
-                       "train_loss_steps.svg", steps.svg()});
-    }
-    const std::string acc_metric = epoch_metric_for_accuracy(records);
-    if (!acc_metric.empty()) {
-      plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
-      for (const auto& arm : e.arms) {
-        Curve c = curve(
-            records, arm.name,
-            [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
-              if (i == 0 || i > r.epochs.size()) return std::nullopt;
-              return r.epochs[i - 1].metric(acc_metric);
-            },
-            epochs + 1);
-        acc.series.push_back({arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
-      }
-      plots.push_back({acc_metric + " per epoch: mean over seeds, band = lowest to highest seed.",
-                       "accuracy.svg", acc.svg()});
-    }
-
-    if (e.target) {
-      plot::DotChart dots{
-          "Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
-          "epochs to target",
-          {},
-          std::nullopt,
-          ""};
-      int budget = 0;
-      for (const auto& arm : e.arms) {
-        plot::Category cat{arm.name, colors[arm.name], {}, {}, 0, 0, 0};
-        for (const auto& r : records) {
-          if (r.arm != arm.name || (r.status != "finished" && r.status != "diverged")) continue;
-          budget = std::max(budget, r.config["train"].value("epochs", 0));
-          cat.values.push_back(r.target_reached ? r.target_reached->first
-                                                : r.config["train"].value("epochs", 0) + 1);
-          cat.hollow.push_back(!r.target_reached);
-        }
-        for (const auto& a : summary["arms"])
-          if (a["name"] == arm.name && a["measures"].contains("epochs_to_target")) {
-            const json& est = a["measures"]["epochs_to_target"];
-            cat.mean = est["mean"].get<double>();
-            cat.low = est["ci_low"].get<double>();
-            cat.high = est["ci_high"].get<double>();
-          }
-        dots.categories.push_back(cat);
-      }
-      dots.reference = budget + 1;
-      dots.reference_label = "not reached";
-      plots.push_back(
-          {"Epochs to the target per run (open circles: never reached, counted as the "
-           "budget + 1), with the mean and its 95% interval.",
-           "epochs_to_target.svg", dots.svg()});
-    }
+Figure loss_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart loss{
+      "Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
+  std::vector<double> all;
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i == 0 || i > r.epochs.size()) return std::nullopt;
+          return r.epochs[i - 1].train.loss;
+        },
+        epochs + 1);
+    all.insert(all.end(), c.low.begin(), c.low.end());
+    all.insert(all.end(), c.high.begin(), c.high.end());
+    loss.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
   }
+  loss.log_y = plot::spans_decades(all, 1.0);
+  return {"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
+          "train_loss.svg", loss.svg()};
+}
 
-  // Per-layer statistics vs depth.
+// Training loss at the resolution of the logged windows.
+Figure step_loss_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  std::size_t windows = 0;
+  for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
+  plot::LineChart steps{
+      "Training loss by step",
+      "optimiser step",
+      "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
+      false,
+      {}};
+  std::vector<double> all;
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.step_losses.size()) return std::nullopt;
+          return r.step_losses[i].second;
+        },
+        windows);
+    for (auto& x : c.x) x = (x + 1) * e.log_every_steps;
+    all.insert(all.end(), c.low.begin(), c.low.end());
+    all.insert(all.end(), c.high.begin(), c.high.end());
+    steps.series.push_back(
+        {arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  steps.log_y = plot::spans_decades(all, 1.0);
+  if (e.target && e.target->metric == "train_loss") {
+    plot::Series target_line{"target", "#888888", {}, {}, {}, {}, true, true};
+    target_line.x = {static_cast<double>(e.log_every_steps),
+                     static_cast<double>(windows * e.log_every_steps)};
+    target_line.y = {e.target->value, e.target->value};
+    steps.series.push_back(target_line);
+  }
+  return {"Training loss by optimiser step (mean over windows of " +
+              std::to_string(e.log_every_steps) +
+              " steps): line = mean over seeds, band = lowest to highest seed.",
+          "train_loss_steps.svg", steps.svg()};
+}
+
+Figure accuracy_plot(const ReportInputs& in, const std::string& acc_metric) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i == 0 || i > r.epochs.size()) return std::nullopt;
+          return r.epochs[i - 1].metric(acc_metric);
+        },
+        epochs + 1);
+    acc.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  return {acc_metric + " per epoch: mean over seeds, band = lowest to highest seed.",
+          "accuracy.svg", acc.svg()};
+}
+
+Figure target_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::DotChart dots{
+      "Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
+      "epochs to target",
+      {},
+      std::nullopt,
+      ""};
+  int budget = 0;
+  for (const auto& arm : e.arms) {
+    plot::Category cat{arm.name, colors.at(arm.name), {}, {}, 0, 0, 0};
+    for (const auto& r : records) {
+      if (r.arm != arm.name || (r.status != "finished" && r.status != "diverged")) continue;
+      budget = std::max(budget, r.config["train"].value("epochs", 0));
+      cat.values.push_back(r.target_reached ? r.target_reached->first
+                                            : r.config["train"].value("epochs", 0) + 1);
+      cat.hollow.push_back(!r.target_reached);
+    }
+    for (const auto& a : summary["arms"])
+      if (a["name"] == arm.name && a["measures"].contains("epochs_to_target")) {
+        const json& est = a["measures"]["epochs_to_target"];
+        cat.mean = est["mean"].get<double>();
+        cat.low = est["ci_low"].get<double>();
+        cat.high = est["ci_high"].get<double>();
+      }
+    dots.categories.push_back(cat);
+  }
+  dots.reference = budget + 1;
+  dots.reference_label = "not reached";
+  return {"Epochs to the target per run (open circles: never reached, counted as the "
+          "budget + 1), with the mean and its 95% interval.",
+          "epochs_to_target.svg", dots.svg()};
+}
+
+// Activation variance and mean by depth, at initialisation and after training.
+std::vector<Figure> depth_plots(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  std::vector<Figure> plots;
+  for (const char* quantity : {"post_var", "post_mean"}) {
+    const bool var = std::string(quantity) == "post_var";
+    plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
+                          "hidden layer",
+                          var ? "variance of the activations" : "mean of the activations",
+                          false,
+                          {}};
+    std::vector<double> all;
+    for (const auto& a : summary["arms"]) {
+      const std::string name = a["name"].get<std::string>();
+      for (const char* when : {"layers_at_init", "layers_final"}) {
+        plot::Series s{name + (std::string(when) == "layers_final" ? " (end)"
+                               : e.initialization_only             ? ""
+                                                                   : " (init)"),
+                       colors.at(name),
+                       {},
+                       {},
+                       {},
+                       {},
+                       std::string(when) == "layers_final",
+                       true};
+        for (const auto& l : a[when]) {
+          s.x.push_back(l["depth"].get<double>());
+          s.y.push_back(l[quantity]["mean"].get<double>());
+          all.push_back(s.y.back());
+        }
+        if (!s.x.empty()) chart.series.push_back(s);
+      }
+    }
+    chart.log_y = var && plot::spans_decades(all, 1.0);
+    plots.push_back({std::string(var ? "Variance" : "Mean") +
+                         " of each hidden layer's activations over the probe batch, mean over "
+                         "seeds; solid: at initialisation" +
+                         (e.initialization_only ? "" : ", dashed: after training") + ".",
+                     var ? "activation_variance.svg" : "activation_mean.svg", chart.svg()});
+  }
+  return plots;
+}
+
+Figure dead_units_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart dead{"Dead units", "epoch", "fraction of hidden units dead", false, {}};
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty())
+            return std::nullopt;
+          double sum = 0;
+          for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
+          return sum / static_cast<double>(r.diagnostics[i].activations.size());
+        },
+        epochs + 1);
+    dead.series.push_back(
+        {arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  return {"Fraction of hidden units that are dead (never positive on the probe batch), "
+          "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
+          "highest seed.",
+          "dead_units.svg", dead.svg()};
+}
+
+bool has_layer_statistics(const json& summary) {
   bool has_layers = false;
   for (const auto& a : summary["arms"]) has_layers |= !a["layers_at_init"].empty();
-  if (has_layers) {
-    for (const char* quantity : {"post_var", "post_mean"}) {
-      const bool var = std::string(quantity) == "post_var";
-      plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
-                            "hidden layer",
-                            var ? "variance of the activations" : "mean of the activations",
-                            false,
-                            {}};
-      std::vector<double> all;
-      for (const auto& a : summary["arms"]) {
-        const std::string name = a["name"].get<std::string>();
-        for (const char* when : {"layers_at_init", "layers_final"}) {
-          plot::Series s{name + (std::string(when) == "layers_final" ? " (end)"
-                                 : e.initialization_only             ? ""
-                                                                     : " (init)"),
-                         colors[name],
-                         {},
-                         {},
-                         {},
-                         {},
-                         std::string(when) == "layers_final",
-                         true};
-          for (const auto& l : a[when]) {
-            s.x.push_back(l["depth"].get<double>());
-            s.y.push_back(l[quantity]["mean"].get<double>());
-            all.push_back(s.y.back());
-          }
-          if (!s.x.empty()) chart.series.push_back(s);
-        }
-      }
-      chart.log_y = var && plot::spans_decades(all, 1.0);
-      plots.push_back({std::string(var ? "Variance" : "Mean") +
-                           " of each hidden layer's activations over the probe batch, mean over "
-                           "seeds; solid: at initialisation" +
-                           (e.initialization_only ? "" : ", dashed: after training") + ".",
-                       var ? "activation_variance.svg" : "activation_mean.svg", chart.svg()});
-    }
-    if (!e.initialization_only && epochs > 0) {
-      plot::LineChart dead{"Dead units", "epoch", "fraction of hidden units dead", false, {}};
-      for (const auto& arm : e.arms) {
-        Curve c = curve(
-            records, arm.name,
-            [](const RunRecord& r, std::size_t i) -> std::optional<double> {
-              if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty())
-                return std::nullopt;
-              double sum = 0;
-              for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
-              return sum / static_cast<double>(r.diagnostics[i].activations.size());
-            },
-            epochs + 1);
-        dead.series.push_back(
-            {arm.name, colors[arm.name], c.x, c.mean, c.low, c.high, false, true});
-      }
-      plots.push_back(
-          {"Fraction of hidden units that are dead (never positive on the probe batch), "
-           "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
-           "highest seed.",
-           "dead_units.svg", dead.svg()});
-    }
-  }
-  for (const auto& p : plots) write_file_atomically((dir / "plots" / p.file).string(), p.svg);
+  return has_layers;
+}
 
-  // The report.
+std::vector<Figure> all_plots(const ReportInputs& in) {
+  const Experiment& e = in.e;
+  std::vector<Figure> plots;
+  if (!e.initialization_only && in.epochs > 0) {
+    plots.push_back(loss_plot(in));
+    if (e.log_every_steps > 0) plots.push_back(step_loss_plot(in));
+    const std::string acc_metric = epoch_metric_for_accuracy(in.records);
+    if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
+    if (e.target) plots.push_back(target_plot(in));
+  }
+  if (has_layer_statistics(in.summary)) {
+    for (auto& figure : depth_plots(in)) plots.push_back(std::move(figure));
+    if (!e.initialization_only && in.epochs > 0) plots.push_back(dead_units_plot(in));
+  }
+  return plots;
+}
+
+void intro_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading(e.name, 1);
   if (!e.claim.empty())
     doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
@@ -440,33 +468,40 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
            ? " **Smoke size**: a reduced version of the experiment, not its result."
            : ""));
 
-  if (!e.initialization_only) {
-    const std::string speed = summary["speed_measure"].get<std::string>();
-    doc.heading("Verdicts");
-    doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
-                  "**; each arm is compared with `" + e.baseline +
-                  "` on the same seeds (paired). The verdict is `faster` or `slower` only when "
-                  "the 95% paired t-interval and the 95% paired-bootstrap interval of the "
-                  "difference both exclude 0, with at least " +
-                  std::to_string(kMinimumPairs) +
-                  " pairs; otherwise it says there is no difference at this many seeds.");
-    std::vector<std::vector<std::string>> rows = {{"arm", "difference (arm - " + e.baseline + ")",
-                                                   "95% t-interval", "95% bootstrap", "pairs",
-                                                   "verdict"}};
-    for (const auto& c : summary["comparisons"])
-      if (c["headline"].get<bool>()) {
-        const char* f = format_of(speed);
-        rows.push_back({c["arm"].get<std::string>(), fmt(c["difference"].get<double>(), f),
-                        "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                            fmt(c["t_interval"][1].get<double>(), f) + "]",
-                        "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
-                            fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
-                        std::to_string(c["n"].get<int>()),
-                        "**" + c["verdict"].get<std::string>() + "**"});
-      }
-    doc.table(rows);
-  }
+}
 
+void verdicts_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  const std::string speed = summary["speed_measure"].get<std::string>();
+  doc.heading("Verdicts");
+  doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
+                "**; each arm is compared with `" + e.baseline +
+                "` on the same seeds (paired). The verdict is `faster` or `slower` only when "
+                "the 95% paired t-interval and the 95% paired-bootstrap interval of the "
+                "difference both exclude 0, with at least " +
+                std::to_string(kMinimumPairs) +
+                " pairs; otherwise it says there is no difference at this many seeds.");
+  std::vector<std::vector<std::string>> rows = {{"arm", "difference (arm - " + e.baseline + ")",
+                                                 "95% t-interval", "95% bootstrap", "pairs",
+                                                 "verdict"}};
+  for (const auto& c : summary["comparisons"])
+    if (c["headline"].get<bool>()) {
+      const char* f = format_of(speed);
+      rows.push_back({c["arm"].get<std::string>(), fmt(c["difference"].get<double>(), f),
+                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                          fmt(c["t_interval"][1].get<double>(), f) + "]",
+                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
+                          fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
+                      std::to_string(c["n"].get<int>()),
+                      "**" + c["verdict"].get<std::string>() + "**"});
+    }
+  doc.table(rows);
+}
+
+
+
+void arms_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Arms");
   doc.paragraph(
       "Each value: mean ± standard deviation over seeds [95% confidence interval of the mean].");
@@ -509,54 +544,60 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
     doc.table(rows);
   }
 
-  doc.heading("Plots");
-  for (const auto& p : plots) doc.figure(p.caption, "plots/" + p.file, p.svg);
+}
 
-  if (has_layers) {
-    doc.heading("Hidden layers");
-    doc.paragraph("Mean and variance of each hidden layer's activations on the probe batch (" +
-                  std::to_string(e.diagnostics.probe_samples) + " rows of the " +
-                  e.diagnostics.split +
-                  " split), and the fraction of dead units (never positive on the probe batch); "
-                  "mean over seeds" +
-                  (e.initialization_only ? "" : ", at initialisation and after training") + ".");
-    std::vector<std::vector<std::string>> rows = {
-        {"arm", "when", "layer", "mean", "variance", "dead"}};
-    for (const auto& a : summary["arms"])
-      for (const char* when : {"layers_at_init", "layers_final"}) {
-        const auto& layers = a[when];
-        const std::size_t n = layers.size();
-        for (std::size_t i = 0; i < n; ++i) {
-          // Long stacks: the first three, every 4th, and the last.
-          if (n > 10 && i >= 3 && i + 1 < n && (i + 1) % 4 != 0) continue;
-          const auto& l = layers[i];
-          rows.push_back(
-              {a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
-               std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
-               fmt(l["post_var"]["mean"].get<double>()),
-               fmt(l["dead"]["mean"].get<double>(), "%.3f")});
-        }
+void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  doc.heading("Hidden layers");
+  doc.paragraph("Mean and variance of each hidden layer's activations on the probe batch (" +
+                std::to_string(e.diagnostics.probe_samples) + " rows of the " +
+                e.diagnostics.split +
+                " split), and the fraction of dead units (never positive on the probe batch); "
+                "mean over seeds" +
+                (e.initialization_only ? "" : ", at initialisation and after training") + ".");
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "when", "layer", "mean", "variance", "dead"}};
+  for (const auto& a : summary["arms"])
+    for (const char* when : {"layers_at_init", "layers_final"}) {
+      const auto& layers = a[when];
+      const std::size_t n = layers.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        // Long stacks: the first three, every 4th, and the last.
+        if (n > 10 && i >= 3 && i + 1 < n && (i + 1) % 4 != 0) continue;
+        const auto& l = layers[i];
+        rows.push_back(
+            {a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
+             std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
+             fmt(l["post_var"]["mean"].get<double>()),
+             fmt(l["dead"]["mean"].get<double>(), "%.3f")});
       }
-    doc.table(rows);
-  }
-
-  if (!e.initialization_only) {
-    doc.heading("Every paired comparison");
-    std::vector<std::vector<std::string>> rows = {
-        {"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
-    for (const auto& c : summary["comparisons"]) {
-      const std::string m = c["measure"].get<std::string>();
-      const char* f = format_of(m);
-      rows.push_back({c["arm"].get<std::string>(), m, fmt(c["difference"].get<double>(), f),
-                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                          fmt(c["t_interval"][1].get<double>(), f) + "]",
-                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
-                          fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
-                      std::to_string(c["n"].get<int>()), c["verdict"].get<std::string>()});
     }
-    doc.table(rows);
-  }
+  doc.table(rows);
+}
 
+
+
+void comparisons_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  doc.heading("Every paired comparison");
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
+  for (const auto& c : summary["comparisons"]) {
+    const std::string m = c["measure"].get<std::string>();
+    const char* f = format_of(m);
+    rows.push_back({c["arm"].get<std::string>(), m, fmt(c["difference"].get<double>(), f),
+                    "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                        fmt(c["t_interval"][1].get<double>(), f) + "]",
+                    "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
+                        fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
+                    std::to_string(c["n"].get<int>()), c["verdict"].get<std::string>()});
+  }
+  doc.table(rows);
+}
+
+
+
+void problems_section(report::Document& doc, const std::vector<RunRecord>& records) {
   std::vector<std::vector<std::string>> problems = {{"arm", "seed", "status", "message"}};
   for (const auto& r : records)
     if (!r.ok()) problems.push_back({r.arm, std::to_string(r.seed), r.status, r.error});
@@ -565,6 +606,10 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
     doc.table(problems);
   }
 
+}
+
+void method_section(report::Document& doc, const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Method");
   doc.paragraph(
       "For a given seed every arm gets the same data split and preprocessing, the same "
@@ -582,6 +627,39 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
     doc.code("arm " + a.name + " (seed " + std::to_string(e.seeds.front()) + ")",
              e.run_config(a, e.seeds.front()).dump(2));
 
+}
+
+}  // namespace
+
+void write_report(const Experiment& e, const std::vector<RunRecord>& records,
+                  const json& summary_in, const ReportContext& context, const std::string& output) {
+  const fs::path dir(output);
+  fs::create_directories(dir / "plots");
+  json summary = summary_in;
+  summary["command"] = context.command;
+  summary["machine"] = context.machine;
+  summary["nnfit_version"] = kVersion;
+  summary["compiler_flags"] = kCompilerFlags;
+  summary["date"] = context.date;
+  write_machine_files(dir, e, records, summary);
+  write_file_atomically((dir / "summary.csv").string(), summary_csv(summary));
+
+  ReportInputs in{e, records, summary, context, {}, 0};
+  for (const auto& r : records) in.epochs = std::max(in.epochs, r.epochs.size());
+  for (std::size_t i = 0; i < e.arms.size(); ++i) in.colors[e.arms[i].name] = plot::color(i);
+  const std::vector<Figure> plots = all_plots(in);
+  for (const auto& p : plots) write_file_atomically((dir / "plots" / p.file).string(), p.svg);
+
+  report::Document doc;
+  intro_section(doc, in);
+  if (!e.initialization_only) verdicts_section(doc, in);
+  arms_section(doc, in);
+  doc.heading("Plots");
+  for (const auto& p : plots) doc.figure(p.caption, "plots/" + p.file, p.svg);
+  if (has_layer_statistics(summary)) hidden_layers_section(doc, in);
+  if (!e.initialization_only) comparisons_section(doc, in);
+  problems_section(doc, records);
+  method_section(doc, in);
   write_file_atomically((dir / "report.md").string(), doc.markdown());
   write_file_atomically((dir / "report.html").string(), doc.html(e.name));
 }
