@@ -212,116 +212,137 @@ void number_classes(const std::string& path, const std::vector<Record>& records,
   samples.class_names = classes;
 }
 
-Samples parse_csv(const std::string& text, const std::string& path, const CsvOptions& options) {
-  const std::vector<Record> records = records_of(text, path, options.delimiter, options.comment);
+namespace {
 
+// A CSV file's records with their column names, as parse_csv works through them.
+struct Table {
+  const std::string& path;
+  const CsvOptions& options;
+  std::vector<Record> records;
   std::vector<std::string> names;
-  std::size_t first = 0;
-  const std::size_t width = records[0].size();
-  if (options.header) {
-    for (const auto& f : records[0]) {
-      require_utf8(path, f, "the column name");
-      names.push_back(trim(f.text));
-    }
-    first = 1;
-  } else {
-    for (std::size_t c = 0; c < width; ++c) names.push_back("column " + std::to_string(c));
-  }
-  if (records.size() == first) throw DataError(path + ": a header but no data rows");
-  if (options.has_target && width < 2)
-    throw DataError(path + ": " + std::to_string(width) + " column; need features and a target");
-  for (std::size_t r = first; r < records.size(); ++r)
-    if (records[r].size() != width)
-      throw DataError(path + ":" + std::to_string(records[r][0].line) + ": expected " +
-                      std::to_string(width) + " fields (as " +
-                      (options.header ? "in the header" : "in the first row") + "), found " +
-                      std::to_string(records[r].size()));
+  std::size_t first = 0;  // the first data record (1 after a header)
+  std::size_t width = 0;
 
-  // Which columns are targets.
-  std::vector<std::size_t> targets;
-  for (const auto& t : options.target) {
-    const auto named = std::find(names.begin(), names.end(), t);
-    std::size_t index = 0;
-    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), index);
-    if (options.header && named != names.end()) {
-      targets.push_back(static_cast<std::size_t>(named - names.begin()));
-    } else if (error == std::errc() && end == t.data() + t.size() && index < width) {
-      targets.push_back(index);
-    } else {
-      throw ConfigError(path + ": target column '" + t + "' not found; " +
-                        (options.header ? unknown_name_message("column", t, names)
-                                        : "without a header, give a 0-based index below " +
-                                              std::to_string(width)));
-    }
+  std::string where(const Field& f) const {
+    return path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
   }
-  if (targets.empty() && options.has_target) targets.push_back(width - 1);
-  if (options.has_target && options.task == Task::classification && targets.size() != 1)
-    throw ConfigError(path + ": classification takes one target column, found " +
-                      std::to_string(targets.size()));
-  std::vector<std::size_t> features;
-  for (std::size_t c = 0; c < width; ++c)
-    if (std::find(targets.begin(), targets.end(), c) == targets.end()) features.push_back(c);
-
-  auto is_missing = [&](const std::string& text) {
+  bool is_missing(const std::string& text) const {
     const std::string t = trim(text);
     return std::find(options.missing_values.begin(), options.missing_values.end(), t) !=
            options.missing_values.end();
-  };
-  auto where = [&](const Field& f) {
-    return path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column);
-  };
+  }
+};
 
-  // Rows kept (missing = drop_row drops), then values.
+// Column names from the header (or "column N"); every data row must be as wide.
+void read_header(Table& t) {
+  t.width = t.records[0].size();
+  if (t.options.header) {
+    for (const auto& f : t.records[0]) {
+      require_utf8(t.path, f, "the column name");
+      t.names.push_back(trim(f.text));
+    }
+    t.first = 1;
+  } else {
+    for (std::size_t c = 0; c < t.width; ++c) t.names.push_back("column " + std::to_string(c));
+  }
+  if (t.records.size() == t.first) throw DataError(t.path + ": a header but no data rows");
+  if (t.options.has_target && t.width < 2)
+    throw DataError(t.path + ": " + std::to_string(t.width) +
+                    " column; need features and a target");
+  for (std::size_t r = t.first; r < t.records.size(); ++r)
+    if (t.records[r].size() != t.width)
+      throw DataError(t.path + ":" + std::to_string(t.records[r][0].line) + ": expected " +
+                      std::to_string(t.width) + " fields (as " +
+                      (t.options.header ? "in the header" : "in the first row") + "), found " +
+                      std::to_string(t.records[r].size()));
+}
+
+// Which columns are targets: by name (with a header) or 0-based index; default the last.
+std::vector<std::size_t> target_columns(const Table& t) {
+  std::vector<std::size_t> targets;
+  for (const auto& name : t.options.target) {
+    const auto named = std::find(t.names.begin(), t.names.end(), name);
+    std::size_t index = 0;
+    const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), index);
+    if (t.options.header && named != t.names.end()) {
+      targets.push_back(static_cast<std::size_t>(named - t.names.begin()));
+    } else if (error == std::errc() && end == name.data() + name.size() && index < t.width) {
+      targets.push_back(index);
+    } else {
+      throw ConfigError(t.path + ": target column '" + name + "' not found; " +
+                        (t.options.header ? unknown_name_message("column", name, t.names)
+                                          : "without a header, give a 0-based index below " +
+                                                std::to_string(t.width)));
+    }
+  }
+  if (targets.empty() && t.options.has_target) targets.push_back(t.width - 1);
+  if (t.options.has_target && t.options.task == Task::classification && targets.size() != 1)
+    throw ConfigError(t.path + ": classification takes one target column, found " +
+                      std::to_string(targets.size()));
+  return targets;
+}
+
+// The data rows kept: missing values are an error, or drop their row ("drop_row"), or read
+// as 0 in feature columns ("zero"; a missing target is always an error then).
+std::vector<std::size_t> kept_rows(const Table& t, const std::vector<std::size_t>& targets) {
   std::vector<std::size_t> kept;
-  for (std::size_t r = first; r < records.size(); ++r) {
+  for (std::size_t r = t.first; r < t.records.size(); ++r) {
     bool drop = false;
-    for (std::size_t c = 0; c < width; ++c) {
-      const Field& f = records[r][c];
-      if (!is_missing(f.text)) continue;
+    for (std::size_t c = 0; c < t.width; ++c) {
+      const Field& f = t.records[r][c];
+      if (!t.is_missing(f.text)) continue;
       const bool target = std::find(targets.begin(), targets.end(), c) != targets.end();
-      if (options.missing == "drop_row") {
+      if (t.options.missing == "drop_row") {
         drop = true;
-      } else if (options.missing == "error" || target) {
-        throw DataError(where(f) + ": missing value in column '" + names[c] + "'" +
+      } else if (t.options.missing == "error" || target) {
+        throw DataError(t.where(f) + ": missing value in column '" + t.names[c] + "'" +
                         (target ? " (a target: set data.missing to \"drop_row\" to skip such rows)"
                                 : " (set data.missing to \"zero\" or \"drop_row\" to accept)"));
       }
     }
     if (!drop) kept.push_back(r);
   }
-  if (kept.empty()) throw DataError(path + ": every row has a missing value");
+  if (kept.empty()) throw DataError(t.path + ": every row has a missing value");
+  return kept;
+}
+
+// The numbers of `columns` in the kept rows; `what` names them in messages.
+Matrix numbers(const Table& t, const std::vector<std::size_t>& kept,
+               const std::vector<std::size_t>& columns, bool missing_is_zero, const char* what) {
+  Matrix m(static_cast<Index>(kept.size()), static_cast<Index>(columns.size()));
+  for (std::size_t k = 0; k < kept.size(); ++k)
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+      const Field& f = t.records[kept[k]][columns[j]];
+      float value = 0.0f;
+      if (!(missing_is_zero && t.is_missing(f.text)) && !parse_float(f.text, value))
+        throw DataError(t.where(f) + ": " + what + "'" + trim(f.text) + "' in column '" +
+                        t.names[columns[j]] + "' is not a number");
+      m(static_cast<Index>(k), static_cast<Index>(j)) = value;
+    }
+  return m;
+}
+
+}  // namespace
+
+Samples parse_csv(const std::string& text, const std::string& path, const CsvOptions& options) {
+  Table t{path, options, records_of(text, path, options.delimiter, options.comment), {}, 0, 0};
+  read_header(t);
+  const std::vector<std::size_t> targets = target_columns(t);
+  std::vector<std::size_t> features;
+  for (std::size_t c = 0; c < t.width; ++c)
+    if (std::find(targets.begin(), targets.end(), c) == targets.end()) features.push_back(c);
+  const std::vector<std::size_t> kept = kept_rows(t, targets);
 
   Samples samples;
   samples.task = options.task;
   if (options.header)
-    for (const auto c : features) samples.feature_names.push_back(names[c]);
-  samples.x.resize(static_cast<Index>(kept.size()), static_cast<Index>(features.size()));
-  for (std::size_t k = 0; k < kept.size(); ++k)
-    for (std::size_t j = 0; j < features.size(); ++j) {
-      const Field& f = records[kept[k]][features[j]];
-      float value = 0.0f;
-      if (!is_missing(f.text) && !parse_float(f.text, value))
-        throw DataError(where(f) + ": '" + trim(f.text) + "' in column '" + names[features[j]] +
-                        "' is not a number");
-      samples.x(static_cast<Index>(k), static_cast<Index>(j)) = value;
-    }
-
+    for (const auto c : features) samples.feature_names.push_back(t.names[c]);
+  samples.x = numbers(t, kept, features, true, "");
   if (!options.has_target) return samples;
-  if (options.task == Task::regression) {
-    samples.y.resize(static_cast<Index>(kept.size()), static_cast<Index>(targets.size()));
-    for (std::size_t k = 0; k < kept.size(); ++k)
-      for (std::size_t j = 0; j < targets.size(); ++j) {
-        const Field& f = records[kept[k]][targets[j]];
-        float value;
-        if (!parse_float(f.text, value))
-          throw DataError(where(f) + ": regression target '" + trim(f.text) + "' in column '" +
-                          names[targets[j]] + "' is not a number");
-        samples.y(static_cast<Index>(k), static_cast<Index>(j)) = value;
-      }
-    return samples;
-  }
-
-  number_classes(path, records, kept, targets[0], samples);
+  if (options.task == Task::regression)
+    samples.y = numbers(t, kept, targets, false, "regression target ");
+  else
+    number_classes(path, t.records, kept, targets[0], samples);
   return samples;
 }
 

@@ -263,6 +263,13 @@ void Scaler::apply(Matrix& x) const {
   x = ((x.rowwise() - offset).array().rowwise() * factor.array()).matrix();
 }
 
+const Split* Data::split(const std::string& name) const {
+  return name == "train"        ? &train
+         : name == "validation" ? &validation
+         : name == "test"       ? &test
+                                : nullptr;
+}
+
 json Data::summary() const {
   json out = {{"source", source},
               {"task", task == Task::classification ? "classification" : "regression"},

@@ -25,12 +25,8 @@ LayerRecipe activation_layer(ActivationRecipe activation) {
 
 LayerRecipe read_layer(const json& spec, const std::string& path, Diagnostics& diagnostics) {
   const auto& r = registry();
-  std::string name;
-  if (spec.is_object() && spec.contains("type") && spec.at("type").is_string()) {
-    name = spec.at("type").get<std::string>();
-  } else if (spec.is_string()) {
-    name = spec.get<std::string>();
-  } else {
+  const std::string name = spec_type(spec);
+  if (name.empty() && !spec.is_string()) {
     diagnostics.error(spec.is_object() ? json_path(path, "type") : path,
                       spec.is_object() ? "missing: every layer needs a \"type\""
                                        : "expected a layer object {\"type\": ...}");

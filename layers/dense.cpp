@@ -135,9 +135,7 @@ void read_fused_activation(SpecReader& s, DenseOptions& o) {
   const json* a = s.raw("activation");
   if (!a) return;
   const std::string where = s.path_of("activation");
-  const std::string name = a->is_string()   ? a->get<std::string>()
-                           : a->is_object() ? a->value("type", std::string())
-                                            : std::string();
+  const std::string name = spec_type(*a);
   if (!registry().activations.find(name) && registry().layers.find(name))
     s.diagnostics().error(where, "'" + name +
                                      "' is a layer with parameters of its own and cannot be "

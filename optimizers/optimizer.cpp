@@ -1,5 +1,5 @@
-// The optimiser base: gradient zeroing, state for checkpoints, gradient norms and clipping,
-// and the list of built-in optimisers.
+// The optimiser base: gradient zeroing, state for checkpoints, and the list of built-in
+// optimisers. (Gradient norms and clipping: optimizers/clipping.cpp.)
 #include "nnfit/optimizer.hpp"
 
 #include <cmath>
@@ -38,26 +38,6 @@ void Optimizer::load_state(const OptimizerState& state) {
     if (!buffers_.count(key)) throw ConfigError(name() + " state: unexpected buffer '" + key + "'");
   buffers_ = state.buffers;
   steps_ = state.steps;
-}
-
-double gradient_norm(ParameterView p) {
-  // Vectorised float sums over blocks of 2048 (short enough for float), added up in double.
-  double sum = 0.0;
-  for_each_block(0, p.size, [&](Index start, Index size) {
-    sum += static_cast<double>(block_of(p.gradients, start, size).matrix().squaredNorm());
-  });
-  return std::sqrt(sum);
-}
-
-void clip_gradients(ParameterView p, double norm, double max_norm) {
-  const double coefficient = max_norm / (norm + 1e-6);
-  if (coefficient < 1.0) FlatArray(p.gradients, p.size) *= static_cast<float>(coefficient);
-}
-
-double clip_gradient_norm(ParameterView p, double max_norm) {
-  const double norm = gradient_norm(p);
-  clip_gradients(p, norm, max_norm);
-  return norm;
 }
 
 void add_sgd(Registries& r);      // optimizers/sgd.cpp

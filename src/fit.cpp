@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "nnfit/error.hpp"
+#include "nnfit/metrics.hpp"
 #include "nnfit/registry.hpp"
 #include "nnfit/run_recorder.hpp"
 #include "nnfit/run_setup.hpp"
@@ -148,11 +149,8 @@ Matrix predict(SavedModel& model, const Matrix& x) {
 std::vector<std::int32_t> predict_classes(SavedModel& model, const Matrix& x) {
   const Matrix outputs = predict(model, x);
   std::vector<std::int32_t> classes(static_cast<std::size_t>(outputs.rows()));
-  for (Index i = 0; i < outputs.rows(); ++i) {
-    Index best = 0;
-    outputs.row(i).maxCoeff(&best);
-    classes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
-  }
+  for (Index i = 0; i < outputs.rows(); ++i)
+    classes[static_cast<std::size_t>(i)] = predicted_class(outputs.row(i));
   return classes;
 }
 

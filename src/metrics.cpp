@@ -34,8 +34,7 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
                                                  static_cast<std::size_t>(rows));
       loss_sum += loss.evaluate(out, Target(labels), nullptr) * static_cast<double>(rows);
       for (Index i = 0; i < rows; ++i) {
-        Index predicted = 0;
-        out.row(i).maxCoeff(&predicted);
+        const std::int32_t predicted = predicted_class(out.row(i));
         const auto truth = labels[static_cast<std::size_t>(i)];
         correct += predicted == truth;
         if (with_confusion && truth >= 0 && truth < outputs) ++result.confusion(truth, predicted);

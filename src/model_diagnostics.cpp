@@ -44,9 +44,8 @@ double norm(const float* values, Index size) {
 }  // namespace
 
 Matrix probe_batch(const Data& data, const DiagnosticsOptions& options) {
-  const Split& split = options.split == "validation" ? data.validation
-                       : options.split == "test"     ? data.test
-                                                     : data.train;
+  const Split* named = data.split(options.split);
+  const Split& split = named ? *named : data.train;
   if (split.empty())
     throw ConfigError("diagnostics.split: the " + options.split +
                       " split of this run is empty; probe another split");

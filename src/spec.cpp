@@ -22,6 +22,13 @@ void Diagnostics::throw_if_any() const {
   throw ConfigError(message);
 }
 
+std::string spec_type(const json& spec) {
+  if (spec.is_string()) return spec.get<std::string>();
+  if (spec.is_object() && spec.contains("type") && spec["type"].is_string())
+    return spec["type"].get<std::string>();
+  return "";
+}
+
 std::string json_path(const std::string& base, const std::string& key) {
   return base.empty() ? key : base + "." + key;
 }

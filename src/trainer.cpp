@@ -167,7 +167,6 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
   const Index steps_per_epoch = loader_.batches_per_epoch();
   const std::int64_t total_steps = static_cast<std::int64_t>(steps_per_epoch) * config_.epochs;
   const Rng dropout_base = Rng(seed_).fork(kDropoutStream);
-  const ParameterView parameters = model_.parameters();
   const bool classification = data_.task == Task::classification;
 
   while (epoch_ < config_.epochs) {
@@ -187,42 +186,8 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
     };
     while (loader_.next(batch_)) {
       if (callbacks.before_step) callbacks.before_step(progress(step_in_epoch_ + 1));
-      const std::int64_t step = optimizer_.steps();
-      optimizer_.set_lr(optimizer_.base_lr() *
-                        schedule_.factor(step, steps_per_epoch, total_steps));
-      Rng dropout = dropout_base.fork(static_cast<std::uint64_t>(step));
-      StepResult r;
-      try {
-        r = stepper_.run(loss_, optimizer_, batch_.x, batch_.target(), dropout,
-                         {.clip_norm = config_.clip_norm});
-      } catch (const DivergedError& e) {
-        diverged(e.what());
-      }
-      if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values, parameters.size).allFinite()) {
-        for (const auto& info : model_.parameter_info())
-          if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size)
-                   .allFinite())
-            diverged("optimiser step " + std::to_string(optimizer_.steps()) + ": parameter " +
-                     info.name + " is no longer finite after the update");
-      }
-      // Running training metrics from the step's (training-mode) outputs.
-      const Index n = batch_.size();
-      loss_sum_ += r.loss * static_cast<double>(n);
-      grad_norm_sum_ += r.gradient_norm;
-      seen_ += n;
-      stepper_.for_each_output([&](Index first, const Matrix& out) {
-        if (classification) {
-          for (Index i = 0; i < out.rows(); ++i) {
-            Index predicted = 0;
-            out.row(i).maxCoeff(&predicted);
-            correct_ += predicted == batch_.labels[static_cast<std::size_t>(first + i)];
-          }
-        } else if (out.cols() == batch_.y.cols()) {
-          squared_error_sum_ +=
-              (out - batch_.y.middleRows(first, out.rows())).cast<double>().squaredNorm();
-          outputs_seen_ += out.size();
-        }
-      });
+      const StepResult r = take_step(steps_per_epoch, total_steps, dropout_base);
+      accumulate(r, classification);
       ++step_in_epoch_;
       const auto now = Clock::now();
       train_seconds_ += std::chrono::duration<double>(now - started).count();
@@ -243,6 +208,48 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
   done_ = true;
   result_.status = TrainResult::Status::finished;
   return result_;
+}
+
+StepResult Trainer::take_step(Index steps_per_epoch, std::int64_t total_steps,
+                              const Rng& dropout_base) {
+  const std::int64_t step = optimizer_.steps();
+  optimizer_.set_lr(optimizer_.base_lr() * schedule_.factor(step, steps_per_epoch, total_steps));
+  Rng dropout = dropout_base.fork(static_cast<std::uint64_t>(step));
+  StepResult r;
+  try {
+    r = stepper_.run(loss_, optimizer_, batch_.x, batch_.target(), dropout,
+                     {.clip_norm = config_.clip_norm});
+  } catch (const DivergedError& e) {
+    diverged(e.what());
+  }
+  const ParameterView parameters = model_.parameters();
+  if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values, parameters.size).allFinite()) {
+    for (const auto& info : model_.parameter_info())
+      if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size)
+               .allFinite())
+        diverged("optimiser step " + std::to_string(optimizer_.steps()) + ": parameter " +
+                 info.name + " is no longer finite after the update");
+  }
+  return r;
+}
+
+// Running training metrics from the step's (training-mode) outputs.
+void Trainer::accumulate(const StepResult& r, bool classification) {
+  const Index n = batch_.size();
+  loss_sum_ += r.loss * static_cast<double>(n);
+  grad_norm_sum_ += r.gradient_norm;
+  seen_ += n;
+  stepper_.for_each_output([&](Index first, const Matrix& out) {
+    if (classification) {
+      for (Index i = 0; i < out.rows(); ++i)
+        correct_ +=
+            predicted_class(out.row(i)) == batch_.labels[static_cast<std::size_t>(first + i)];
+    } else if (out.cols() == batch_.y.cols()) {
+      squared_error_sum_ +=
+          (out - batch_.y.middleRows(first, out.rows())).cast<double>().squaredNorm();
+      outputs_seen_ += out.size();
+    }
+  });
 }
 
 void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {

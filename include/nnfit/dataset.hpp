@@ -70,6 +70,8 @@ struct Data {
   Split train, validation, test;
   // {"source", "task", "features", "outputs", "classes", "train", "validation", "test", ...}
   json summary() const;
+  // The split named "train", "validation" or "test"; null for any other name.
+  const Split* split(const std::string& name) const;
 };
 
 // Loads a `data` spec ({"source": "fashion_mnist", "scale": "standardize", "validation": 0.1,

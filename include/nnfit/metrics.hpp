@@ -20,6 +20,13 @@ struct Metrics {
   std::optional<double> r2;        // regression: mean over outputs of 1 - SS_res / SS_tot
 };
 
+// The predicted class of one row of outputs: the index of the largest (the first of equals).
+inline std::int32_t predicted_class(const Eigen::Ref<const RowVector>& outputs) {
+  Index best = 0;
+  outputs.maxCoeff(&best);
+  return static_cast<std::int32_t>(best);
+}
+
 struct Evaluation {
   Metrics metrics;
   // confusion(true class, predicted class), classification only, when asked for.

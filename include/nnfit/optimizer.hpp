@@ -12,16 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "nnfit/parameters.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/types.hpp"
 
 namespace nnfit {
-
-struct ParameterView {
-  float* values = nullptr;
-  float* gradients = nullptr;
-  Index size = 0;
-};
 
 // Everything needed to continue an optimiser exactly where it stopped.
 struct OptimizerState {

@@ -162,7 +162,7 @@ void add_builtin_activations(Registries& r);   // layers/activations.cpp
 void add_builtin_losses(Registries& r);        // src/losses.cpp
 void add_builtin_optimizers(Registries& r);    // optimizers/*.cpp
 void add_builtin_initializers(Registries& r);  // src/init.cpp
-void add_builtin_schedules(Registries& r);     // src/schedule.cpp
+void add_builtin_schedules(Registries& r);     // optimizers/schedule.cpp
 void add_builtin_sources(Registries& r);       // datasets/sources.cpp
 
 // Reads {"type": name, ...} or a bare "name" and returns the registry entry, or null after

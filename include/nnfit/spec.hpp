@@ -88,6 +88,10 @@ class SpecReader {
   }
 };
 
+// The component name of a spec: "elu", or {"type": "elu", ...}; "" when it names none (a
+// "type" that is not a string included).
+std::string spec_type(const json& spec);
+
 // "[2]" appended to a path, or ".key".
 std::string json_path(const std::string& base, const std::string& key);
 std::string json_path(const std::string& base, std::size_t index);

@@ -19,6 +19,7 @@
 #include "nnfit/optimizer.hpp"
 #include "nnfit/parallel_step.hpp"
 #include "nnfit/schedule.hpp"
+#include "nnfit/train_step.hpp"
 
 namespace nnfit {
 
@@ -90,6 +91,10 @@ class Trainer {
   Index steps_per_epoch() const { return loader_.batches_per_epoch(); }
 
  private:
+  // One optimiser step on batch_ (learning rate from the schedule, dropout draws from the
+  // step number); diverged() when a parameter is no longer finite.
+  StepResult take_step(Index steps_per_epoch, std::int64_t total_steps, const Rng& dropout_base);
+  void accumulate(const StepResult& result, bool classification);
   void end_epoch(const Callbacks& callbacks, double train_seconds);
   [[noreturn]] void diverged(const std::string& what) const;
 

@@ -59,8 +59,10 @@ std::string today() {
 
 }  // namespace
 
-int compare(const CompareArgs& options) {
-  const auto started = std::chrono::steady_clock::now();
+namespace {
+
+// The experiment: from --experiment FILE, or --config FILE with --activations.
+Experiment experiment_of(const CompareArgs& options) {
   if (options.experiment.empty() == options.config.empty())
     throw ConfigError("compare: give either --experiment FILE or --config FILE --activations A,B");
   if (!options.config.empty() && options.activations.empty())
@@ -69,16 +71,41 @@ int compare(const CompareArgs& options) {
   if (!options.experiment.empty() && !options.activations.empty())
     throw ConfigError(
         "compare: --activations goes with --config; an experiment file lists its arms");
-
   ExperimentOptions eo;
   eo.smoke = options.smoke;
   eo.seeds = parse_seeds(options.seeds);
   eo.overrides = options.overrides;
   eo.baseline = options.baseline;
-  const Experiment experiment =
-      options.experiment.empty() ? experiment_from_config(options.config, options.activations, eo)
-                                 : read_experiment(options.experiment, eo);
+  return options.experiment.empty()
+             ? experiment_from_config(options.config, options.activations, eo)
+             : read_experiment(options.experiment, eo);
+}
 
+// "[ 3/12] elu  seed 2  finished  4.1 s  3 epochs, train_loss ...": one line per run.
+void print_run_line(const RunRecord& r, int done, int total) {
+  std::string detail;
+  if (!r.epochs.empty()) {
+    const auto& last = r.epochs.back();
+    char text[160];
+    std::snprintf(text, sizeof text, "%zu epochs, train_loss %.4f", r.epochs.size(),
+                  last.train.loss);
+    detail = text;
+    if (last.validation.accuracy)
+      std::snprintf(text, sizeof text, ", val_accuracy %.4f", *last.validation.accuracy),
+          detail += text;
+    if (r.config["train"].contains("stop_at"))
+      detail += r.target_reached ? ", target at epoch " + std::to_string(r.target_reached->first)
+                                 : ", target not reached";
+  }
+  if (!r.error.empty()) detail += (detail.empty() ? "" : "; ") + r.error;
+  std::printf("[%*d/%d] %-18s seed %-4llu %-11s %6.1f s  %s\n",
+              static_cast<int>(std::to_string(total).size()), done, total, r.arm.c_str(),
+              static_cast<unsigned long long>(r.seed), r.status.c_str(), r.wall_time,
+              detail.c_str());
+  std::fflush(stdout);
+}
+
+CompareOptions compare_options(const CompareArgs& options, const Experiment& experiment) {
   CompareOptions co;
   co.output = !options.output.empty()
                   ? options.output
@@ -87,57 +114,14 @@ int compare(const CompareArgs& options) {
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   co.threads_per_run = options.threads;
   co.force = options.force;
-  const bool quiet = options.quiet;
-  const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
-  const auto total_runs = experiment.arms.size() * experiment.seeds.size();
-  if (!quiet) {
-    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",
-                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
-                total_runs, co.jobs, co.output.c_str());
-    std::fflush(stdout);
-  }
-  co.on_run_end = [&](const RunRecord& r, int done, int total) {
-    if (quiet) return;
-    std::string detail;
-    if (!r.epochs.empty()) {
-      const auto& last = r.epochs.back();
-      char text[160];
-      std::snprintf(text, sizeof text, "%zu epochs, train_loss %.4f", r.epochs.size(),
-                    last.train.loss);
-      detail = text;
-      if (last.validation.accuracy)
-        std::snprintf(text, sizeof text, ", val_accuracy %.4f", *last.validation.accuracy),
-            detail += text;
-      if (r.config["train"].contains("stop_at"))
-        detail += r.target_reached ? ", target at epoch " + std::to_string(r.target_reached->first)
-                                   : ", target not reached";
-    }
-    if (!r.error.empty()) detail += (detail.empty() ? "" : "; ") + r.error;
-    std::printf("[%*d/%d] %-18s seed %-4llu %-11s %6.1f s  %s\n",
-                static_cast<int>(std::to_string(total).size()), done, total, r.arm.c_str(),
-                static_cast<unsigned long long>(r.seed), r.status.c_str(), r.wall_time,
-                detail.c_str());
-    std::fflush(stdout);
-  };
-  std::vector<RunRecord> records;
-  bool interrupted = false;
-  {
-    StopSignal stop;
-    co.interrupted = [] { return StopSignal::requested(); };
-    records = run_experiment(experiment, co);
-    interrupted = StopSignal::requested();
-  }
+  if (!options.quiet) co.on_run_end = print_run_line;
+  return co;
+}
 
-  if (interrupted) {
-    int kept = 0;
-    for (const auto& r : records) kept += r.status != "interrupted";
-    std::fprintf(stderr,
-                 "nnfit: compare interrupted; %d of %zu runs are done and kept in %s/runs; run the "
-                 "same command again to finish the others\n",
-                 kept, total_runs, co.output.c_str());
-    return kInterrupted;
-  }
-
+// The statistics and the report; the exit status says whether every run ended.
+int report_and_exit_status(const CompareArgs& options, const Experiment& experiment,
+                           const std::vector<RunRecord>& records, const CompareOptions& co,
+                           std::chrono::steady_clock::time_point started) {
   const json summary = summarize(experiment, records);
   ReportContext context;
   context.command = options.command_line;
@@ -147,22 +131,53 @@ int compare(const CompareArgs& options) {
   context.wall_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   write_report(experiment, records, summary, context, co.output);
-
   int failed = 0;
   for (const auto& r : records) failed += r.status == "failed";
-  if (!quiet) {
+  if (!options.quiet) {
     std::printf("\n%s", summary_table(summary).c_str());
     std::printf("\nreport: %s/report.md and report.html (%s)\n", co.output.c_str(),
                 format_duration(context.wall_time).c_str());
   }
-  if (failed) {
-    std::fprintf(
-        stderr,
-        "nnfit: %d runs failed (see %s/report.md); run the same command again to retry them\n",
-        failed, co.output.c_str());
-    return kRunsFailed;
+  if (!failed) return kSuccess;
+  std::fprintf(stderr,
+               "nnfit: %d runs failed (see %s/report.md); run the same command again to retry "
+               "them\n",
+               failed, co.output.c_str());
+  return kRunsFailed;
+}
+
+}  // namespace
+
+int compare(const CompareArgs& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const Experiment experiment = experiment_of(options);
+  CompareOptions co = compare_options(options, experiment);
+  const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
+  const auto total_runs = experiment.arms.size() * experiment.seeds.size();
+  if (!options.quiet) {
+    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",
+                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
+                total_runs, co.jobs, co.output.c_str());
+    std::fflush(stdout);
   }
-  return kSuccess;
+  std::vector<RunRecord> records;
+  bool interrupted = false;
+  {
+    StopSignal stop;
+    co.interrupted = [] { return StopSignal::requested(); };
+    records = run_experiment(experiment, co);
+    interrupted = StopSignal::requested();
+  }
+  if (interrupted) {
+    int kept = 0;
+    for (const auto& r : records) kept += r.status != "interrupted";
+    std::fprintf(stderr,
+                 "nnfit: compare interrupted; %d of %zu runs are done and kept in %s/runs; run the "
+                 "same command again to finish the others\n",
+                 kept, total_runs, co.output.c_str());
+    return kInterrupted;
+  }
+  return report_and_exit_status(options, experiment, records, co, started);
 }
 
 }  // namespace nnfit::cli

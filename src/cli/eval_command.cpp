@@ -111,10 +111,7 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
   if (data.num_features != saved.model.input_size())
     throw ConfigError("--data: " + std::to_string(data.num_features) +
                       " features, the model takes " + std::to_string(saved.model.input_size()));
-  const Split* split = split_name == "train"        ? &data.train
-                       : split_name == "validation" ? &data.validation
-                       : split_name == "test"       ? &data.test
-                                                    : nullptr;
+  const Split* split = data.split(split_name);
   if (!split) throw ConfigError("--split " + split_name + ": expected train, validation or test");
   if (split->empty())
     throw ConfigError(

@@ -16,14 +16,14 @@ namespace {
 namespace fs = std::filesystem;
 
 bool is_activation_layer(const json& layer) {
-  if (!layer.is_object() || !layer.contains("type") || !layer["type"].is_string()) return false;
-  const auto type = layer["type"].get<std::string>();
+  if (!layer.is_object()) return false;
+  const auto type = spec_type(layer);
   const auto names = activation_arm_names();
   return std::find(names.begin(), names.end(), type) != names.end();
 }
 
 bool is_dense(const json& layer) {
-  return layer.is_object() && layer.value("type", std::string()) == "dense";
+  return layer.is_object() && spec_type(layer) == "dense";
 }
 
 // The activation spec as a layer spec: "elu" -> {"type": "elu"}.
@@ -33,7 +33,8 @@ json as_layer(const json& activation) {
 
 std::string activation_label(const json& activation) {
   if (activation.is_string()) return activation.get<std::string>();
-  std::string label = activation.value("type", std::string("?"));
+  std::string label = spec_type(activation);
+  if (label.empty()) label = "?";
   for (const auto& [key, value] : activation.items())
     if (key != "type") label += " " + key + "=" + brief_json(value);
   return label;
@@ -121,9 +122,7 @@ Shape read_shape(SpecReader& r) {
     diag.error(r.path_of("activation"),
                "expected an activation name or {\"type\": name, ...}; found " + brief_json(*a));
   } else if (a) {
-    const std::string name = a->is_string()   ? a->get<std::string>()
-                             : a->is_object() ? a->value("type", "")
-                                              : "";
+    const std::string name = spec_type(*a);
     const std::vector<std::string> names = activation_arm_names();
     if (std::find(names.begin(), names.end(), name) == names.end())
       diag.error(r.path_of("activation"), unknown_name_message("activation", name, names));
@@ -260,19 +259,8 @@ json Experiment::run_config(const Arm& arm, std::uint64_t seed, int threads) con
 
 namespace {
 
-Experiment read_experiment_json(json spec, const std::string& path,
-                                const ExperimentOptions& options) {
-  Diagnostics diag(path);
-  Experiment e;
-  e.origin = path;
-  SpecReader top(spec, "", diag);
-  if (!top.is_object()) diag.throw_if_any();
-  e.name = top.string("name", fs::path(path).stem().string());
-  e.claim = top.string("claim", "");
-  e.source = top.string("source", "");
-  top.string("description", "");
-
-  // The base config: a path relative to the experiment file, or inline.
+// "base": the config every arm starts from, a path relative to the experiment file or inline.
+json read_base(SpecReader& top, const std::string& path, Diagnostics& diag) {
   json base;
   if (const json* b = top.raw("base")) {
     if (b->is_string()) {
@@ -291,98 +279,146 @@ Experiment read_experiment_json(json spec, const std::string& path,
     diag.error("base", "missing: the config every arm starts from");
   }
   if (base.is_object()) base.erase("extends");
-  const Shape shared = read_shape(top);
+  return base;
+}
 
-  // Smoke: a smaller version of the same experiment.
-  json smoke_set, smoke_seeds;
-  if (const json* smoke = top.raw("smoke")) {
-    SpecReader s(*smoke, "smoke", diag);
-    if (const json* set = s.raw("set")) smoke_set = *set;
-    if (const json* seeds = s.raw("seeds")) smoke_seeds = *seeds;
+// "smoke": {"set": {...}, "seeds": N}, a smaller version of the same experiment.
+struct Smoke {
+  json set, seeds;
+};
+Smoke read_smoke(SpecReader& top, const ExperimentOptions& options, Diagnostics& diag) {
+  Smoke smoke;
+  if (const json* spec = top.raw("smoke")) {
+    SpecReader s(*spec, "smoke", diag);
+    if (const json* set = s.raw("set")) smoke.set = *set;
+    if (const json* seeds = s.raw("seeds")) smoke.seeds = *seeds;
     s.finish();
   } else if (options.smoke) {
     diag.error("smoke", "--smoke was given but the experiment has no \"smoke\" section");
   }
+  return smoke;
+}
 
-  const json* listed_seeds = top.raw("seeds");
-  const json seeds = options.smoke && !smoke_seeds.is_null() ? smoke_seeds
-                     : listed_seeds                          ? *listed_seeds
+std::vector<std::uint64_t> read_experiment_seeds(SpecReader& top, const Smoke& smoke,
+                                                 const ExperimentOptions& options,
+                                                 Diagnostics& diag) {
+  const json* listed = top.raw("seeds");
+  const json seeds = options.smoke && !smoke.seeds.is_null() ? smoke.seeds
+                     : listed                                ? *listed
                                                              : json(5);
-  if (!options.seeds.empty())
-    e.seeds = options.seeds;
-  else
-    e.seeds = read_seeds(seeds, "seeds", diag);
+  return !options.seeds.empty() ? options.seeds : read_seeds(seeds, "seeds", diag);
+}
 
-  if (const json* t = top.raw("target")) {
-    SpecReader s(*t, "target", diag);
-    if (!s.has("metric") || !s.has("value"))
-      diag.error(
-          "target",
-          "needs \"metric\" and \"value\", e.g. {\"metric\": \"train_loss\", \"value\": 0.4}");
-    StopAt at;
-    at.metric = s.choice("metric", "train_loss", metric_names());
-    at.value = s.number("value", 0.0);
-    at.stop = false;
-    s.finish();
-    e.target = at;
+std::optional<StopAt> read_target(SpecReader& top, Diagnostics& diag) {
+  const json* t = top.raw("target");
+  if (!t) return std::nullopt;
+  SpecReader s(*t, "target", diag);
+  if (!s.has("metric") || !s.has("value"))
+    diag.error("target",
+               "needs \"metric\" and \"value\", e.g. {\"metric\": \"train_loss\", \"value\": 0.4}");
+  StopAt at;
+  at.metric = s.choice("metric", "train_loss", metric_names());
+  at.value = s.number("value", 0.0);
+  at.stop = false;
+  s.finish();
+  return at;
+}
+
+// What every arm's config is built from.
+struct ArmInputs {
+  json base, base_set;
+  Smoke smoke;
+  Shape shared;
+};
+
+// The run config of an arm: the base, the experiment's "set", the smoke set, the arm's shape
+// and "set", then --set.
+json arm_config(const ArmInputs& in, const Shape& shape, const json* arm_set,
+                const std::string& where, const ExperimentOptions& options, Diagnostics& diag) {
+  json config = in.base;
+  apply_sets(config, in.base_set, "set", diag);
+  if (options.smoke) apply_sets(config, in.smoke.set, "smoke.set", diag);
+  shape_layers(config, shape.hidden, shape.activation, shape.init, shape.bias_init, where, diag);
+  if (arm_set) apply_sets(config, *arm_set, where + ".set", diag);
+  for (const auto& o : options.overrides) {
+    try {
+      apply_override(config, o);
+    } catch (const ConfigError& err) {
+      diag.error("--set", err.what());
+    }
   }
-  e.initialization_only = top.boolean("initialization_only", false);
-  e.log_every_steps = static_cast<int>(top.integer("log_every_steps", 0, 0, 1'000'000));
-  e.diagnostics.enabled = true;  // on unless the experiment says otherwise
-  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, e.diagnostics);
-  if (e.initialization_only) e.diagnostics.enabled = true;
+  return config;
+}
 
-  const json* sets = top.raw("set");
-  json base_set = sets ? *sets : json();
+std::optional<Arm> read_arm(const json& spec, std::size_t i, const ArmInputs& in,
+                            std::set<std::string>& names, const ExperimentOptions& options,
+                            Diagnostics& diag) {
+  const std::string where = json_path("arms", i);
+  SpecReader a(spec, where, diag);
+  if (!a.is_object()) return std::nullopt;
+  Arm arm;
+  if (!a.has("name")) diag.error(where + ".name", "missing: every arm needs a name");
+  arm.name = a.string("name", "arm" + std::to_string(i + 1));
+  if (arm.name.empty() || arm.name.find_first_of("/\\ ") != std::string::npos)
+    diag.error(where + ".name", "'" + arm.name + "': use letters, digits, '_', '-' or '.'");
+  if (!names.insert(arm.name).second)
+    diag.error(where + ".name", "'" + arm.name + "' is the name of an earlier arm");
+  arm.description = a.string("description", "");
+  const Shape shape = merge(in.shared, read_shape(a));
+  const json* arm_set = a.raw("set");
+  a.finish();
+  if (!in.base.is_object()) return std::nullopt;
+  arm.config = arm_config(in, shape, arm_set, where, options, diag);
+  if (arm.description.empty() && arm.config.contains("model")) {
+    try {
+      arm.description = describe_arm(arm.config);
+    } catch (const json::exception&) {
+      // A malformed layer list: the arm's config check reports it.
+    }
+  }
+  return arm;
+}
 
-  // Arms.
+std::vector<Arm> read_arms(SpecReader& top, const ArmInputs& in,
+                           const ExperimentOptions& options, Diagnostics& diag) {
+  std::vector<Arm> out;
   const json* arms = top.raw("arms");
   if (!arms || !arms->is_array() || arms->empty()) {
     diag.error("arms",
                "expected a non-empty array of arms, e.g. [{\"name\": \"relu\", "
                "\"activation\": \"relu\"}, {\"name\": \"elu\", \"activation\": \"elu\"}]");
-  } else {
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < arms->size(); ++i) {
-      const std::string where = json_path("arms", i);
-      SpecReader a((*arms)[i], where, diag);
-      if (!a.is_object()) continue;
-      Arm arm;
-      if (!a.has("name")) diag.error(where + ".name", "missing: every arm needs a name");
-      arm.name = a.string("name", "arm" + std::to_string(i + 1));
-      if (arm.name.empty() || arm.name.find_first_of("/\\ ") != std::string::npos)
-        diag.error(where + ".name", "'" + arm.name + "': use letters, digits, '_', '-' or '.'");
-      if (!names.insert(arm.name).second)
-        diag.error(where + ".name", "'" + arm.name + "' is the name of an earlier arm");
-      arm.description = a.string("description", "");
-      const Shape shape = merge(shared, read_shape(a));
-      const json* arm_set = a.raw("set");
-      a.finish();
-      if (!base.is_object()) continue;
-      json config = base;
-      apply_sets(config, base_set, "set", diag);
-      if (options.smoke) apply_sets(config, smoke_set, "smoke.set", diag);
-      shape_layers(config, shape.hidden, shape.activation, shape.init, shape.bias_init, where,
-                   diag);
-      if (arm_set) apply_sets(config, *arm_set, where + ".set", diag);
-      for (const auto& o : options.overrides) {
-        try {
-          apply_override(config, o);
-        } catch (const ConfigError& err) {
-          diag.error("--set", err.what());
-        }
-      }
-      arm.config = config;
-      if (arm.description.empty() && config.contains("model")) {
-        try {
-          arm.description = describe_arm(config);
-        } catch (const json::exception&) {
-          // A malformed layer list: the arm's config check reports it.
-        }
-      }
-      e.arms.push_back(arm);
-    }
+    return out;
   }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < arms->size(); ++i)
+    if (auto arm = read_arm((*arms)[i], i, in, names, options, diag)) out.push_back(*arm);
+  return out;
+}
+
+Experiment read_experiment_json(json spec, const std::string& path,
+                                const ExperimentOptions& options) {
+  Diagnostics diag(path);
+  Experiment e;
+  e.origin = path;
+  SpecReader top(spec, "", diag);
+  if (!top.is_object()) diag.throw_if_any();
+  e.name = top.string("name", fs::path(path).stem().string());
+  e.claim = top.string("claim", "");
+  e.source = top.string("source", "");
+  top.string("description", "");
+  ArmInputs in;
+  in.base = read_base(top, path, diag);
+  in.shared = read_shape(top);
+  in.smoke = read_smoke(top, options, diag);
+  e.seeds = read_experiment_seeds(top, in.smoke, options, diag);
+  e.target = read_target(top, diag);
+  e.initialization_only = top.boolean("initialization_only", false);
+  e.log_every_steps = static_cast<int>(top.integer("log_every_steps", 0, 0, 1'000'000));
+  e.diagnostics.enabled = true;  // on unless the experiment says otherwise
+  if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, e.diagnostics);
+  if (e.initialization_only) e.diagnostics.enabled = true;
+  if (const json* sets = top.raw("set")) in.base_set = *sets;
+  e.arms = read_arms(top, in, options, diag);
   e.baseline = !options.baseline.empty()
                    ? options.baseline
                    : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);

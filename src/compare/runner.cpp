@@ -193,18 +193,22 @@ std::string run_record_path(const std::string& output, const std::string& arm, s
   return (fs::path(output) / "runs" / arm / ("seed-" + std::to_string(seed) + ".json")).string();
 }
 
-std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions& options) {
-  struct Planned {
-    const Arm* arm;
-    std::uint64_t seed;
-    json config;
-    std::string path;
-    std::optional<RunRecord> record;
-    RunConfig run;  // read from config for the runs still to do
-  };
+namespace {
+
+// One (arm, seed) run of the experiment, and its record once it exists.
+struct Planned {
+  const Arm* arm;
+  std::uint64_t seed;
+  json config;
+  std::string path;
+  std::optional<RunRecord> record;
+  RunConfig run;  // read from config for the runs still to do
+};
+
+// Seed-major: every arm of seed 1, then of seed 2, so that each seed's data is loaded once
+// and released early.
+std::vector<Planned> plan_runs(const Experiment& e, const CompareOptions& options) {
   std::vector<Planned> plan;
-  // Seed-major: every arm of seed 1, then of seed 2, so that each seed's data is loaded once
-  // and released early.
   for (const auto seed : e.seeds)
     for (const auto& arm : e.arms)
       plan.push_back({&arm,
@@ -213,51 +217,63 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
                       run_record_path(options.output, arm.name, seed),
                       std::nullopt,
                       {}});
+  return plan;
+}
 
-  // Runs already on disk: reused when they are the same run; redone when they failed, were
-  // interrupted or their record is damaged; an error when they belong to another experiment.
+// The record on disk for `p`, when it is the same run and finished. A damaged record is
+// redone (records are written atomically, so it was damaged afterwards); a record of another
+// config is a conflict.
+std::optional<RunRecord> saved_record(const Planned& p, bool& conflict) {
+  std::ifstream in(p.path);
+  std::stringstream text;
+  text << in.rdbuf();
+  json saved;
+  try {
+    saved = parse_json_text(text.str(), p.path, JsonBlame::data);
+  } catch (const DataError&) {
+    return std::nullopt;
+  }
+  if (!saved.is_object() || !saved.contains("config")) return std::nullopt;
+  json a = saved["config"], b = p.config;
+  a["train"].erase("threads");
+  b["train"].erase("threads");
+  if (a != b) {
+    conflict = true;
+    return std::nullopt;
+  }
+  RunRecord r;
+  try {
+    r = RunRecord::from_json(saved);
+  } catch (const json::exception&) {
+    return std::nullopt;  // damaged: redo
+  }
+  if (r.status == "failed" || r.status == "interrupted") return std::nullopt;
+  r.reused = true;
+  return r;
+}
+
+// Runs already on disk: reused when they are the same run; redone when they failed, were
+// interrupted or their record is damaged; an error when they belong to another experiment.
+void reuse_saved_runs(std::vector<Planned>& plan, const CompareOptions& options) {
   std::vector<std::string> conflicts;
   for (auto& p : plan) {
     if (options.force || !fs::exists(p.path)) continue;
-    std::ifstream in(p.path);
-    std::stringstream text;
-    text << in.rdbuf();
-    // Records are written atomically, so a damaged one was damaged afterwards: redo the run.
-    json saved;
-    try {
-      saved = parse_json_text(text.str(), p.path, JsonBlame::data);
-    } catch (const DataError&) {
-      continue;
-    }
-    if (!saved.is_object() || !saved.contains("config")) continue;
-    json a = saved["config"], b = p.config;
-    a["train"].erase("threads");
-    b["train"].erase("threads");
-    if (a != b) {
-      conflicts.push_back(p.path);
-      continue;
-    }
-    RunRecord r;
-    try {
-      r = RunRecord::from_json(saved);
-    } catch (const json::exception&) {
-      continue;  // damaged: redo
-    }
-    if (r.status == "failed" || r.status == "interrupted") continue;
-    r.reused = true;
-    p.record = std::move(r);
+    bool conflict = false;
+    p.record = saved_record(p, conflict);
+    if (conflict) conflicts.push_back(p.path);
   }
-  if (!conflicts.empty()) {
-    std::string list;
-    for (std::size_t i = 0; i < conflicts.size() && i < 5; ++i) list += "\n  " + conflicts[i];
-    if (conflicts.size() > 5)
-      list += "\n  ... and " + std::to_string(conflicts.size() - 5) + " more";
-    throw ConfigError(options.output +
-                      " holds runs of a different experiment (their configs "
-                      "differ from this one's):" +
-                      list + "\nchoose another --output, or --force to redo every run");
-  }
+  if (conflicts.empty()) return;
+  std::string list;
+  for (std::size_t i = 0; i < conflicts.size() && i < 5; ++i) list += "\n  " + conflicts[i];
+  if (conflicts.size() > 5) list += "\n  ... and " + std::to_string(conflicts.size() - 5) + " more";
+  throw ConfigError(options.output +
+                    " holds runs of a different experiment (their configs "
+                    "differ from this one's):" +
+                    list + "\nchoose another --output, or --force to redo every run");
+}
 
+// Trains the runs without a record on `options.jobs` threads, writing each record as it ends.
+void run_pending(const Experiment& e, std::vector<Planned>& plan, const CompareOptions& options) {
   std::map<std::string, int> uses;
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -301,7 +317,14 @@ std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions&
   worker();
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
+}
 
+}  // namespace
+
+std::vector<RunRecord> run_experiment(const Experiment& e, const CompareOptions& options) {
+  std::vector<Planned> plan = plan_runs(e, options);
+  reuse_saved_runs(plan, options);
+  run_pending(e, plan, options);
   std::vector<RunRecord> records;
   for (const auto& arm : e.arms)
     for (const auto& p : plan)
