@@ -29,15 +29,17 @@ struct DataPlan {
 const Schema<DataPlan>& split_schema() {
   static const auto schema =
       Schema<DataPlan>()
-          .custom({"scale", "none | unit | standardize | minmax", nullptr,
-                   "unit divides pixels by 255; standardize subtracts each feature's mean and divides by its "
-                   "(population) standard deviation; minmax maps each feature's range to [0, 1]. "
-                   "Fitted on the training split, saved with the model",
-                   false, "unit for image sources, else none"},
-                  [](SpecReader& r, DataPlan& p) {
-                    p.scale = r.choice("scale", "", {"none", "unit", "standardize", "minmax"});
-                  },
-                  [](const DataPlan& p, json& j) { j["scale"] = p.scale; })
+          .custom(
+              {"scale", "none | unit | standardize | minmax", nullptr,
+               "unit divides pixels by 255; standardize subtracts each feature's mean and divides "
+               "by its (population) standard deviation; minmax maps each feature's range to "
+               "[0, 1]. "
+               "Fitted on the training split, saved with the model",
+               false, "unit for image sources, else none"},
+              [](SpecReader& r, DataPlan& p) {
+                p.scale = r.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+              },
+              [](const DataPlan& p, json& j) { j["scale"] = p.scale; })
           .number("validation", &DataPlan::validation,
                   "fraction of the training samples held out for validation",
                   Bounds::unit_open_above())
@@ -49,14 +51,15 @@ const Schema<DataPlan>& split_schema() {
                    LLONG_MAX)
           .integer("test_limit", &DataPlan::test_limit,
                    "use only the first N test samples (0: all)", 0, LLONG_MAX)
-          .custom({"seed", "integer >= 0", nullptr,
-                   "a seed for the data (generation and splits)", false, "the run's seed"},
-                  [](SpecReader& r, DataPlan& p) {
-                    if (r.has("seed")) p.seed = r.unsigned_integer("seed", 0);
-                  },
-                  [](const DataPlan& p, json& j) {
-                    if (p.seed) j["seed"] = *p.seed;
-                  })
+          .custom(
+              {"seed", "integer >= 0", nullptr, "a seed for the data (generation and splits)",
+               false, "the run's seed"},
+              [](SpecReader& r, DataPlan& p) {
+                if (r.has("seed")) p.seed = r.unsigned_integer("seed", 0);
+              },
+              [](const DataPlan& p, json& j) {
+                if (p.seed) j["seed"] = *p.seed;
+              })
           .check([](const DataPlan& p, SpecReader& r) {
             if (p.validation + p.test >= 1.0)
               r.diagnostics().error(r.path_of("validation"),

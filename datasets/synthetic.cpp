@@ -297,13 +297,12 @@ void add_synthetic_sources(Registries& r) {
             .integer("tiles", &CheckerboardOptions::tiles, "tiles per side", 2, 1000),
         loader(checkerboard));
   s.add("sine", "y = sin(x) + noise on [-pi, pi] (regression)",
-        generator<SineOptions>().boolean(
-            "grid", &SineOptions::grid,
-            "false: x uniform at random; true: evenly spaced"),
+        generator<SineOptions>().boolean("grid", &SineOptions::grid,
+                                         "false: x uniform at random; true: evenly spaced"),
         loader(sine));
   s.add("friedman1", "Friedman #1 benchmark function (regression)",
         generator<Friedman1Options>(1e6).integer("features", &Friedman1Options::features,
-                                                  "inputs; y depends on the first five", 5, 100000),
+                                                 "inputs; y depends on the first five", 5, 100000),
         loader(friedman1));
 }
 

@@ -146,8 +146,8 @@ struct LeakyRelu {
   static constexpr const char* kInit = "he_normal";
   explicit LeakyRelu(const LeakyReluOptions& o) : options(o), slope(static_cast<float>(o.slope)) {}
   static const Schema<LeakyReluOptions>& schema() {
-    static const auto s = Schema<LeakyReluOptions>().number(
-        "slope", &LeakyReluOptions::slope, "the slope for x <= 0", {0.0, 1.0});
+    static const auto s = Schema<LeakyReluOptions>().number("slope", &LeakyReluOptions::slope,
+                                                            "the slope for x <= 0", {0.0, 1.0});
     return s;
   }
   LeakyReluOptions options;
@@ -167,9 +167,9 @@ struct Elu {
   static constexpr const char* kInit = "he_normal";
   explicit Elu(const EluOptions& o) : options(o), alpha(static_cast<float>(o.alpha)) {}
   static const Schema<EluOptions>& schema() {
-    static const auto s = Schema<EluOptions>().number(
-        "alpha", &EluOptions::alpha, "the value approached as x -> -inf, negated",
-        Bounds::positive());
+    static const auto s = Schema<EluOptions>().number("alpha", &EluOptions::alpha,
+                                                      "the value approached as x -> -inf, negated",
+                                                      Bounds::positive());
     return s;
   }
   EluOptions options;
@@ -252,15 +252,13 @@ struct Softplus {
   static constexpr const char* kName = "softplus";
   static constexpr const char* kInit = "he_normal";
   explicit Softplus(const SoftplusOptions& o)
-      : options(o),
-        beta(static_cast<float>(o.beta)),
-        threshold(static_cast<float>(o.threshold)) {}
+      : options(o), beta(static_cast<float>(o.beta)), threshold(static_cast<float>(o.threshold)) {}
   static const Schema<SoftplusOptions>& schema() {
     static const auto s =
         Schema<SoftplusOptions>()
             .number("beta", &SoftplusOptions::beta, "sharpness", Bounds::positive())
-            .number("threshold", &SoftplusOptions::threshold,
-                    "linear where beta * x exceeds it", Bounds::positive());
+            .number("threshold", &SoftplusOptions::threshold, "linear where beta * x exceeds it",
+                    Bounds::positive());
     return s;
   }
   SoftplusOptions options;
@@ -322,9 +320,9 @@ struct Gelu {
   static constexpr const char* kInit = "he_normal";
   explicit Gelu(const GeluOptions& o) : options(o), tanh_approximation(o.approximate == "tanh") {}
   static const Schema<GeluOptions>& schema() {
-    static const auto s = Schema<GeluOptions>().choice(
-        "approximate", &GeluOptions::approximate, {"none", "tanh"},
-        "none: the exact x Phi(x); tanh: the tanh approximation");
+    static const auto s =
+        Schema<GeluOptions>().choice("approximate", &GeluOptions::approximate, {"none", "tanh"},
+                                     "none: the exact x Phi(x); tanh: the tanh approximation");
     return s;
   }
   GeluOptions options;
@@ -444,15 +442,14 @@ class ScalarActivation final : public Activation {
 template <class Impl>
 void add(ActivationRegistry& table, const char* summary) {
   using Options = std::remove_cvref_t<decltype(Impl::schema().defaults())>;
-  table.add(
-      Impl::kName, summary, Impl::schema(),
-      [](const Options& options) -> std::unique_ptr<Activation> {
-        if constexpr (std::is_same_v<Options, NoOptions>)
-          return std::make_unique<Elementwise<Impl>>(Impl{});
-        else
-          return std::make_unique<Elementwise<Impl>>(Impl(options));
-      },
-      {Impl::kInit});
+  table.add(Impl::kName, summary, Impl::schema(),
+            [](const Options& options) -> std::unique_ptr<Activation> {
+              if constexpr (std::is_same_v<Options, NoOptions>)
+                return std::make_unique<Elementwise<Impl>>(Impl{});
+              else
+                return std::make_unique<Elementwise<Impl>>(Impl(options));
+            },
+            {Impl::kInit});
 }
 
 }  // namespace
@@ -473,10 +470,9 @@ void add_builtin_activations(Registries& r) {
         []() -> std::unique_ptr<Activation> { return std::make_unique<Softmax>(); });
   add<Gelu>(a, "x * Phi(x) (Hendrycks and Gimpel 2016)");
   add<Silu>(a, "x * sigmoid(x), also called swish (Elfwing et al. 2017)");
-  a.add(
-      "swish", "alias of silu",
-      []() -> std::unique_ptr<Activation> { return std::make_unique<Elementwise<Silu>>(Silu{}); },
-      {Silu::kInit});
+  a.add("swish", "alias of silu",
+        []() -> std::unique_ptr<Activation> { return std::make_unique<Elementwise<Silu>>(Silu{}); },
+        {Silu::kInit});
   add<Mish>(a, "x * tanh(softplus(x)) (Misra 2019)");
 }
 
@@ -485,12 +481,12 @@ void register_activation(const std::string& name, ScalarFunction f, ScalarDeriva
   if (!f || !derivative) throw ConfigError("register_activation('" + name + "'): empty function");
   if (registry().layers.find(name))
     throw ConfigError("register_activation: '" + name + "' is already a layer name");
-  registry().activations.add(
-      name, summary,
-      [=]() -> std::unique_ptr<Activation> {
-        return std::make_unique<ScalarActivation>(name, f, derivative, recommended_init);
-      },
-      {recommended_init});
+  registry().activations.add(name, summary,
+                             [=]() -> std::unique_ptr<Activation> {
+                               return std::make_unique<ScalarActivation>(name, f, derivative,
+                                                                         recommended_init);
+                             },
+                             {recommended_init});
 }
 
 std::unique_ptr<Activation> make_activation(const json& spec, const std::string& path) {

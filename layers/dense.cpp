@@ -124,9 +124,9 @@ void read_bias_init(SpecReader& s, DenseOptions& o) {
       (b->is_string() && (*b == "auto" || *b == "zeros" || *b == "torch_default")))
     o.bias_init = *b;
   else
-    s.diagnostics().error(s.path_of("bias_init"),
-                          "expected a number or one of: auto, zeros, torch_default; found " +
-                              brief_json(*b));
+    s.diagnostics().error(
+        s.path_of("bias_init"),
+        "expected a number or one of: auto, zeros, torch_default; found " + brief_json(*b));
 }
 
 // "activation": a name or {"type": name, ...} of an activation function (not a layer with
@@ -160,8 +160,7 @@ const Schema<DenseOptions>& dense_schema() {
               },
               "the weight initialiser; auto: from the activation that follows",
               "initializer | auto")
-          .custom({"bias_init", kBiasInits, "auto",
-                   "auto: torch_default when init is, else zeros"},
+          .custom({"bias_init", kBiasInits, "auto", "auto: torch_default when init is, else zeros"},
                   read_bias_init, [](const O& o, json& j) { j["bias_init"] = o.bias_init; })
           .custom({"activation", "activation name or object", nullptr,
                    "fused into the layer (none: linear)"},

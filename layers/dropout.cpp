@@ -70,8 +70,9 @@ class Dropout final : public Layer {
 };
 
 const Schema<DropoutOptions>& dropout_schema() {
-  static const auto schema = Schema<DropoutOptions>().number(
-      "rate", &DropoutOptions::rate, "the probability of dropping a unit", Bounds::unit_open_above());
+  static const auto schema = Schema<DropoutOptions>().number("rate", &DropoutOptions::rate,
+                                                             "the probability of dropping a unit",
+                                                             Bounds::unit_open_above());
   return schema;
 }
 
@@ -92,8 +93,8 @@ LayerRecipe alpha_dropout(const DropoutOptions& options) {
 void add_dropout_layers(Registries& r) {
   r.layers.add("dropout", "zeroes units with probability rate in training (Srivastava et al. 2014)",
                dropout_schema(), build_dropout<false>);
-  r.layers.add("alpha_dropout", "SELU-preserving dropout (Klambauer et al. 2017)",
-               dropout_schema(), build_dropout<true>);
+  r.layers.add("alpha_dropout", "SELU-preserving dropout (Klambauer et al. 2017)", dropout_schema(),
+               build_dropout<true>);
 }
 
 }  // namespace nnfit

@@ -13,7 +13,8 @@ namespace {
 
 class Prelu final : public Layer {
  public:
-  explicit Prelu(const PreluOptions& o) : options_(o), shared_(o.shared), init_(static_cast<float>(o.init)) {}
+  explicit Prelu(const PreluOptions& o)
+      : options_(o), shared_(o.shared), init_(static_cast<float>(o.init)) {}
   std::string type() const override { return "prelu"; }
   json config() const override;
   Index setup(Index input_size) override {

@@ -19,13 +19,14 @@ template <class Options>
 Schema<Options> adam_schema() {
   return Schema<Options>()
       .number("lr", &Options::lr, "learning rate", Bounds::positive())
-      .number("beta1", &Options::beta1, "decay of the gradient's running mean", {0.0, 1.0, false, true})
+      .number("beta1", &Options::beta1, "decay of the gradient's running mean",
+              {0.0, 1.0, false, true})
       .number("beta2", &Options::beta2, "decay of the squared gradient's running mean",
               {0.0, 1.0, false, true})
       .number("eps", &Options::eps, "added to the root of the second moment", {0.0, 1.0})
       .number("weight_decay", &Options::weight_decay,
               std::is_same_v<Options, AdamWOptions> ? "decoupled weight decay"
-                                                   : "L2 penalty, added to the gradient",
+                                                    : "L2 penalty, added to the gradient",
               Bounds::at_least(0.0, 1e6))
       .boolean("amsgrad", &Options::amsgrad, "use the running maximum of the second moment");
 }

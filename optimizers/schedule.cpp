@@ -67,11 +67,11 @@ class StepDecay final : public Scheduled<StepLrOptions, StepDecay> {
   static constexpr const char* kName = "step";
   using Scheduled::Scheduled;
   static const Schema<StepLrOptions>& schema() {
-    static const auto s = with_warmup(Schema<StepLrOptions>()
-                        .integer("step_size", &StepLrOptions::step_size, "epochs between decays",
-                                 1, LLONG_MAX)
-                        .number("gamma", &StepLrOptions::gamma, "the factor of each decay",
-                                {0.0, 1.0, true, false}));
+    static const auto s = with_warmup(
+        Schema<StepLrOptions>()
+            .integer("step_size", &StepLrOptions::step_size, "epochs between decays", 1, LLONG_MAX)
+            .number("gamma", &StepLrOptions::gamma, "the factor of each decay",
+                    {0.0, 1.0, true, false}));
     return s;
   }
   double shape(std::int64_t, std::int64_t epoch, std::int64_t) const override {
@@ -98,8 +98,9 @@ class Cosine final : public Scheduled<CosineLrOptions, Cosine> {
   static constexpr const char* kName = "cosine";
   using Scheduled::Scheduled;
   static const Schema<CosineLrOptions>& schema() {
-    static const auto s = with_warmup(Schema<CosineLrOptions>().number(
-        "min_factor", &CosineLrOptions::min_factor, "the factor at the end of the run", {0.0, 1.0}));
+    static const auto s = with_warmup(
+        Schema<CosineLrOptions>().number("min_factor", &CosineLrOptions::min_factor,
+                                         "the factor at the end of the run", {0.0, 1.0}));
     return s;
   }
   double shape(std::int64_t step, std::int64_t, std::int64_t total) const override {
@@ -126,8 +127,8 @@ void add_builtin_schedules(Registries& r) {
                   build_schedule<Constant>);
   r.schedules.add("step", "times gamma every step_size epochs (StepLR)", StepDecay::schema(),
                   build_schedule<StepDecay>);
-  r.schedules.add("exponential", "times gamma every epoch (ExponentialLR)",
-                  Exponential::schema(), build_schedule<Exponential>);
+  r.schedules.add("exponential", "times gamma every epoch (ExponentialLR)", Exponential::schema(),
+                  build_schedule<Exponential>);
   r.schedules.add("cosine", "cosine from 1 to min_factor over the run (CosineAnnealingLR)",
                   Cosine::schema(), build_schedule<Cosine>);
 }

@@ -162,8 +162,9 @@ void read_stop_at(SpecReader& r, TrainConfig& t) {
   auto& diag = r.diagnostics();
   SpecReader s(*stop, r.path_of("stop_at"), diag);
   if (!s.has("metric") || !s.has("value"))
-    diag.error(s.path(),
-               "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
+    diag.error(
+        s.path(),
+        "needs \"metric\" and \"value\", e.g. {\"metric\": \"val_accuracy\", \"value\": 0.89}");
   StopAt at;
   at.metric = s.choice("metric", "val_accuracy", metric_names());
   at.value = s.number("value", 0.0);
@@ -250,8 +251,8 @@ void read_components(SpecReader& top, RunConfig& run, const json& data, Diagnost
                              : json("mse");
   run.loss = read_recipe(registry().losses, loss_spec, "loss", diag);
   const json* optimizer = top.raw("optimizer");
-  run.optimizer = read_recipe(registry().optimizers, optimizer ? *optimizer : json{{"type", "adam"}},
-                              "optimizer", diag);
+  run.optimizer = read_recipe(registry().optimizers,
+                              optimizer ? *optimizer : json{{"type", "adam"}}, "optimizer", diag);
   const json* schedule = top.raw("schedule");
   run.schedule = read_recipe(registry().schedules,
                              schedule ? *schedule : json{{"type", "constant"}}, "schedule", diag);
@@ -307,8 +308,8 @@ const Schema<TrainConfig>& train_schema() {
           .boolean("drop_last", &T::drop_last, "skip the last, smaller batch of each epoch")
           .number("clip_norm", &T::clip_norm,
                   "clip the global gradient norm (PyTorch's clip_grad_norm_); 0: off", {0.0, 1e30})
-          .integer("eval_batch_size", &T::eval_batch_size, "batch size of the evaluation passes",
-                   1, 1 << 24)
+          .integer("eval_batch_size", &T::eval_batch_size, "batch size of the evaluation passes", 1,
+                   1 << 24)
           .integer("threads", &T::threads,
                    "training threads (-j N overrides); a given count gives the same result on "
                    "every run, 1 and 2 differ by float rounding",

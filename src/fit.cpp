@@ -43,13 +43,12 @@ Fitted fit_samples(const Sequential& network, Samples samples, const FitOptions&
   const Data data = prepare_data(std::move(samples), std::nullopt,
                                  {{"validation", o.validation}, {"scale", o.scale}}, o.seed, "fit");
   auto setup = build_run(run, data, "fit");
-  Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data,
-                  run.train, run.seed);
+  Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data, run.train,
+                  run.seed);
   std::optional<RunRecorder> recorder;
   Trainer::Callbacks callbacks = o.callbacks;
   if (!o.run_dir.empty()) {
-    recorder.emplace(o.run_dir,
-                     o.resume ? RunRecorder::Start::resume : RunRecorder::Start::force);
+    recorder.emplace(o.run_dir, o.resume ? RunRecorder::Start::resume : RunRecorder::Start::force);
     json resolved = setup->resolved;
     resolved["output"]["dir"] = o.run_dir;
     recorder->attach(run, resolved, data, *setup, trainer, o.run_dir + "/config.json");
@@ -59,9 +58,8 @@ Fitted fit_samples(const Sequential& network, Samples samples, const FitOptions&
   const TrainResult result = trainer.run(callbacks);
   if (recorder && result.status == TrainResult::Status::interrupted) recorder->interrupted();
   if (recorder && result.status != TrainResult::Status::interrupted)
-    recorder->finish(result, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                           started)
-                                 .count());
+    recorder->finish(
+        result, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   ModelInfo info{data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, {}};
   return {{std::move(setup->model), std::move(info)}, result, trainer.history()};
 }

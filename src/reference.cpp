@@ -39,8 +39,8 @@ std::string cell(const std::string& text) {
 std::string markdown_fields(const std::vector<FieldInfo>& fields) {
   std::string out;
   for (const auto& f : fields)
-    out += (out.empty() ? "" : "; ") + ("`" + f.name + "` (" + f.type + ", " +
-                                        describe_default(f) + "): " + f.doc);
+    out += (out.empty() ? "" : "; ") +
+           ("`" + f.name + "` (" + f.type + ", " + describe_default(f) + "): " + f.doc);
   return cell(out);
 }
 
@@ -55,7 +55,8 @@ void markdown_table(std::string& out, const char* title, const char* note, const
 }
 
 void markdown_keys(std::string& out, const char* title, const std::vector<FieldInfo>& fields) {
-  out += std::string("### ") + title + "\n\n| key | type | default | meaning |\n|---|---|---|---|\n";
+  out +=
+      std::string("### ") + title + "\n\n| key | type | default | meaning |\n|---|---|---|---|\n";
   for (const auto& f : fields)
     out += "| `" + f.name + "` | " + cell(f.type) + " | " + cell(describe_default(f)) + " | " +
            cell(f.doc) + " |\n";

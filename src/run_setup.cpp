@@ -63,10 +63,10 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
   model.initialize(init_rng);
   if (!run.init_from.empty()) model.load_weights(run.init_from);
 
-  setup->loss = run.loss_is_auto
-                    ? loss(data.task == Task::classification ? "softmax_cross_entropy" : "mse")
-                          .make()
-                    : run.loss.make();
+  setup->loss =
+      run.loss_is_auto
+          ? loss(data.task == Task::classification ? "softmax_cross_entropy" : "mse").make()
+          : run.loss.make();
   check_loss_fits(*setup->loss, data, origin);
   setup->optimizer = run.optimizer.make(model.parameters());
   setup->schedule = run.schedule.make();

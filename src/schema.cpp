@@ -14,8 +14,7 @@ std::string Bounds::text() const {
   if (!bounded_below && !bounded_above) return "";
   // Bounds far beyond any sensible value are guards against nonsense, not limits worth
   // printing: "number > 0" rather than "number in (0, 1e+06]".
-  if (!bounded_above || high >= 1e6)
-    return (low_open ? " > " : " >= ") + format_field_number(low);
+  if (!bounded_above || high >= 1e6) return (low_open ? " > " : " >= ") + format_field_number(low);
   return std::string(" in ") + (low_open ? "(" : "[") + format_field_number(low) + ", " +
          format_field_number(high) + (high_open ? ")" : "]");
 }
@@ -26,8 +25,7 @@ std::string describe_default(const FieldInfo& field) {
   if (field.default_value.is_null()) return "none";
   // Built with append: GCC 12 warns (-Wrestrict, a false alarm, GCC bug 105329) on
   // literal + string + literal here.
-  std::string text = field.default_value.is_string()
-                         ? field.default_value.dump()
+  std::string text = field.default_value.is_string() ? field.default_value.dump()
                      : field.default_value.is_number_float()
                          ? format_field_number(field.default_value.get<double>())
                          : field.default_value.dump();

@@ -75,8 +75,8 @@ std::optional<double> EpochRecord::metric(const std::string& name) const {
   const auto underscore = name.find('_');
   if (underscore == std::string::npos) return std::nullopt;
   const std::string split = name.substr(0, underscore), measure = name.substr(underscore + 1);
-  const Metrics* m = split == "train" ? &train
-                     : split == "val" ? &validation
+  const Metrics* m = split == "train"  ? &train
+                     : split == "val"  ? &validation
                      : split == "test" ? &test
                                        : nullptr;
   if (!m || m->samples == 0) return std::nullopt;
@@ -225,8 +225,7 @@ StepResult Trainer::take_step(Index steps_per_epoch, std::int64_t total_steps,
   const ParameterView parameters = model_.parameters();
   if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values, parameters.size).allFinite()) {
     for (const auto& info : model_.parameter_info())
-      if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size)
-               .allFinite())
+      if (!Eigen::Map<const Eigen::ArrayXf>(parameters.values + info.offset, info.size).allFinite())
         diverged("optimiser step " + std::to_string(optimizer_.steps()) + ": parameter " +
                  info.name + " is no longer finite after the update");
   }

@@ -62,8 +62,7 @@ const std::vector<std::string> kTestOnly = {"broken_elu", "square_plus"};
 std::vector<std::string> registered(const std::vector<std::string>& names) {
   std::vector<std::string> out;
   for (const auto& name : names)
-    if (std::find(kTestOnly.begin(), kTestOnly.end(), name) == kTestOnly.end())
-      out.push_back(name);
+    if (std::find(kTestOnly.begin(), kTestOnly.end(), name) == kTestOnly.end()) out.push_back(name);
   return out;
 }
 

@@ -49,8 +49,8 @@ TEST_CASE("typed recipes and JSON specs train to the same parameters") {
                            .train = {.epochs = 3, .batch_size = 16},
                            .seed = 9};
   const Fitted typed =
-      fit(Sequential{dense(16, leaky_relu({.slope = 0.1})), dropout({.rate = 0.1}), dense(2)},
-          s.x, s.labels, options);
+      fit(Sequential{dense(16, leaky_relu({.slope = 0.1})), dropout({.rate = 0.1}), dense(2)}, s.x,
+          s.labels, options);
   const Fitted from_json = fit(Sequential::from_json(json::parse(R"([
       {"type": "dense", "units": 16, "activation": {"type": "leaky_relu", "slope": 0.1}},
       {"type": "dropout", "rate": 0.1}, {"type": "dense", "units": 2}])")),

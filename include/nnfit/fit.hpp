@@ -50,8 +50,8 @@ struct FitOptions {
   std::string scale = "none";  // none | standardize | minmax: fitted on the training rows
   std::uint64_t seed = 1;      // initial weights, batch order, dropout, the validation split
   std::vector<std::string> class_names{};  // names of the labels 0, 1, ... (default "0", "1", ...)
-  std::string run_dir{};  // when set: the run directory, as `nnfit` writes it
-  bool resume = false;  // continue the fit in run_dir from its checkpoint
+  std::string run_dir{};                   // when set: the run directory, as `nnfit` writes it
+  bool resume = false;                     // continue the fit in run_dir from its checkpoint
   Trainer::Callbacks callbacks{};
 };
 

@@ -1,9 +1,9 @@
 // The registry: name -> schema and builder, one table per kind. It is the only place that
 // knows every layer, activation, loss, optimiser, initialiser, schedule and data source;
 // everything else asks it by name. Each entry's fields (from its Schema) drive reading its
-// JSON, the resolved config, `nnfit list` and docs/CONFIG.md. Built-ins are added on first use by the add_builtin_* function of the file that
-// implements them (layers/activations.cpp adds every activation, and so on), so adding an
-// activation touches that one file plus its test.
+// JSON, the resolved config, `nnfit list` and docs/CONFIG.md. Built-ins are added on first use by
+// the add_builtin_* function of the file that implements them (layers/activations.cpp adds every
+// activation, and so on), so adding an activation touches that one file plus its test.
 #pragma once
 
 #include <functional>
@@ -72,13 +72,14 @@ class Registry<Product(Args...)> {
   // A component without options.
   template <class Build>
   void add(std::string name, std::string summary, Build build, EntryTraits traits = {}) {
-    add(std::move(name), std::move(summary), Schema<NoOptions>(),
+    add(
+        std::move(name), std::move(summary), Schema<NoOptions>(),
         [build = std::move(build)](const NoOptions&, Args... args) { return build(args...); },
         std::move(traits));
   }
   // A component that reads its spec itself; `fields` documents what it reads.
-  void add_reader(std::string name, std::string summary, std::vector<FieldInfo> fields,
-                  Reader read, EntryTraits traits = {}) {
+  void add_reader(std::string name, std::string summary, std::vector<FieldInfo> fields, Reader read,
+                  EntryTraits traits = {}) {
     add_entry({std::move(name), std::move(summary), std::move(fields), std::move(read),
                std::move(traits)});
   }
@@ -86,8 +87,8 @@ class Registry<Product(Args...)> {
   // The recipe of a component from its typed options (what reading a spec gives, and what
   // the typed C++ API gives without JSON).
   template <class Options, class Build>
-  static Made recipe(const std::string& name, const Schema<Options>& schema,
-                     const Options& options, Build build, std::string recommended_init = "") {
+  static Made recipe(const std::string& name, const Schema<Options>& schema, const Options& options,
+                     Build build, std::string recommended_init = "") {
     json resolved = schema.write(options);
     resolved["type"] = name;
     return Made{name, std::move(resolved),

@@ -33,9 +33,9 @@ struct FieldInfo {
         required(required),
         default_note(std::move(default_note)) {}
   std::string name;
-  std::string type;         // "number > 0", "integer in [1, 16777216]", "boolean", "a | b"
-  json default_value;       // null when the field is required or has no default
-  std::string doc;          // what it means
+  std::string type;    // "number > 0", "integer in [1, 16777216]", "boolean", "a | b"
+  json default_value;  // null when the field is required or has no default
+  std::string doc;     // what it means
   bool required = false;
   std::string default_note;  // says what the default is when no value can ("by source")
 };
@@ -71,12 +71,13 @@ class Schema {
   template <class T>
   Schema& number(const char* key, T Options::*member, std::string doc, Bounds bounds = {}) {
     static_assert(std::is_floating_point_v<T>);
-    return add({key, "number" + bounds.text(), json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) {
-                 o.*member = static_cast<T>(r.number_in(key, o.*member, bounds.low, bounds.high,
-                                                        bounds.low_open, bounds.high_open));
-               },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, "number" + bounds.text(), json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) {
+          o.*member = static_cast<T>(r.number_in(key, o.*member, bounds.low, bounds.high,
+                                                 bounds.low_open, bounds.high_open));
+        },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   // An integer in [low, high] (any integer member).
@@ -84,49 +85,54 @@ class Schema {
   Schema& integer(const char* key, T Options::*member, std::string doc, long long low,
                   long long high) {
     static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
-    return add({key, integer_type(low, high), json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) {
-                 o.*member = static_cast<T>(r.integer(key, static_cast<long long>(o.*member), low,
-                                                      high));
-               },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, integer_type(low, high), json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) {
+          o.*member = static_cast<T>(r.integer(key, static_cast<long long>(o.*member), low, high));
+        },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   // An integer in [0, 2^64 - 1].
   Schema& unsigned_integer(const char* key, std::uint64_t Options::*member, std::string doc) {
-    return add({key, "integer >= 0", json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) { o.*member = r.unsigned_integer(key, o.*member); },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, "integer >= 0", json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) { o.*member = r.unsigned_integer(key, o.*member); },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   Schema& boolean(const char* key, bool Options::*member, std::string doc) {
-    return add({key, "boolean", json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) { o.*member = r.boolean(key, o.*member); },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, "boolean", json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) { o.*member = r.boolean(key, o.*member); },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   // Any string.
   Schema& text(const char* key, std::string Options::*member, std::string doc,
                std::string type = "string") {
-    return add({key, std::move(type), json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) { o.*member = r.string(key, o.*member); },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, std::move(type), json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) { o.*member = r.string(key, o.*member); },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   // One of `allowed`.
   Schema& choice(const char* key, std::string Options::*member, std::vector<std::string> allowed,
                  std::string doc) {
     const std::string type = join_choices(allowed);
-    return choice(key, member, [allowed] { return allowed; }, std::move(doc), type);
+    return choice(
+        key, member, [allowed] { return allowed; }, std::move(doc), type);
   }
   // One of a list computed when a spec is read (registry names, which may not all be
   // registered yet when the schema is built); `type` describes it.
   Schema& choice(const char* key, std::string Options::*member,
                  std::function<std::vector<std::string>()> allowed, std::string doc,
                  std::string type) {
-    return add({key, std::move(type), json(defaults_.*member), std::move(doc)},
-               [=](SpecReader& r, Options& o) { o.*member = r.choice(key, o.*member, allowed()); },
-               [=](const Options& o, json& j) { j[key] = o.*member; });
+    return add(
+        {key, std::move(type), json(defaults_.*member), std::move(doc)},
+        [=](SpecReader& r, Options& o) { o.*member = r.choice(key, o.*member, allowed()); },
+        [=](const Options& o, json& j) { j[key] = o.*member; });
   }
 
   // A field with its own reading and writing (a value of several JSON types, a nested spec).
@@ -184,8 +190,7 @@ class Schema {
     return *this;
   }
   static std::string integer_type(long long low, long long high) {
-    if (high == std::numeric_limits<long long>::max())
-      return "integer >= " + std::to_string(low);
+    if (high == std::numeric_limits<long long>::max()) return "integer >= " + std::to_string(low);
     return "integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
   }
   static std::string join_choices(const std::vector<std::string>& names) {

@@ -133,8 +133,8 @@ int train(const TrainOptions& options) {
   auto setup = build_run(run, data, config_path);
   json resolved = setup->resolved;
   resolved["output"]["dir"] = dir.string();
-  Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data,
-                  run.train, run.seed);
+  Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data, run.train,
+                  run.seed);
   recorder.attach(run, resolved, data, *setup, trainer, config_path);
 
   // 3. Train.

@@ -379,8 +379,8 @@ std::optional<Arm> read_arm(const json& spec, std::size_t i, const ArmInputs& in
   return arm;
 }
 
-std::vector<Arm> read_arms(SpecReader& top, const ArmInputs& in,
-                           const ExperimentOptions& options, Diagnostics& diag) {
+std::vector<Arm> read_arms(SpecReader& top, const ArmInputs& in, const ExperimentOptions& options,
+                           Diagnostics& diag) {
   std::vector<Arm> out;
   const json* arms = top.raw("arms");
   if (!arms || !arms->is_array() || arms->empty()) {

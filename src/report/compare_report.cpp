@@ -212,7 +212,6 @@ void write_machine_files(const fs::path& dir, const Experiment& e,
                                        {"description", a.description},
                                        {"config", e.run_config(a, e.seeds.front())}});
   write_file_atomically((dir / "experiment.json").string(), experiment_json.dump(2) + "\n");
-
 }
 
 // summary.csv: one row per arm and measure, with its comparison to the baseline.
@@ -245,8 +244,7 @@ std::string summary_csv(const json& summary) {
 
 Figure loss_plot(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
-  plot::LineChart loss{
-      "Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
+  plot::LineChart loss{"Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
   std::vector<double> all;
   for (const auto& arm : e.arms) {
     Curve c = curve(
@@ -270,12 +268,11 @@ Figure step_loss_plot(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   std::size_t windows = 0;
   for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
-  plot::LineChart steps{
-      "Training loss by step",
-      "optimiser step",
-      "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
-      false,
-      {}};
+  plot::LineChart steps{"Training loss by step",
+                        "optimiser step",
+                        "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
+                        false,
+                        {}};
   std::vector<double> all;
   for (const auto& arm : e.arms) {
     Curve c = curve(
@@ -324,12 +321,11 @@ Figure accuracy_plot(const ReportInputs& in, const std::string& acc_metric) {
 
 Figure target_plot(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
-  plot::DotChart dots{
-      "Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
-      "epochs to target",
-      {},
-      std::nullopt,
-      ""};
+  plot::DotChart dots{"Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
+                      "epochs to target",
+                      {},
+                      std::nullopt,
+                      ""};
   int budget = 0;
   for (const auto& arm : e.arms) {
     plot::Category cat{arm.name, colors.at(arm.name), {}, {}, 0, 0, 0};
@@ -351,9 +347,10 @@ Figure target_plot(const ReportInputs& in) {
   }
   dots.reference = budget + 1;
   dots.reference_label = "not reached";
-  return {"Epochs to the target per run (open circles: never reached, counted as the "
-          "budget + 1), with the mean and its 95% interval.",
-          "epochs_to_target.svg", dots.svg()};
+  return {
+      "Epochs to the target per run (open circles: never reached, counted as the "
+      "budget + 1), with the mean and its 95% interval.",
+      "epochs_to_target.svg", dots.svg()};
 }
 
 // Activation variance and mean by depth, at initialisation and after training.
@@ -413,13 +410,13 @@ Figure dead_units_plot(const ReportInputs& in) {
           return sum / static_cast<double>(r.diagnostics[i].activations.size());
         },
         epochs + 1);
-    dead.series.push_back(
-        {arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+    dead.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
   }
-  return {"Fraction of hidden units that are dead (never positive on the probe batch), "
-          "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
-          "highest seed.",
-          "dead_units.svg", dead.svg()};
+  return {
+      "Fraction of hidden units that are dead (never positive on the probe batch), "
+      "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
+      "highest seed.",
+      "dead_units.svg", dead.svg()};
 }
 
 bool has_layer_statistics(const json& summary) {
@@ -467,7 +464,6 @@ void intro_section(report::Document& doc, const ReportInputs& in) {
       (e.spec.value("smoke_run", false)
            ? " **Smoke size**: a reduced version of the experiment, not its result."
            : ""));
-
 }
 
 void verdicts_section(report::Document& doc, const ReportInputs& in) {
@@ -497,8 +493,6 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
     }
   doc.table(rows);
 }
-
-
 
 void arms_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
@@ -543,7 +537,6 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
     }
     doc.table(rows);
   }
-
 }
 
 void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
@@ -575,8 +568,6 @@ void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
   doc.table(rows);
 }
 
-
-
 void comparisons_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Every paired comparison");
@@ -595,8 +586,6 @@ void comparisons_section(report::Document& doc, const ReportInputs& in) {
   doc.table(rows);
 }
 
-
-
 void problems_section(report::Document& doc, const std::vector<RunRecord>& records) {
   std::vector<std::vector<std::string>> problems = {{"arm", "seed", "status", "message"}};
   for (const auto& r : records)
@@ -605,7 +594,6 @@ void problems_section(report::Document& doc, const std::vector<RunRecord>& recor
     doc.heading("Runs that did not finish");
     doc.table(problems);
   }
-
 }
 
 void method_section(report::Document& doc, const ReportInputs& in) {
@@ -626,7 +614,6 @@ void method_section(report::Document& doc, const ReportInputs& in) {
   for (const auto& a : e.arms)
     doc.code("arm " + a.name + " (seed " + std::to_string(e.seeds.front()) + ")",
              e.run_config(a, e.seeds.front()).dump(2));
-
 }
 
 }  // namespace
