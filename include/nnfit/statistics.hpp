@@ -25,22 +25,41 @@ Estimate estimate(const std::vector<double>& values);
 struct PairedDifference {
   int n = 0;
   double mean = 0, sd = 0;
-  double t_low = 0, t_high = 0;        // 95% paired t-interval
-  double boot_low = 0, boot_high = 0;  // 95% percentile interval of a paired bootstrap
+  double t_low = 0, t_high = 0;  // 95% paired t-interval
+  double p = 1;                  // two-sided sign-flip permutation p of mean = 0
+  double relative = 0;           // mean / mean of b (NaN when b's mean is 0)
 };
 
-// `seed` drives the bootstrap's resampling (10,000 resamples), so reports reproduce.
+// `seed` drives the permutation test's sampling beyond 16 pairs, so reports reproduce.
 PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b,
-                                   std::uint64_t seed = 1, int resamples = 10000);
+                                   std::uint64_t seed = 1);
+
+// The exact sign-flip permutation test of paired differences (Fisher 1935; Good 2005,
+// "Permutation, parametric and bootstrap tests of hypotheses", 3.1): under "no difference"
+// each d_i is as likely -d_i, so the two-sided p is the share of the 2^n sign patterns whose
+// |sum| is at least the observed |sum|. All patterns for n <= 16; beyond, `samples` random
+// ones (the observed pattern counted, so p > 0). All-zero differences give p = 1.
+double sign_flip_p(const std::vector<double>& d, std::uint64_t seed = 1, int samples = 200000);
+
+// Holm's step-down adjustment (Holm 1979): sort p ascending, p_(i) * (m - i + 1), made
+// monotone and capped at 1; returned in the input's order.
+std::vector<double> holm_adjust(const std::vector<double>& p);
 
 // The minimum number of pairs for any verdict other than "no difference".
 inline constexpr int kMinimumPairs = 3;
 
+// The significance level verdicts use, after Holm's adjustment.
+inline constexpr double kAlpha = 0.05;
+
 // For a difference (arm - baseline) of a quantity where lower is better (`lower_wins`) or
-// higher is better: `better_word` when both the t-interval and the bootstrap interval lie
-// entirely on the winning side of 0, `worse_word` when both lie on the other side, and
-// "no difference at this many seeds" otherwise (also with fewer than kMinimumPairs pairs).
-std::string verdict(const PairedDifference& d, bool lower_wins, const std::string& better_word,
-                    const std::string& worse_word);
+// higher is better, given its (adjusted) p: `better_word` or `worse_word` by the sign of the
+// mean when p < kAlpha with at least kMinimumPairs pairs, and "not shown at this many seeds"
+// otherwise. A difference with zero variance gets a verdict only through its exact p.
+std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_wins,
+                    const std::string& better_word, const std::string& worse_word);
+
+// The smallest mean difference a paired t-test at this many pairs and this sd detects with
+// 80% power at two-sided 5% (normal approximation, (1.96 + 0.84) sd / sqrt(n)).
+double detectable_difference(int n, double sd);
 
 }  // namespace nnfit

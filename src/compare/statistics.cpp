@@ -41,9 +41,13 @@ Estimate estimate(const std::vector<double>& values) {
 }
 
 PairedDifference paired_difference(const std::vector<double>& a, const std::vector<double>& b,
-                                   std::uint64_t seed, int resamples) {
+                                   std::uint64_t seed) {
   std::vector<double> d;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) d.push_back(a[i] - b[i]);
+  double sum_b = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    d.push_back(a[i] - b[i]);
+    sum_b += b[i];
+  }
   const Estimate e = estimate(d);
   PairedDifference p;
   p.n = e.n;
@@ -51,34 +55,63 @@ PairedDifference paired_difference(const std::vector<double>& a, const std::vect
   p.sd = e.sd;
   p.t_low = e.ci_low;
   p.t_high = e.ci_high;
-  p.boot_low = p.boot_high = e.mean;
-  if (p.n < 2) return p;
-  Rng rng(seed);
-  std::vector<double> means(static_cast<std::size_t>(resamples));
-  for (auto& m : means) {
-    double sum = 0;
-    for (int i = 0; i < p.n; ++i) sum += d[rng.below(static_cast<std::uint64_t>(p.n))];
-    m = sum / p.n;
-  }
-  std::sort(means.begin(), means.end());
-  const auto at = [&](double q) {
-    const auto i = static_cast<std::size_t>(std::floor(q * (resamples - 1)));
-    return means[std::min(i, means.size() - 1)];
-  };
-  p.boot_low = at(0.025);
-  p.boot_high = at(0.975);
+  p.p = sign_flip_p(d, seed);
+  p.relative = sum_b != 0 && p.n > 0 ? e.mean / (sum_b / p.n) : std::nan("");
   return p;
 }
 
-std::string verdict(const PairedDifference& d, bool lower_wins, const std::string& better_word,
-                    const std::string& worse_word) {
-  const std::string none = "no difference at this many seeds";
-  if (d.n < kMinimumPairs) return none;
-  const bool below = d.t_high < 0 && d.boot_high < 0;
-  const bool above = d.t_low > 0 && d.boot_low > 0;
-  if (below) return lower_wins ? better_word : worse_word;
-  if (above) return lower_wins ? worse_word : better_word;
-  return none;
+double sign_flip_p(const std::vector<double>& d, std::uint64_t seed, int samples) {
+  const std::size_t n = d.size();
+  double observed = 0;
+  for (double x : d) observed += x;
+  observed = std::fabs(observed);
+  if (n == 0 || observed == 0) return 1.0;
+  // Sums equal to the observed one up to rounding count as "at least as extreme".
+  const double tolerance = 1e-12 * (observed + 1.0);
+  auto extreme = [&](std::uint64_t signs) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += (signs >> i & 1) ? -d[i] : d[i];
+    return std::fabs(sum) >= observed - tolerance;
+  };
+  if (n <= 16) {
+    const std::uint64_t patterns = std::uint64_t{1} << n;
+    std::uint64_t count = 0;
+    for (std::uint64_t signs = 0; signs < patterns; ++signs) count += extreme(signs);
+    return static_cast<double>(count) / static_cast<double>(patterns);
+  }
+  Rng rng(seed);
+  std::uint64_t count = 1;  // the observed pattern
+  for (int s = 0; s < samples; ++s) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += rng.bernoulli(0.5) ? -d[i] : d[i];
+    count += std::fabs(sum) >= observed - tolerance;
+  }
+  return static_cast<double>(count) / static_cast<double>(samples + 1);
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p) {
+  const std::size_t m = p.size();
+  std::vector<std::size_t> order(m);
+  for (std::size_t i = 0; i < m; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](auto x, auto y) { return p[x] < p[y]; });
+  std::vector<double> adjusted(m);
+  double running = 0;
+  for (std::size_t k = 0; k < m; ++k) {
+    running = std::max(running, std::min(1.0, p[order[k]] * static_cast<double>(m - k)));
+    adjusted[order[k]] = running;
+  }
+  return adjusted;
+}
+
+std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_wins,
+                    const std::string& better_word, const std::string& worse_word) {
+  const std::string none = "not shown at this many seeds";
+  if (d.n < kMinimumPairs || d.mean == 0 || !(adjusted_p < kAlpha)) return none;
+  return (d.mean < 0) == lower_wins ? better_word : worse_word;
+}
+
+double detectable_difference(int n, double sd) {
+  return n < 2 ? std::nan("") : (1.959964 + 0.841621) * sd / std::sqrt(static_cast<double>(n));
 }
 
 }  // namespace nnfit

@@ -1,10 +1,14 @@
 // The statistics of a comparison (include/nnfit/compare.hpp, summarize()).
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "nnfit/compare.hpp"
 #include "nnfit/statistics.hpp"
+#include "nnfit/survival.hpp"
 
 namespace nnfit {
 
@@ -18,31 +22,38 @@ bool lower_wins(const std::string& measure) {
          measure.find("dead") != std::string::npos || measure.find("rmse") != std::string::npos;
 }
 
-// Every measure of one run (see compare.hpp). Diverged runs keep only what they reached
-// before diverging that cannot mislead: target times (censored if not reached).
+// The range a measure's values live in: intervals are clipped to it.
+std::pair<double, double> range_of(const std::string& measure) {
+  const double inf = std::numeric_limits<double>::infinity();
+  if (measure.find("accuracy") != std::string::npos || measure.find("dead") != std::string::npos)
+    return {0.0, 1.0};
+  if (measure.find("r2") != std::string::npos) return {-inf, 1.0};
+  return {0.0, inf};  // losses, AUCs, RMSE, times
+}
+
+// Time to the target as survival data: reached at that step, or censored at the budget.
+// Diverged runs count as never reaching it after they diverged (censored at the budget too:
+// we only know they did not reach it within it).
+std::optional<SurvivalTime> target_time(const RunRecord& r) {
+  const bool usable = r.status == "finished" || r.status == "diverged";
+  if (!r.config["train"].contains("stop_at") || !usable) return std::nullopt;
+  const int budget = r.config["train"].value("epochs", 0);
+  const double censored_at = static_cast<double>(budget) * static_cast<double>(r.steps_per_epoch);
+  const json& stop = r.config["train"]["stop_at"];
+  // A training-loss target at the resolution of the logged windows.
+  if (!r.step_losses.empty() && stop["metric"] == "train_loss") {
+    for (const auto& [step, loss] : r.step_losses)
+      if (loss <= stop["value"].get<double>()) return SurvivalTime{static_cast<double>(step), true};
+    return SurvivalTime{censored_at, false};
+  }
+  if (r.target_reached) return SurvivalTime{static_cast<double>(r.target_reached->second), true};
+  return SurvivalTime{censored_at, false};
+}
+
+// The continuous measures of one run (see compare.hpp).
 Measures measures_of(const RunRecord& r) {
   Measures m;
   const bool finished = r.status == "finished";
-  const int budget = r.config["train"].value("epochs", 0);
-  if (r.config["train"].contains("stop_at") && (finished || r.status == "diverged")) {
-    if (r.target_reached) {
-      m["epochs_to_target"] = r.target_reached->first;
-      m["steps_to_target"] = static_cast<double>(r.target_reached->second);
-    } else {
-      m["epochs_to_target"] = budget + 1;
-      m["steps_to_target"] = static_cast<double>((budget + 1) * r.steps_per_epoch);
-    }
-    // A training-loss target at the resolution of the logged windows.
-    const json& stop = r.config["train"]["stop_at"];
-    if (!r.step_losses.empty() && stop["metric"] == "train_loss") {
-      m["steps_to_target"] = static_cast<double>((budget + 1) * r.steps_per_epoch);
-      for (const auto& [step, loss] : r.step_losses)
-        if (loss <= stop["value"].get<double>()) {
-          m["steps_to_target"] = static_cast<double>(step);
-          break;
-        }
-    }
-  }
   if (!r.diagnostics.empty()) {
     const auto& last = r.diagnostics.back();
     double dead = 0;
@@ -52,34 +63,46 @@ Measures measures_of(const RunRecord& r) {
   }
   if (!finished || r.epochs.empty()) return m;
   const EpochRecord& last = r.epochs.back();
-  const json final_row = last.to_json();
   for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss",
                           "test_accuracy", "val_rmse", "test_rmse"})
-    if (final_row.contains(key)) m[std::string("final_") + key] = final_row[key].get<double>();
-  double auc = 0;
-  for (const auto& e : r.epochs) {
-    auc += e.train.loss;
-    const json row = e.to_json();
+    if (const auto v = last.metric(key)) m[std::string("final_") + key] = *v;
+  double train_auc = 0, val_auc = 0;
+  std::size_t best_val = 0;
+  for (std::size_t i = 0; i < r.epochs.size(); ++i) {
+    const EpochRecord& e = r.epochs[i];
+    train_auc += e.train.loss;
+    if (const auto v = e.metric("val_loss")) {
+      val_auc += *v;
+      if (*v < *r.epochs[best_val].metric("val_loss")) best_val = i;
+    }
     for (const char* key : {"train_loss", "val_loss"})
-      if (row.contains(key)) {
+      if (const auto v = e.metric(key)) {
         const std::string name = std::string("best_") + key;
-        m[name] =
-            m.count(name) ? std::min(m[name], row[key].get<double>()) : row[key].get<double>();
+        m[name] = m.count(name) ? std::min(m[name], *v) : *v;
       }
-    for (const char* key : {"val_accuracy", "test_accuracy"})
-      if (row.contains(key)) {
-        const std::string name = std::string("best_") + key;
-        m[name] =
-            m.count(name) ? std::max(m[name], row[key].get<double>()) : row[key].get<double>();
-      }
+    if (const auto v = e.metric("val_accuracy"))
+      m["best_val_accuracy"] = m.count("best_val_accuracy") ? std::max(m["best_val_accuracy"], *v)
+                                                            : *v;
   }
-  m["loss_auc"] = auc / static_cast<double>(r.epochs.size());
+  const double epochs = static_cast<double>(r.epochs.size());
+  m["loss_auc"] = train_auc / epochs;
+  if (last.validation.samples > 0) {
+    m["val_loss_auc"] = val_auc / epochs;
+    // The test accuracy of the epoch chosen on validation (the lowest validation loss).
+    if (const auto v = r.epochs[best_val].metric("test_accuracy"))
+      m["test_accuracy_at_best_val"] = *v;
+  }
   m["wall_time"] = r.wall_time;
   return m;
 }
 
-json estimate_json(const Estimate& e) {
-  return {{"n", e.n}, {"mean", e.mean}, {"sd", e.sd}, {"ci_low", e.ci_low}, {"ci_high", e.ci_high}};
+json estimate_json(const Estimate& e, const std::string& measure = "") {
+  const auto [low, high] = range_of(measure);
+  return {{"n", e.n},
+          {"mean", e.mean},
+          {"sd", e.sd},
+          {"ci_low", std::clamp(e.ci_low, low, high)},
+          {"ci_high", std::clamp(e.ci_high, low, high)}};
 }
 
 using ByArm = std::map<std::string, std::map<std::uint64_t, Measures>>;
@@ -106,9 +129,36 @@ json layers_json(const Layers& layers) {
   return out;
 }
 
+// Per arm and seed: the time to the target, when the experiment has one.
+using TimesByArm = std::map<std::string, std::map<std::uint64_t, SurvivalTime>>;
+
+std::vector<SurvivalTime> times_of(const TimesByArm& times, const std::string& arm) {
+  std::vector<SurvivalTime> out;
+  if (const auto it = times.find(arm); it != times.end())
+    for (const auto& [seed, t] : it->second) out.push_back(t);
+  return out;
+}
+
+// Kaplan-Meier curve and restricted mean time to the target (in steps) of one arm.
+json target_summary(const std::vector<SurvivalTime>& times) {
+  const KaplanMeier km = kaplan_meier(times);
+  double tau = 0;
+  for (const auto& t : times) tau = std::max(tau, t.time);
+  const double rmst = km.restricted_mean(tau), se = km.restricted_mean_se(tau);
+  json curve = json::array();
+  for (std::size_t j = 0; j < km.times.size(); ++j) curve.push_back({km.times[j], km.survival[j]});
+  return {{"runs", km.runs},
+          {"reached", km.reached},
+          {"tau", tau},
+          {"restricted_mean", rmst},
+          {"restricted_mean_se", se},
+          {"restricted_mean_ci", {std::max(0.0, rmst - 1.959964 * se), std::min(tau, rmst + 1.959964 * se)}},
+          {"kaplan_meier", curve}};
+}
+
 // One arm: run counts, each measure's estimate over seeds, per-layer statistics.
 json arm_summary(const Experiment& experiment, const Arm& arm,
-                 const std::vector<RunRecord>& records, ByArm& by_arm) {
+                 const std::vector<RunRecord>& records, ByArm& by_arm, const TimesByArm& times) {
   json a = {{"name", arm.name}, {"description", arm.description}};
   int runs = 0, finished = 0, diverged = 0, failed = 0, reached = 0, collapsed = 0;
   std::map<std::string, std::vector<double>> values;
@@ -132,21 +182,26 @@ json arm_summary(const Experiment& experiment, const Arm& arm,
   a["finished"] = finished;
   a["diverged"] = diverged;
   a["failed"] = failed;
-  if (experiment.target) a["reached_target"] = reached;
+  if (experiment.target) {
+    const auto arm_times = times_of(times, arm.name);
+    a["target"] = target_summary(arm_times);
+    a["reached_target"] = a["target"]["reached"];
+  }
   // Runs with a hidden layer whose every unit is dead at initialisation: the network's
   // output does not depend on its input ("born dead").
   a["dead_layer_at_init"] = collapsed;
   json m = json::object();
-  for (const auto& [k, v] : values) m[k] = estimate_json(estimate(v));
+  for (const auto& [k, v] : values) m[k] = estimate_json(estimate(v), k);
   a["measures"] = m;
   a["layers_at_init"] = layers_json(init_layers);
   a["layers_final"] = layers_json(final_layers);
   return a;
 }
 
-// One measure of one arm against the baseline, paired seed by seed; null without pairs.
+// One continuous measure of one arm against the baseline, paired seed by seed; null without
+// pairs. The verdict is set once every comparison's p is known (Holm).
 json compare_measure(const Experiment& experiment, const Arm& arm, const std::string& name,
-                     ByArm& by_arm, const std::string& speed) {
+                     ByArm& by_arm) {
   const auto& base = by_arm[experiment.baseline];
   std::vector<double> a, b;
   for (const auto seed : experiment.seeds) {
@@ -159,49 +214,141 @@ json compare_measure(const Experiment& experiment, const Arm& arm, const std::st
   }
   if (a.empty()) return nullptr;
   const PairedDifference d = paired_difference(a, b, 1);
-  const bool lower = lower_wins(name);
-  const bool is_speed = name == "loss_auc" || name.ends_with("to_target");
-  json c = {{"arm", arm.name},
-            {"baseline", experiment.baseline},
-            {"measure", name},
-            {"n", d.n},
-            {"difference", d.mean},
-            {"sd", d.sd},
-            {"t_interval", {d.t_low, d.t_high}},
-            {"bootstrap_interval", {d.boot_low, d.boot_high}},
-            {"lower_is_better", lower},
-            {"verdict",
-             verdict(d, lower, is_speed ? "faster" : "better", is_speed ? "slower" : "worse")}};
-  c["headline"] = name == speed;
-  return c;
+  return {{"arm", arm.name},
+          {"baseline", experiment.baseline},
+          {"measure", name},
+          {"n", d.n},
+          {"difference", d.mean},
+          {"relative", std::isfinite(d.relative) ? json(d.relative) : json()},
+          {"sd", d.sd},
+          {"t_interval", {d.t_low, d.t_high}},
+          {"p", d.p},
+          {"detectable", d.n >= 2 ? json(detectable_difference(d.n, d.sd)) : json()},
+          {"lower_is_better", lower_wins(name)}};
 }
 
-// Paired comparisons with the baseline, every arm and measure but wall time.
-json all_comparisons(const Experiment& experiment, ByArm& by_arm, const std::string& speed) {
+// Time to the target of one arm against the baseline: decided pairs and the exact sign test,
+// the difference of restricted means and the log-rank test beside it.
+json compare_times(const Experiment& experiment, const Arm& arm, const TimesByArm& times) {
+  std::vector<SurvivalTime> a, b;
+  const auto& mine = times.count(arm.name) ? times.at(arm.name) : std::map<std::uint64_t, SurvivalTime>{};
+  const auto& base = times.count(experiment.baseline) ? times.at(experiment.baseline)
+                                                      : std::map<std::uint64_t, SurvivalTime>{};
+  for (const auto seed : experiment.seeds)
+    if (mine.count(seed) && base.count(seed)) {
+      a.push_back(mine.at(seed));
+      b.push_back(base.at(seed));
+    }
+  if (a.empty()) return nullptr;
+  const PairedTimes paired = paired_times(a, b);
+  double tau = 0;
+  for (const auto& t : a) tau = std::max(tau, t.time);
+  for (const auto& t : b) tau = std::max(tau, t.time);
+  const KaplanMeier ka = kaplan_meier(a), kb = kaplan_meier(b);
+  const double difference = ka.restricted_mean(tau) - kb.restricted_mean(tau);
+  const double se = std::hypot(ka.restricted_mean_se(tau), kb.restricted_mean_se(tau));
+  return {{"arm", arm.name},
+          {"baseline", experiment.baseline},
+          {"measure", "steps_to_target"},
+          {"n", static_cast<int>(a.size())},
+          {"faster", paired.faster},
+          {"slower", paired.slower},
+          {"undetermined", paired.undetermined},
+          {"reached", ka.reached},
+          {"baseline_reached", kb.reached},
+          {"difference", difference},
+          {"relative", kb.restricted_mean(tau) > 0 ? json(difference / kb.restricted_mean(tau)) : json()},
+          {"t_interval", {difference - 1.959964 * se, difference + 1.959964 * se}},
+          {"p", paired.p},
+          {"log_rank_p", log_rank(a, b).p},
+          {"lower_is_better", true}};
+}
+
+std::string time_verdict(const json& c, double adjusted) {
+  const int reached = c["reached"], baseline_reached = c["baseline_reached"];
+  if (reached == 0 && baseline_reached == 0) return "neither reached the target";
+  if (baseline_reached == 0) return "only " + c["arm"].get<std::string>() + " reached it";
+  if (reached == 0) return "only " + c["baseline"].get<std::string>() + " reached it";
+  const int decided = c["faster"].get<int>() + c["slower"].get<int>();
+  if (decided < kMinimumPairs || !(adjusted < kAlpha)) return "not shown at this many seeds";
+  return c["faster"].get<int>() > c["slower"].get<int>() ? "faster" : "slower";
+}
+
+// Holm's adjustment within each measure (across arms), then the verdicts.
+void adjust_and_judge(json& comparisons, const std::string& speed) {
+  std::map<std::string, std::vector<std::size_t>> by_measure;
+  for (std::size_t i = 0; i < comparisons.size(); ++i)
+    by_measure[comparisons[i]["measure"].get<std::string>()].push_back(i);
+  for (const auto& [measure, indices] : by_measure) {
+    std::vector<double> p;
+    for (const auto i : indices) p.push_back(comparisons[i]["p"].get<double>());
+    const std::vector<double> adjusted = holm_adjust(p);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      json& c = comparisons[indices[k]];
+      c["p_adjusted"] = adjusted[k];
+      c["headline"] = measure == speed;
+      if (measure == "steps_to_target") {
+        c["verdict"] = time_verdict(c, adjusted[k]);
+        continue;
+      }
+      PairedDifference d;
+      d.n = c["n"];
+      d.mean = c["difference"];
+      const bool is_speed = measure.find("auc") != std::string::npos;
+      c["verdict"] = verdict(d, adjusted[k], c["lower_is_better"].get<bool>(),
+                             is_speed ? "faster" : "better", is_speed ? "slower" : "worse");
+    }
+  }
+}
+
+// Paired comparisons with the baseline: time to target, and every continuous measure but
+// wall time.
+json all_comparisons(const Experiment& experiment, ByArm& by_arm, const TimesByArm& times,
+                     const std::string& speed) {
   json comparisons = json::array();
   for (const auto& arm : experiment.arms) {
     if (arm.name == experiment.baseline) continue;
+    if (experiment.target) {
+      json c = compare_times(experiment, arm, times);
+      if (!c.is_null()) comparisons.push_back(std::move(c));
+    }
     std::set<std::string> names;
     for (const auto& [seed, m] : by_arm[arm.name])
       for (const auto& [k, v] : m) names.insert(k);
     for (const auto& name : names) {
       if (name == "wall_time") continue;
-      json c = compare_measure(experiment, arm, name, by_arm, speed);
+      json c = compare_measure(experiment, arm, name, by_arm);
       if (!c.is_null()) comparisons.push_back(std::move(c));
     }
   }
+  adjust_and_judge(comparisons, speed);
   return comparisons;
+}
+
+// The primary speed measure: time to the target when there is one, else the area under the
+// validation loss curve, else under the training loss curve.
+std::string speed_measure(const Experiment& experiment, const ByArm& by_arm) {
+  if (experiment.target) return "steps_to_target";
+  for (const auto& [arm, seeds] : by_arm)
+    for (const auto& [seed, m] : seeds)
+      if (m.count("val_loss_auc")) return "val_loss_auc";
+  return "loss_auc";
 }
 
 }  // namespace
 
 json summarize(const Experiment& experiment, const std::vector<RunRecord>& records) {
   ByArm by_arm;
-  for (const auto& r : records) by_arm[r.arm][r.seed] = measures_of(r);
+  TimesByArm times;
+  for (const auto& r : records) {
+    by_arm[r.arm][r.seed] = measures_of(r);
+    if (experiment.target)
+      if (const auto t = target_time(r)) times[r.arm][r.seed] = *t;
+  }
   json arms = json::array();
   for (const auto& arm : experiment.arms)
-    arms.push_back(arm_summary(experiment, arm, records, by_arm));
-  const std::string speed = experiment.target ? "steps_to_target" : "loss_auc";
+    arms.push_back(arm_summary(experiment, arm, records, by_arm, times));
+  const std::string speed = speed_measure(experiment, by_arm);
   json target = nullptr;
   if (experiment.target)
     target = {{"metric", experiment.target->metric}, {"value", experiment.target->value}};
@@ -214,8 +361,9 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
           {"speed_measure", experiment.initialization_only ? json() : json(speed)},
           {"initialization_only", experiment.initialization_only},
           {"log_every_steps", experiment.log_every_steps},
+          {"alpha", kAlpha},
           {"arms", arms},
-          {"comparisons", all_comparisons(experiment, by_arm, speed)}};
+          {"comparisons", all_comparisons(experiment, by_arm, times, speed)}};
 }
 
 }  // namespace nnfit

@@ -61,6 +61,8 @@ std::string describe_measure(const std::string& m, const json& summary) {
     return text;
   }
   if (m == "loss_auc") return "mean training loss over epochs";
+  if (m == "val_loss_auc") return "mean validation loss over epochs";
+  if (m == "test_accuracy_at_best_val") return "test accuracy at the best validation epoch";
   return m;
 }
 
@@ -145,12 +147,14 @@ std::string summary_table(const json& summary) {
   for (const auto& a : summary["arms"]) born_dead |= a["dead_layer_at_init"].get<int>() > 0;
   std::snprintf(line, sizeof line, "%-20s %9s %9s %s%12s %12s %10s  %s\n", "arm", "finished",
                 "reached", born_dead ? "born dead " : "", "final loss", "final acc",
-                speed == "loss_auc" ? "loss AUC" : "steps->tgt",
+                speed == "steps_to_target" ? "steps->tgt" : "loss AUC",
                 ("vs " + summary["baseline"].get<std::string>()).c_str());
   out += line;
   for (const auto& a : summary["arms"]) {
     const json& m = a["measures"];
     auto mean = [&](const std::string& k, const char* f) {
+      if (k == "steps_to_target" && a.contains("target"))
+        return fmt(a["target"]["restricted_mean"].get<double>(), "%.0f");
       return m.contains(k) ? fmt(m[k]["mean"].get<double>(), f) : std::string("-");
     };
     std::string acc = m.contains("final_test_accuracy") ? mean("final_test_accuracy", "%.4f")
@@ -173,7 +177,7 @@ std::string summary_table(const json& summary) {
                   a["name"].get<std::string>().c_str(), a["finished"].get<int>(),
                   a["runs"].get<int>(), reached.c_str(), dead,
                   mean("final_train_loss", "%.4f").c_str(), acc.c_str(),
-                  mean(speed, speed == "loss_auc" ? "%.4f" : "%.0f").c_str(), verdict.c_str());
+                  mean(speed, "%.4f").c_str(), verdict.c_str());
     out += line;
   }
   return out;
@@ -217,8 +221,8 @@ void write_machine_files(const fs::path& dir, const Experiment& e,
 // summary.csv: one row per arm and measure, with its comparison to the baseline.
 std::string summary_csv(const json& summary) {
   std::string csv =
-      "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,t_low,t_high,"
-      "bootstrap_low,bootstrap_high,verdict\n";
+      "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,relative_difference,t_low,"
+      "t_high,p,p_adjusted,verdict\n";
   auto cell = [&csv](const std::string& text) { csv.append(",").append(text); };
   for (const auto& a : summary["arms"])
     for (const auto& [name, est] : a["measures"].items()) {
@@ -231,8 +235,10 @@ std::string summary_csv(const json& summary) {
       for (const auto& c : summary["comparisons"])
         if (c["arm"] == a["name"] && c["measure"] == name) {
           cell(fmt(c["difference"].get<double>(), "%.9g"));
-          for (const char* k : {"t_interval", "bootstrap_interval"})
-            for (int i : {0, 1}) cell(fmt(c[k][i].get<double>(), "%.9g"));
+          cell(c["relative"].is_number() ? fmt(c["relative"].get<double>(), "%.9g") : "");
+          for (int i : {0, 1}) cell(fmt(c["t_interval"][i].get<double>(), "%.9g"));
+          cell(fmt(c["p"].get<double>(), "%.9g"));
+          cell(fmt(c["p_adjusted"].get<double>(), "%.9g"));
           cell(c["verdict"].get<std::string>());
           found = true;
         }
@@ -319,38 +325,34 @@ Figure accuracy_plot(const ReportInputs& in, const std::string& acc_metric) {
           "accuracy.svg", acc.svg()};
 }
 
+// The Kaplan-Meier curves of time to the target: the share of runs that have reached it by
+// each step, drawn as steps (censored runs leave the curve where they end).
 Figure target_plot(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
-  plot::DotChart dots{"Epochs to reach " + describe_measure("epochs_to_target", summary).substr(10),
-                      "epochs to target",
-                      {},
-                      std::nullopt,
-                      ""};
-  int budget = 0;
-  for (const auto& arm : e.arms) {
-    plot::Category cat{arm.name, colors.at(arm.name), {}, {}, 0, 0, 0};
-    for (const auto& r : records) {
-      if (r.arm != arm.name || (r.status != "finished" && r.status != "diverged")) continue;
-      budget = std::max(budget, r.config["train"].value("epochs", 0));
-      cat.values.push_back(r.target_reached ? r.target_reached->first
-                                            : r.config["train"].value("epochs", 0) + 1);
-      cat.hollow.push_back(!r.target_reached);
+  plot::LineChart chart{"Time to reach " + describe_measure("steps_to_target", summary).substr(9),
+                        "optimiser step",
+                        "share of runs that reached the target",
+                        false,
+                        {}};
+  for (const auto& a : summary["arms"]) {
+    if (!a.contains("target")) continue;
+    const std::string name = a["name"].get<std::string>();
+    plot::Series s{name, colors.at(name), {0.0}, {0.0}, {}, {}, false, true};
+    double reached = 0;
+    for (const auto& point : a["target"]["kaplan_meier"]) {
+      s.x.push_back(point[0].get<double>());
+      s.y.push_back(reached);
+      reached = 1.0 - point[1].get<double>();
+      s.x.push_back(point[0].get<double>());
+      s.y.push_back(reached);
     }
-    for (const auto& a : summary["arms"])
-      if (a["name"] == arm.name && a["measures"].contains("epochs_to_target")) {
-        const json& est = a["measures"]["epochs_to_target"];
-        cat.mean = est["mean"].get<double>();
-        cat.low = est["ci_low"].get<double>();
-        cat.high = est["ci_high"].get<double>();
-      }
-    dots.categories.push_back(cat);
+    s.x.push_back(a["target"]["tau"].get<double>());
+    s.y.push_back(reached);
+    chart.series.push_back(s);
   }
-  dots.reference = budget + 1;
-  dots.reference_label = "not reached";
-  return {
-      "Epochs to the target per run (open circles: never reached, counted as the "
-      "budget + 1), with the mean and its 95% interval.",
-      "epochs_to_target.svg", dots.svg()};
+  return {"Kaplan-Meier estimate of the share of runs that reached the target by each step "
+          "(1 - S(t)); a run that never reached it is censored at the budget.",
+          "time_to_target.svg", chart.svg()};
 }
 
 // Activation variance and mean by depth, at initialisation and after training.
@@ -466,32 +468,75 @@ void intro_section(report::Document& doc, const ReportInputs& in) {
            : ""));
 }
 
+// One comparison as a table row: arm, measure (optional), difference, relative, interval,
+// p, Holm-adjusted p, pairs, verdict.
+std::vector<std::string> comparison_row(const json& c, bool with_measure, bool bold) {
+  const std::string m = c["measure"].get<std::string>();
+  const char* f = format_of(m);
+  std::vector<std::string> row = {c["arm"].get<std::string>()};
+  if (with_measure) row.push_back(m);
+  const bool times = m == "steps_to_target";
+  row.push_back(fmt(c["difference"].get<double>(), f));
+  row.push_back(c["relative"].is_number() ? fmt(100.0 * c["relative"].get<double>(), "%+.1f%%")
+                                          : "-");
+  row.push_back("[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                fmt(c["t_interval"][1].get<double>(), f) + "]");
+  row.push_back(fmt(c["p"].get<double>(), "%.3g"));
+  row.push_back(fmt(c["p_adjusted"].get<double>(), "%.3g"));
+  row.push_back(times ? std::to_string(c["faster"].get<int>()) + " faster, " +
+                            std::to_string(c["slower"].get<int>()) + " slower, " +
+                            std::to_string(c["undetermined"].get<int>()) + " undecided"
+                      : std::to_string(c["n"].get<int>()));
+  const std::string v = c["verdict"].get<std::string>();
+  row.push_back(bold ? "**" + v + "**" : v);
+  return row;
+}
+
+std::vector<std::string> comparison_header(const std::string& baseline, bool with_measure) {
+  std::vector<std::string> h = {"arm"};
+  if (with_measure) h.push_back("measure");
+  for (const char* c : {"difference", "relative", "95% interval", "p", "Holm p", "pairs",
+                        "verdict"})
+    h.push_back(c);
+  h[with_measure ? 2 : 1] = "difference (arm - " + baseline + ")";
+  return h;
+}
+
 void verdicts_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   const std::string speed = summary["speed_measure"].get<std::string>();
   doc.heading("Verdicts");
+  const std::string test =
+      speed == "steps_to_target"
+          ? "Time to the target is survival data: a run that never reaches it is censored at "
+            "the budget, not counted as a value. Each seed's pair is decided when its order is "
+            "known (both reached: the earlier; one reached before the other's budget ended) and "
+            "the decided pairs go to an exact sign test; the difference shown is that of the "
+            "restricted mean times (area under the Kaplan-Meier curve up to the budget) with a "
+            "normal 95% interval. `neither reached the target` and `only <arm> reached it` say "
+            "so plainly."
+          : "The p-value is the exact sign-flip permutation test of the paired differences; "
+            "the interval is the paired t-interval.";
   doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
                 "**; each arm is compared with `" + e.baseline +
-                "` on the same seeds (paired). The verdict is `faster` or `slower` only when "
-                "the 95% paired t-interval and the 95% paired-bootstrap interval of the "
-                "difference both exclude 0, with at least " +
-                std::to_string(kMinimumPairs) +
-                " pairs; otherwise it says there is no difference at this many seeds.");
-  std::vector<std::vector<std::string>> rows = {{"arm", "difference (arm - " + e.baseline + ")",
-                                                 "95% t-interval", "95% bootstrap", "pairs",
-                                                 "verdict"}};
+                "` on the same seeds (paired). " + test +
+                " p-values are adjusted across this experiment's arms by Holm's method and "
+                "the verdict (`faster`/`slower`) needs an adjusted p below " +
+                fmt(kAlpha, "%.2f") + " and at least " + std::to_string(kMinimumPairs) +
+                " pairs; otherwise it is `not shown at this many seeds`.");
+  std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, false)};
   for (const auto& c : summary["comparisons"])
-    if (c["headline"].get<bool>()) {
-      const char* f = format_of(speed);
-      rows.push_back({c["arm"].get<std::string>(), fmt(c["difference"].get<double>(), f),
-                      "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                          fmt(c["t_interval"][1].get<double>(), f) + "]",
-                      "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
-                          fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
-                      std::to_string(c["n"].get<int>()),
-                      "**" + c["verdict"].get<std::string>() + "**"});
-    }
+    if (c["headline"].get<bool>()) rows.push_back(comparison_row(c, false, true));
   doc.table(rows);
+  for (const auto& c : summary["comparisons"])
+    if (c["headline"].get<bool>() && c.contains("detectable") && c["detectable"].is_number()) {
+      doc.paragraph("With " + std::to_string(c["n"].get<int>()) +
+                    " seeds and the spread seen here, a difference smaller than about " +
+                    fmt(c["detectable"].get<double>(), format_of(speed)) +
+                    " (in the units above) would likely go undetected (80% power, paired "
+                    "t-test, 5% two-sided).");
+      break;
+    }
 }
 
 void arms_section(report::Document& doc, const ReportInputs& in) {
@@ -504,9 +549,8 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
     if (e.initialization_only) {
       measures = {};
     } else {
-      measures = {"final_train_loss", "final_val_accuracy", "final_test_accuracy",
-                  "best_val_accuracy", "loss_auc"};
-      if (e.target) measures.push_back("epochs_to_target");
+      measures = {"final_train_loss",       "final_val_loss", "final_val_accuracy",
+                  "test_accuracy_at_best_val", "val_loss_auc",  "loss_auc"};
       measures.push_back("dead_final");
       measures.push_back("wall_time");
     }
@@ -514,6 +558,7 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
     std::vector<std::string> header = {"arm", "setup", "runs"};
     if (!e.initialization_only) header.push_back("diverged");
     if (e.target) header.push_back("reached target");
+    if (e.target) header.push_back("restricted mean steps to target [95% CI]");
     header.push_back("dead layer at init");
     std::vector<std::string> present;
     for (const auto& m : measures) {
@@ -527,9 +572,14 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
                                       a["description"].get<std::string>(),
                                       std::to_string(a["runs"].get<int>())};
       if (!e.initialization_only) row.push_back(std::to_string(a["diverged"].get<int>()));
-      if (e.target)
-        row.push_back(std::to_string(a["reached_target"].get<int>()) + "/" +
-                      std::to_string(a["runs"].get<int>()));
+      if (e.target) {
+        const json& t = a["target"];
+        row.push_back(std::to_string(t["reached"].get<int>()) + "/" +
+                      std::to_string(t["runs"].get<int>()));
+        row.push_back(fmt(t["restricted_mean"].get<double>(), "%.0f") + " [" +
+                      fmt(t["restricted_mean_ci"][0].get<double>(), "%.0f") + ", " +
+                      fmt(t["restricted_mean_ci"][1].get<double>(), "%.0f") + "]");
+      }
       row.push_back(std::to_string(a["dead_layer_at_init"].get<int>()) + "/" +
                     std::to_string(a["runs"].get<int>()));
       for (const auto& m : present) row.push_back(estimate_text(a["measures"], m, format_of(m)));
@@ -571,18 +621,10 @@ void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
 void comparisons_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Every paired comparison");
-  std::vector<std::vector<std::string>> rows = {
-      {"arm", "measure", "difference", "95% t-interval", "95% bootstrap", "pairs", "verdict"}};
-  for (const auto& c : summary["comparisons"]) {
-    const std::string m = c["measure"].get<std::string>();
-    const char* f = format_of(m);
-    rows.push_back({c["arm"].get<std::string>(), m, fmt(c["difference"].get<double>(), f),
-                    "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                        fmt(c["t_interval"][1].get<double>(), f) + "]",
-                    "[" + fmt(c["bootstrap_interval"][0].get<double>(), f) + ", " +
-                        fmt(c["bootstrap_interval"][1].get<double>(), f) + "]",
-                    std::to_string(c["n"].get<int>()), c["verdict"].get<std::string>()});
-  }
+  doc.paragraph("Each measure's p-values are adjusted across the arms by Holm's method; the "
+                "headline measure's are those of the verdicts above.");
+  std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, true)};
+  for (const auto& c : summary["comparisons"]) rows.push_back(comparison_row(c, true, false));
   doc.table(rows);
 }
 
@@ -606,8 +648,14 @@ void method_section(report::Document& doc, const ReportInputs& in) {
       "family (normal or uniform) start from weights that differ only by the initialiser's "
       "scale. Each run trains on one thread. Training loss is the running mean over each epoch's "
       "batches (in training mode); validation and test metrics are full passes at the end of "
-      "each epoch. A run that never reaches the target counts as the budget + 1 epoch in the "
-      "time-to-target statistics (censored, not dropped). Wall times are measured while " +
+      "each epoch. Time to a target is survival data: a run that never reaches it is censored "
+      "at the budget (Kaplan and Meier 1958), compared pairwise by an exact sign test over the "
+      "seeds whose order is known; continuous measures by the paired t-interval and the exact "
+      "sign-flip permutation test (all 2^n sign patterns up to 16 seeds); each measure's "
+      "p-values are adjusted across arms by Holm's method (Holm 1979). Intervals of means are "
+      "clipped to the measure's range. Everything called best is chosen on the validation "
+      "split (the test accuracy reported is that of the epoch with the lowest validation "
+      "loss). Wall times are measured while " +
       std::to_string(context.jobs) + " runs share the machine.");
   doc.heading("Configs");
   doc.code("the experiment", e.spec.dump(2));
