@@ -21,6 +21,7 @@ struct DataPlan {
   double validation = 0.0, test = 0.0;
   bool stratify = true;
   std::string scale;  // "" = the source's default
+  double clip = 0;    // > 0: clamp standardised values to [-clip, clip]
   std::optional<std::uint64_t> seed;
   json resolved;  // the spec with every default written out
 };
@@ -30,14 +31,16 @@ const Schema<DataPlan>& split_schema() {
   static const auto schema =
       Schema<DataPlan>()
           .custom(
-              {"scale", "none | unit | standardize | minmax", nullptr,
+              {"scale", "none | unit | standardize | standardize_global | minmax", nullptr,
                "unit divides pixels by 255; standardize subtracts each feature's mean and divides "
-               "by its (population) standard deviation; minmax maps each feature's range to "
-               "[0, 1]. "
+               "by its (population) standard deviation; standardize_global one mean and sd over "
+               "all features (images: a border pixel that is almost always 0 is not blown up "
+               "to hundreds of sd); minmax maps each feature's range to [0, 1]. "
                "Fitted on the training split, saved with the model",
                false, "unit for image sources, else none"},
               [](SpecReader& r, DataPlan& p) {
-                p.scale = r.choice("scale", "", {"none", "unit", "standardize", "minmax"});
+                p.scale = r.choice("scale", "",
+                                   {"none", "unit", "standardize", "standardize_global", "minmax"});
               },
               [](const DataPlan& p, json& j) { j["scale"] = p.scale; })
           .number("validation", &DataPlan::validation,
@@ -60,7 +63,14 @@ const Schema<DataPlan>& split_schema() {
               [](const DataPlan& p, json& j) {
                 if (p.seed) j["seed"] = *p.seed;
               })
+          .number("clip", &DataPlan::clip,
+                  "with standardize or standardize_global: clamp standardised values to "
+                  "[-clip, clip] (0: no clamp), for data with rare extreme features",
+                  Bounds::at_least(0.0, 1e30))
           .check([](const DataPlan& p, SpecReader& r) {
+            if (p.clip > 0 && p.scale != "standardize" && p.scale != "standardize_global")
+              r.diagnostics().error(r.path_of("clip"),
+                                    "needs \"scale\": \"standardize\" or \"standardize_global\"");
             if (p.validation + p.test >= 1.0)
               r.diagnostics().error(r.path_of("validation"),
                                     "validation + test fractions must leave training data");
@@ -77,6 +87,7 @@ void read_split_keys(SpecReader& reader, DataPlan& p) {
   p.stratify = read.stratify;
   p.scale = read.scale;
   p.seed = read.seed;
+  p.clip = read.clip;
 }
 
 // Reads and checks every key of a data spec; no file is touched.
@@ -193,7 +204,12 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
   if (fixed && !fixed->identity() && fixed->offset.size() != train.x.cols())
     throw DataError(p.source + ": the data has " + std::to_string(train.x.cols()) +
                     " features, the model's preprocessing " + std::to_string(fixed->offset.size()));
-  data.scaler = fixed ? *fixed : Scaler::fit(scale, train.x, rows, train.pixel_max);
+  if (!fixed) {
+    data.scaler = Scaler::fit(scale, train.x, rows, train.pixel_max);
+    data.scaler.clip = p.clip;
+  } else {
+    data.scaler = *fixed;
+  }
   data.scaler.apply(train.x);
   auto shared = std::make_shared<const Samples>(std::move(train));
   data.train = {shared, rows};
@@ -226,7 +242,22 @@ Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<I
   }
   s.offset.resize(d);
   s.factor.resize(d);
-  if (type == "standardize") {
+  if (type == "standardize_global") {
+    // One mean and population sd over every feature of the training rows (torchvision's
+    // Normalize for images), in double.
+    double sum = 0, squares = 0;
+    for (const Index r : rows) {
+      const Eigen::ArrayXd v = x.row(r).transpose().cast<double>().array();
+      sum += v.sum();
+      squares += v.square().sum();
+    }
+    const double n = static_cast<double>(rows.size()) * static_cast<double>(d);
+    const double mean = sum / n;
+    const double stddev = std::sqrt(std::max(0.0, squares / n - mean * mean));
+    s.offset.setConstant(static_cast<float>(mean));
+    s.factor.setConstant(
+        static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0));
+  } else if (type == "standardize") {
     // Mean and population standard deviation (as sklearn's StandardScaler), in double.
     Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(d), squares = Eigen::ArrayXd::Zero(d);
     for (const Index r : rows) {
@@ -256,7 +287,8 @@ Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<I
       s.factor[j] = static_cast<float>(range > 0 ? 1.0 / range : 1.0);
     }
   } else {
-    throw ConfigError("unknown scaling '" + type + "'; valid: none, unit, standardize, minmax");
+    throw ConfigError("unknown scaling '" + type +
+                      "'; valid: none, unit, standardize, standardize_global, minmax");
   }
   return s;
 }
@@ -264,6 +296,7 @@ Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<I
 void Scaler::apply(Matrix& x) const {
   if (identity()) return;
   x = ((x.rowwise() - offset).array().rowwise() * factor.array()).matrix();
+  if (clip > 0) x = x.cwiseMax(static_cast<float>(-clip)).cwiseMin(static_cast<float>(clip));
 }
 
 const Split* Data::split(const std::string& name) const {

@@ -1,5 +1,6 @@
 #include "nnfit/model_file.hpp"
 
+#include <cmath>
 #include <algorithm>
 #include <charconv>
 
@@ -15,6 +16,7 @@ std::map<std::string, std::string> metadata_of(const ModelInfo& info) {
   m["nnfit.task"] = info.task == Task::classification ? "classification" : "regression";
   m["nnfit.classes"] = json(info.class_names).dump();
   m["nnfit.preprocessing"] = info.scaler.type;
+  if (info.scaler.clip > 0) m["nnfit.preprocessing_clip"] = json(info.scaler.clip).dump();
   if (!info.feature_names.empty()) m["nnfit.features"] = json(info.feature_names).dump();
   return m;
 }
@@ -48,6 +50,13 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
   info.class_names = names_in(path, "nnfit.classes", get("nnfit.classes"));
   info.feature_names = names_in(path, "nnfit.features", get("nnfit.features"));
   info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
+  if (const std::string clip = get("nnfit.preprocessing_clip"); !clip.empty()) {
+    const json value = parse_json_text(clip, path + ": metadata nnfit.preprocessing_clip",
+                                       JsonBlame::data);
+    if (!value.is_number() || !(value.get<double>() > 0) || !std::isfinite(value.get<double>()))
+      throw DataError(path + ": metadata nnfit.preprocessing_clip is not a positive number");
+    info.scaler.clip = value.get<double>();
+  }
   const Tensor* offset = file.find("preprocessing.offset");
   const Tensor* factor = file.find("preprocessing.factor");
   if ((offset == nullptr) != (factor == nullptr) ||

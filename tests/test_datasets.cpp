@@ -387,6 +387,42 @@ TEST_CASE("standardisation statistics come from the training split only") {
         doctest::Approx((static_cast<double>(v) - mean) / stddev));
 }
 
+TEST_CASE("standardize_global: one mean and sd over every feature; clip clamps; both saved") {
+  // Two features: 0, 1, 2, 3 and 10, 10, 10, 10 -> over all eight values mean 5.75,
+  // population variance (0 + 1 + 4 + 9 + 4 * 100) / 8 - 5.75^2 = 18.6875.
+  Samples samples;
+  samples.task = Task::regression;
+  samples.x.resize(4, 2);
+  samples.x << 0, 10, 1, 10, 2, 10, 3, 10;
+  samples.y = Matrix::Zero(4, 1);
+  const Data global =
+      prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}}, 1);
+  const double sd = std::sqrt(18.6875);
+  CHECK(global.scaler.offset[0] == doctest::Approx(5.75));
+  CHECK(global.scaler.offset[1] == doctest::Approx(5.75));
+  CHECK(global.scaler.factor[1] == doctest::Approx(1 / sd));
+  CHECK(global.train.samples->x(0, 1) == doctest::Approx((10 - 5.75) / sd));
+  // Per feature, the constant column would only be shifted; globally it keeps its distance.
+  const Data clipped = prepare_data(
+      samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 1.0}}, 1);
+  CHECK(clipped.train.samples->x(0, 1) == 1.0f);
+  CHECK(clipped.train.samples->x(0, 0) == -1.0f);
+  CHECK(clipped.train.samples->x(2, 0) == doctest::Approx((2 - 5.75) / sd));
+  // The clip travels with the model file, so predict applies it too.
+  test::ScratchDir dir;
+  Model model(2);
+  model.add(json{{"type", "dense"}, {"units", 1}});
+  Rng rng(1);
+  model.initialize(rng);
+  save_model(dir.path("m.safetensors"), model, {clipped.scaler, Task::regression, {}, {}, {}});
+  const SavedModel loaded = load_model(dir.path("m.safetensors"));
+  CHECK(loaded.info.scaler.type == "standardize_global");
+  CHECK(loaded.info.scaler.clip == 1.0);
+  CHECK_THROWS_WITH_AS(
+      prepare_data(samples, std::nullopt, json{{"scale", "minmax"}, {"clip", 3}}, 1),
+      doctest::Contains("clip: needs \"scale\": \"standardize\""), ConfigError);
+}
+
 TEST_CASE("data specs are checked before any file is read, every problem at once") {
   Diagnostics diag;
   check_data_spec(

@@ -52,18 +52,17 @@ struct CompareOptions {
 // Throws ConfigError when the folder holds runs of a different experiment (unless force).
 std::vector<RunRecord> run_experiment(const Experiment& experiment, const CompareOptions& options);
 
-// The statistics of a comparison (the content of summary.json): per arm, each measure's mean,
-// sd and 95% interval over seeds; per arm against the baseline, paired differences and a
-// verdict. Measures, per run:
-//   final_{train,val,test}_{loss,accuracy}  at the last epoch
-//   best_{val,test}_accuracy, best_{train,val}_loss  over epochs
-//   loss_auc          mean training loss over the epochs (area under the curve / epochs)
-//   epochs_to_target, steps_to_target  first epoch (step) where the target was met; a run that
-//                     never met it counts as epochs + 1 (steps of epochs + 1): censored, not
-//                     dropped, and counted in "reached"
-//   wall_time         seconds of training and evaluation
-//   dead_final        fraction of hidden units dead at the end (mean over layers)
-// The speed verdict uses steps_to_target when there is a target, else loss_auc.
+// The statistics of a comparison (the content of summary.json), as docs/EXPERIMENTS.md
+// defines them: per arm, each continuous measure's mean, sd and 95% interval over seeds, and
+// time to the target as survival data (Kaplan-Meier, restricted mean); per arm against the
+// baseline, paired effects with exact permutation (or sign-test) p-values, Holm-adjusted
+// across arms, and verdicts from the adjusted p. Continuous measures, per run:
+//   final_{train,val,test}_{loss,accuracy}   at the last epoch
+//   best_{train,val}_loss, best_val_accuracy over epochs
+//   test_accuracy_at_best_val                at the epoch with the lowest validation loss
+//   val_loss_auc, loss_auc                   mean validation (training) loss over the epochs
+//   wall_time, dead_final
+// The primary measure is time to target when there is one, else val_loss_auc, else loss_auc.
 json summarize(const Experiment& experiment, const std::vector<RunRecord>& records);
 
 // The record file of one run.
