@@ -319,6 +319,15 @@ const Schema<TrainConfig>& train_schema() {
                    1'000'000)
           .integer("keep_checkpoints", &T::keep_checkpoints,
                    "how many snapshots to keep, the newest (0: all)", 0, 1'000'000)
+          .integer("eval_every_steps", &T::eval_every_steps,
+                   "also evaluate the validation split every N optimiser steps (0: only at "
+                   "epoch ends), so that a validation target is timed in steps; the run stops "
+                   "for stop_at at the end of the epoch",
+                   0, 1'000'000'000)
+          .integer("eval_subset", &T::eval_subset,
+                   "those step evaluations use a fixed stratified subset of N validation rows "
+                   "(0: all of them)",
+                   0, 1 << 30)
           .custom({"stop_at", "{metric, value, stop}", nullptr,
                    "the target whose first epoch and step are recorded; stop (true): end the "
                    "run there"},

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "nnfit/error.hpp"
 #include "nnfit/json_text.hpp"
@@ -35,6 +36,29 @@ Metrics take(const json& j, const std::string& prefix) {
   if (j.contains(prefix + "_rmse")) m.rmse = j.at(prefix + "_rmse").get<double>();
   if (j.contains(prefix + "_r2")) m.r2 = j.at(prefix + "_r2").get<double>();
   return m;
+}
+
+// The first rows of each class of `split`, in proportion to the class's share (the split is
+// already a random stratified sample, so this subset is fixed and stratified too); all of it
+// when `size` is 0 or not smaller.
+Split stratified_subset(const Split& split, Index size) {
+  if (size <= 0 || size >= split.size() || split.samples->task != Task::classification)
+    return size > 0 && size < split.size()
+               ? Split{split.samples, {split.rows.begin(), split.rows.begin() + size}}
+               : split;
+  std::map<std::int32_t, std::vector<Index>> by_class;
+  for (const Index r : split.rows)
+    by_class[split.samples->labels[static_cast<std::size_t>(r)]].push_back(r);
+  Split subset{split.samples, {}};
+  for (const auto& [label, rows] : by_class) {
+    const auto take = static_cast<std::size_t>(
+        std::llround(static_cast<double>(size) * static_cast<double>(rows.size()) /
+                     static_cast<double>(split.size())));
+    subset.rows.insert(subset.rows.end(), rows.begin(),
+                       rows.begin() + static_cast<std::ptrdiff_t>(std::min(take, rows.size())));
+  }
+  std::sort(subset.rows.begin(), subset.rows.end());
+  return subset;
 }
 
 std::string monitor_of(const TrainConfig& config, const Data& data) {
@@ -106,6 +130,7 @@ Trainer::Trainer(Model& model, const Loss& loss, Optimizer& optimizer, const Sch
                       " with drop_last leaves no batch of the " +
                       std::to_string(data.train.size()) + " training samples");
   result_.monitor = monitor_of(config_, data);
+  step_split_ = stratified_subset(data.validation, config_.eval_subset);
   // Every metric the run watches must be one it measures: say so now, not after an epoch.
   auto check = [&](const std::string& metric, const std::string& key) {
     const bool classification = data.task == Task::classification;
@@ -189,9 +214,10 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
       const StepResult r = take_step(steps_per_epoch, total_steps, dropout_base);
       accumulate(r, classification);
       ++step_in_epoch_;
-      const auto now = Clock::now();
-      train_seconds_ += std::chrono::duration<double>(now - started).count();
-      started = now;
+      train_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+      if (config_.eval_every_steps > 0 && optimizer_.steps() % config_.eval_every_steps == 0)
+        evaluate_at_step();
+      started = Clock::now();
       if (callbacks.on_step) {
         StepProgress p = progress(step_in_epoch_);
         p.step_loss = r.loss;
@@ -230,6 +256,32 @@ StepResult Trainer::take_step(Index steps_per_epoch, std::int64_t total_steps,
                  info.name + " is no longer finite after the update");
   }
   return r;
+}
+
+void Trainer::evaluate_at_step() {
+  if (step_split_.empty()) return;
+  const auto started = Clock::now();
+  StepEvaluation e;
+  e.step = optimizer_.steps();
+  e.validation =
+      evaluate(model_, loss_, step_split_, config_.eval_batch_size, false, &stepper_).metrics;
+  if (!std::isfinite(e.validation.loss))
+    diverged("optimiser step " + std::to_string(e.step) + ": val_loss is " +
+             std::to_string(e.validation.loss));
+  step_evaluations_.push_back(e);
+  EpochRecord as_record;
+  as_record.validation = e.validation;
+  check_target(as_record, epoch_ + 1, e.step);
+  step_evaluation_seconds_ += std::chrono::duration<double>(Clock::now() - started).count();
+}
+
+// The stop_at target, first reached at (epoch, step); stopping is decided at epoch ends.
+void Trainer::check_target(const EpochRecord& metrics, int epoch, std::int64_t step) {
+  if (!config_.stop_at || result_.target_reached) return;
+  const auto value = metrics.metric(config_.stop_at->metric);
+  if (value && (lower_is_better(config_.stop_at->metric) ? *value <= config_.stop_at->value
+                                                         : *value >= config_.stop_at->value))
+    result_.target_reached = std::make_pair(epoch, step);
 }
 
 // Running training metrics from the step's (training-mode) outputs.
@@ -306,16 +358,10 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
   loss_sum_ = squared_error_sum_ = grad_norm_sum_ = train_seconds_ = 0.0;
   correct_ = seen_ = outputs_seen_ = 0;
 
-  if (config_.stop_at && !result_.target_reached) {
-    const auto value = record.metric(config_.stop_at->metric);
-    if (value && (lower_is_better(config_.stop_at->metric) ? *value <= config_.stop_at->value
-                                                           : *value >= config_.stop_at->value)) {
-      result_.target_reached = std::make_pair(record.epoch, record.step);
-      if (config_.stop_at->stop) {
-        result_.status = TrainResult::Status::reached_target;
-        done_ = true;
-      }
-    }
+  check_target(record, record.epoch, record.step);
+  if (config_.stop_at && config_.stop_at->stop && result_.target_reached) {
+    result_.status = TrainResult::Status::reached_target;
+    done_ = true;
   }
   if (!done_ && config_.patience && epochs_without_improvement_ >= config_.patience->epochs) {
     result_.status = TrainResult::Status::early_stopped;
@@ -350,6 +396,16 @@ json Trainer::state() const {
             {"done", done_},
             {"status", static_cast<int>(result_.status)}};
   if (best_value_) s["best_value"] = *best_value_;
+  json steps = json::array();
+  for (const auto& e : step_evaluations_) {
+    json j = {e.step, e.validation.samples, e.validation.loss};
+    j.push_back(e.validation.accuracy ? json(*e.validation.accuracy) : json());
+    j.push_back(e.validation.rmse ? json(*e.validation.rmse) : json());
+    j.push_back(e.validation.r2 ? json(*e.validation.r2) : json());
+    steps.push_back(j);
+  }
+  s["step_evaluations"] = steps;
+  s["step_evaluation_seconds"] = step_evaluation_seconds_;
   if (result_.target_reached)
     s["target_reached"] = {result_.target_reached->first, result_.target_reached->second};
   return s;
@@ -388,6 +444,39 @@ struct StateReader {
     throw DataError(origin + ": the trainer state is inconsistent: " + what);
   }
 };
+
+// Optimiser steps taken at the state's point: finished epochs' steps plus this epoch's.
+std::int64_t steps_at(const std::vector<EpochRecord>& history, Index step_in_epoch) {
+  return (history.empty() ? 0 : history.back().step) + step_in_epoch;
+}
+
+// "step_evaluations": [[step, samples, loss, accuracy|null, rmse|null, r2|null], ...] in
+// increasing step order, none beyond `steps`. Absent in checkpoints of older versions.
+std::vector<StepEvaluation> read_step_evaluations(const StateReader& r, std::int64_t steps) {
+  std::vector<StepEvaluation> out;
+  if (!r.state.contains("step_evaluations")) return out;
+  const json& list = r.at("step_evaluations");
+  if (!list.is_array()) r.fail("\"step_evaluations\" is not an array");
+  auto optional = [](const json& v) {
+    return v.is_number() ? std::optional(v.get<double>()) : std::nullopt;
+  };
+  for (const auto& j : list) {
+    if (!j.is_array() || j.size() != 6 || !j[0].is_number_integer() || !j[1].is_number_integer() ||
+        !j[2].is_number() || !std::isfinite(j[2].get<double>()))
+      r.fail("a step evaluation is " + brief_json(j));
+    StepEvaluation e;
+    e.step = j[0].get<std::int64_t>();
+    if (e.step < 1 || e.step > steps || (!out.empty() && e.step <= out.back().step))
+      r.fail("step evaluation at step " + std::to_string(e.step) + " is out of order");
+    e.validation.samples = j[1].get<Index>();
+    e.validation.loss = j[2].get<double>();
+    e.validation.accuracy = optional(j[3]);
+    e.validation.rmse = optional(j[4]);
+    e.validation.r2 = optional(j[5]);
+    out.push_back(e);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -436,6 +525,9 @@ void Trainer::restore(const json& s, const std::string& origin) {
   best_value_.reset();
   if (s.contains("best_value")) best_value_ = r.number("best_value");
   if (!history_.empty() && !best_value_) r.fail("no \"best_value\" after an epoch ended");
+  step_evaluations_ = read_step_evaluations(r, steps_at(history_, step_in_epoch_));
+  step_evaluation_seconds_ =
+      s.contains("step_evaluation_seconds") ? r.number("step_evaluation_seconds") : 0.0;
   result_.target_reached.reset();
   if (s.contains("target_reached")) {
     const json& t = s.at("target_reached");

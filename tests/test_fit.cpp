@@ -112,3 +112,40 @@ TEST_CASE("fit with a run directory writes it, and an interrupted fit resumes ex
   CHECK_THROWS_WITH_AS(fit(net, s.x, s.labels, options), doctest::Contains("train.epochs"),
                        ConfigError);
 }
+
+TEST_CASE("eval_every_steps times a validation target in steps, and resumes exactly") {
+  ScratchDir scratch;
+  const Samples s = spirals(8);
+  const Sequential net{dense(32, "tanh"), dense(32, "tanh"), dense(2)};
+  FitOptions options{.optimizer = adam({.lr = 0.02}),
+                     .train = {.epochs = 6, .batch_size = 40, .eval_every_steps = 3},
+                     .validation = 0.25,
+                     .scale = "standardize",
+                     .seed = 2};
+  options.train.stop_at = StopAt{"val_accuracy", 0.8, false};
+  FitOptions by_epoch = options;
+  by_epoch.train.eval_every_steps = 0;
+  const Fitted coarse = fit(net, s.x, s.labels, by_epoch);
+  const Fitted fine = fit(net, s.x, s.labels, options);
+  // The same training (evaluation changes nothing), the target seen no later, at a step that
+  // is a multiple of 3 or an epoch end (300 rows / 40 = 8 steps per epoch).
+  CHECK(parameters_of(coarse) == parameters_of(fine));
+  REQUIRE(coarse.result.target_reached);
+  REQUIRE(fine.result.target_reached);
+  const std::int64_t step = fine.result.target_reached->second;
+  CHECK(step <= coarse.result.target_reached->second);
+  CHECK((step % 3 == 0 || step % 8 == 0));
+
+  // Interrupted mid-epoch and resumed: the same parameters and the same target step.
+  options.run_dir = scratch.path("run");
+  int steps = 0;
+  options.callbacks.on_step = [&](const StepProgress&) { ++steps; };
+  options.callbacks.interrupted = [&] { return steps == 11; };
+  CHECK(fit(net, s.x, s.labels, options).result.status == TrainResult::Status::interrupted);
+  options.callbacks = {};
+  options.resume = true;
+  const Fitted resumed = fit(net, s.x, s.labels, options);
+  CHECK(parameters_of(resumed) == parameters_of(fine));
+  REQUIRE(resumed.result.target_reached);
+  CHECK(resumed.result.target_reached->second == step);
+}

@@ -30,6 +30,9 @@ struct RunRecord {
   std::vector<DiagnosticsRecord> diagnostics;  // [0] at initialisation
   // With log_every_steps N: (step, mean training loss of steps step-N+1 .. step).
   std::vector<std::pair<std::int64_t, double>> step_losses;
+  // With train.eval_every_steps N: (step, validation loss) every N steps, and their cost.
+  std::vector<std::pair<std::int64_t, double>> step_val_losses;
+  double step_evaluation_seconds = 0.0;
   std::optional<std::pair<int, std::int64_t>> target_reached;  // (epoch, step)
   double wall_time = 0.0;                                      // seconds, data loading excluded
   bool reused = false;  // read from an earlier, resumed comparison

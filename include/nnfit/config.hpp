@@ -53,6 +53,10 @@ struct TrainConfig {
   // `keep_checkpoints` (0: all). checkpoint.safetensors, for --resume, is written every epoch.
   int checkpoint_every_epochs = 0;
   int keep_checkpoints = 3;
+  // Evaluates the validation split (or a fixed stratified subset of `eval_subset` rows) every
+  // N optimiser steps (0: only at epoch ends), so that a validation target is timed in steps.
+  std::int64_t eval_every_steps = 0;
+  Index eval_subset = 0;  // 0: the whole validation split
 };
 
 // "diagnostics": true, or {"probe_samples": 1000, "split": "train"}: per-epoch activation,

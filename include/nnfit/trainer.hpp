@@ -39,6 +39,12 @@ struct EpochRecord {
   std::optional<double> metric(const std::string& name) const;
 };
 
+// A validation pass every train.eval_every_steps steps.
+struct StepEvaluation {
+  std::int64_t step = 0;  // optimiser steps taken when it ran
+  Metrics validation;
+};
+
 struct StepProgress {
   int epoch = 0;            // 1-based
   Index step_in_epoch = 0;  // 1-based
@@ -88,6 +94,9 @@ class Trainer {
   // Parameters at the best epoch so far (the current ones before the first epoch ends).
   const std::vector<float>& best_parameters() const { return best_parameters_; }
   const TrainResult& result() const { return result_; }
+  const std::vector<StepEvaluation>& step_evaluations() const { return step_evaluations_; }
+  // Seconds spent in those step evaluations (their cost, reported by compare).
+  double step_evaluation_seconds() const { return step_evaluation_seconds_; }
   Index steps_per_epoch() const { return loader_.batches_per_epoch(); }
 
  private:
@@ -95,6 +104,8 @@ class Trainer {
   // step number); diverged() when a parameter is no longer finite.
   StepResult take_step(Index steps_per_epoch, std::int64_t total_steps, const Rng& dropout_base);
   void accumulate(const StepResult& result, bool classification);
+  void evaluate_at_step();
+  void check_target(const EpochRecord& metrics, int epoch, std::int64_t step);
   void end_epoch(const Callbacks& callbacks, double train_seconds);
   [[noreturn]] void diverged(const std::string& what) const;
 
@@ -123,6 +134,9 @@ class Trainer {
   std::vector<float> best_parameters_;
   TrainResult result_;
   bool done_ = false;
+  Split step_split_;  // what step evaluations evaluate
+  std::vector<StepEvaluation> step_evaluations_;
+  double step_evaluation_seconds_ = 0;
 };
 
 }  // namespace nnfit

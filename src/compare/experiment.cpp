@@ -418,6 +418,11 @@ Experiment read_experiment_json(json spec, const std::string& path,
   if (const json* d = top.raw("diagnostics")) read_diagnostics_options(*d, diag, e.diagnostics);
   if (e.initialization_only) e.diagnostics.enabled = true;
   if (const json* sets = top.raw("set")) in.base_set = *sets;
+  // Validation targets timed in steps: train.eval_every_steps for every arm.
+  if (const auto every = top.integer("eval_every_steps", 0, 0, 1'000'000'000); every > 0) {
+    if (!in.base_set.is_object()) in.base_set = json::object();
+    in.base_set["train.eval_every_steps"] = every;
+  }
   e.arms = read_arms(top, in, options, diag);
   e.baseline = !options.baseline.empty()
                    ? options.baseline

@@ -135,6 +135,9 @@ RunRecord train_one(const Experiment& e, const Arm& arm, std::uint64_t seed, con
         r.target_reached = trainer.result().target_reached;
       }
       r.epochs = trainer.history();
+      for (const auto& s : trainer.step_evaluations())
+        r.step_val_losses.push_back({s.step, s.validation.loss});
+      r.step_evaluation_seconds = trainer.step_evaluation_seconds();
     }
     r.wall_time = std::chrono::duration<double>(Clock::now() - started).count();
   } catch (const Error& err) {
@@ -164,6 +167,10 @@ json RunRecord::to_json() const {
             {"config", config}};
   if (!error.empty()) j["error"] = error;
   if (!step_losses.empty()) j["step_losses"] = step_losses;
+  if (!step_val_losses.empty()) {
+    j["step_val_losses"] = step_val_losses;
+    j["step_evaluation_seconds"] = step_evaluation_seconds;
+  }
   if (target_reached)
     j["target"] = {{"epoch", target_reached->first}, {"step", target_reached->second}};
   return j;
@@ -183,6 +190,10 @@ RunRecord RunRecord::from_json(const json& j) {
     r.diagnostics.push_back(DiagnosticsRecord::from_json(d));
   if (j.contains("step_losses"))
     r.step_losses = j["step_losses"].get<std::vector<std::pair<std::int64_t, double>>>();
+  if (j.contains("step_val_losses")) {
+    r.step_val_losses = j["step_val_losses"].get<std::vector<std::pair<std::int64_t, double>>>();
+    r.step_evaluation_seconds = j.value("step_evaluation_seconds", 0.0);
+  }
   if (j.contains("target"))
     r.target_reached = {j["target"].at("epoch").get<int>(),
                         j["target"].at("step").get<std::int64_t>()};

@@ -87,7 +87,15 @@ Measures measures_of(const RunRecord& r) {
   const double epochs = static_cast<double>(r.epochs.size());
   m["loss_auc"] = train_auc / epochs;
   if (last.validation.samples > 0) {
-    m["val_loss_auc"] = val_auc / epochs;
+    // At step resolution when the run evaluated every N steps: the mean over those points.
+    if (!r.step_val_losses.empty()) {
+      val_auc = 0;
+      for (const auto& [step, loss] : r.step_val_losses) val_auc += loss;
+      m["val_loss_auc"] = val_auc / static_cast<double>(r.step_val_losses.size());
+      m["step_evaluation_seconds"] = r.step_evaluation_seconds;
+    } else {
+      m["val_loss_auc"] = val_auc / epochs;
+    }
     // The test accuracy of the epoch chosen on validation (the lowest validation loss).
     if (const auto v = r.epochs[best_val].metric("test_accuracy"))
       m["test_accuracy_at_best_val"] = *v;
@@ -316,7 +324,7 @@ json all_comparisons(const Experiment& experiment, ByArm& by_arm, const TimesByA
     for (const auto& [seed, m] : by_arm[arm.name])
       for (const auto& [k, v] : m) names.insert(k);
     for (const auto& name : names) {
-      if (name == "wall_time") continue;
+      if (name == "wall_time" || name == "step_evaluation_seconds") continue;
       json c = compare_measure(experiment, arm, name, by_arm);
       if (!c.is_null()) comparisons.push_back(std::move(c));
     }
