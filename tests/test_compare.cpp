@@ -350,3 +350,94 @@ TEST_CASE("experiment selu_fixed_point (smoke): SELU keeps mean 0 and variance 1
   }
   CHECK(selu_layers == 64);
 }
+
+TEST_CASE("successive halving finds the argmin of a synthetic objective at a third of a grid's cost") {
+  TuneSpec tune;
+  Diagnostics diag;
+  tune = read_tune_spec(json{{"log_range", {1e-4, 1.0}}, {"points", 9}}, "tune", diag);
+  REQUIRE(diag.empty());
+  REQUIRE(tune.values.size() == 9);
+  CHECK(tune.values[4] == doctest::Approx(1e-2));
+  Halving h(tune, 27);
+  int cost = 0;
+  while (!h.done()) {
+    const Rung r = h.rung();
+    std::vector<double> values;
+    // (log10 v + 2)^2, plus a budget-dependent offset that does not move the argmin.
+    for (const auto i : r.points)
+      values.push_back(std::pow(std::log10(tune.values[i]) + 2, 2) + 1.0 / r.epochs);
+    cost += r.epochs * static_cast<int>(r.points.size());
+    h.report(values);
+  }
+  CHECK(tune.values[h.chosen()] == doctest::Approx(1e-2));
+  REQUIRE(h.history().size() == 3);
+  CHECK(h.history()[0].points.size() == 9);
+  CHECK(h.history()[0].epochs == 3);
+  CHECK(h.history()[1].points.size() == 3);
+  CHECK(h.history()[2].epochs == 27);
+  CHECK(cost == 9 * 3 + 3 * 9 + 27);  // 81 epochs: 3 full runs, a 9-point grid is 243
+  // A diverged point (NaN) is ranked last, never chosen.
+  Halving g(tune, 9);
+  while (!g.done()) {
+    std::vector<double> values;
+    for (const auto i : g.rung().points) values.push_back(i == 0 ? std::nan("") : double(i));
+    g.report(values);
+  }
+  CHECK(g.chosen() == 1);
+}
+
+TEST_CASE("tuning selects on the validation split only, never on test or training metrics") {
+  TuneSpec tune;  // val_loss at its best epoch
+  std::vector<EpochRecord> epochs(3);
+  const double val[] = {0.9, 0.5, 0.7}, test[] = {0.1, 0.8, 0.9}, train[] = {0.2, 0.3, 0.05};
+  for (int i = 0; i < 3; ++i) {
+    epochs[i].validation.samples = epochs[i].test.samples = epochs[i].train.samples = 10;
+    epochs[i].validation.loss = val[i];
+    epochs[i].test.loss = test[i];
+    epochs[i].train.loss = train[i];
+    epochs[i].validation.accuracy = 0.5 + 0.1 * i;
+  }
+  CHECK(selection_value(epochs, tune) == 0.5);
+  tune.at_best = false;
+  CHECK(selection_value(epochs, tune) == 0.7);
+  tune.metric = "val_accuracy";
+  CHECK(selection_value(epochs, tune) == doctest::Approx(-0.7));  // higher is better: negated
+  Diagnostics diag;
+  (void)read_tune_spec(json{{"values", {0.1, 0.01}}, {"select", {{"metric", "test_loss"}}}},
+                       "tune", diag);
+  REQUIRE(diag.errors().size() == 1);
+  CHECK(diag.errors()[0].find("tune.select.metric: unknown value 'test_loss'") !=
+        std::string::npos);
+}
+
+TEST_CASE("an experiment with tune: tuning seeds apart from evaluation seeds, each arm at its value") {
+  test::ScratchDir dir;
+  Experiment e = read(dir, small_experiment({{"tune",
+                                              {{"values", {0.001, 0.01, 0.1}},
+                                               {"seeds", 1},
+                                               {"method", "grid"}}}}));
+  REQUIRE(e.tune);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const auto tunings = tune_arms(e, o);
+  REQUIRE(tunings.size() == 2);
+  for (std::size_t a = 0; a < 2; ++a) {
+    CAPTURE(tunings[a].arm);
+    CHECK(e.arms[a].config["optimizer"]["lr"] == tunings[a].chosen);
+    CHECK(tunings[a].rungs.size() == 1);
+  }
+  // Every tuning run used the tuning seed, none an evaluation seed.
+  int runs = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path("out/tuning")))
+    if (entry.path().extension() == ".json") {
+      ++runs;
+      CHECK(entry.path().filename() == "seed-" + std::to_string(kFirstTuningSeed) + ".json");
+    }
+  CHECK(runs == 6);
+  CHECK_FALSE(fs::exists(dir.path("out/runs")));
+  // Evaluation seeds from the tuning range are refused.
+  CHECK(error_of(dir, small_experiment({{"tune", {{"values", {0.1, 1.0}}}},
+                                        {"seeds", {1, kFirstTuningSeed}}}))
+            .find("tuning seeds' range") != std::string::npos);
+}

@@ -68,6 +68,21 @@ std::vector<RunRecord> run_experiment(const Experiment& experiment, const Compar
 // The primary measure is time to target when there is one, else val_loss_auc, else loss_auc.
 json summarize(const Experiment& experiment, const std::vector<RunRecord>& records);
 
+// The tuning of every arm (experiment.tune must be set): each rung of successive halving runs
+// as a comparison of its own under <output>/tuning/rung-<k>/ (on the tuning seeds; resumed
+// and reused like any comparison), and each arm's config then carries its chosen value.
+struct ArmTuning {
+  std::string arm;
+  std::vector<double> values;  // the space
+  double chosen = 0;
+  bool on_edge = false;  // the lowest or highest value of the space: widen it
+  std::vector<Rung> rungs;
+  std::vector<std::vector<double>> selection;  // per rung, each point's selection value
+};
+std::vector<ArmTuning> tune_arms(Experiment& experiment, const CompareOptions& options);
+// summary.json's "tuning" section.
+json tuning_json(const Experiment& experiment, const std::vector<ArmTuning>& tunings);
+
 // The record file of one run.
 std::string run_record_path(const std::string& output, const std::string& arm, std::uint64_t seed);
 

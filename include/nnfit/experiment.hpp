@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "nnfit/config.hpp"
+#include "nnfit/tuning.hpp"
 
 namespace nnfit {
 
@@ -43,6 +44,9 @@ struct Experiment {
   // > 0: also record the mean training loss of every N steps (and, for a train_loss target,
   // find the first step where it is met at that resolution rather than per epoch).
   int log_every_steps = 0;
+  // Each arm at its own best value of a config key, chosen on tuning seeds' validation
+  // split before the evaluation seeds run (include/nnfit/tuning.hpp).
+  std::optional<TuneSpec> tune;
   std::vector<Arm> arms;
   json spec;  // the experiment as read (after extends, smoke and command-line overrides)
 
@@ -56,6 +60,7 @@ struct ExperimentOptions {
   std::vector<std::uint64_t> seeds;    // replaces the experiment's seeds when not empty
   std::vector<std::string> overrides;  // --set, applied to every arm's config
   std::string baseline;                // replaces the baseline when not empty
+  json tune;  // with experiment_from_config: the "tune" section (null: none)
 };
 
 // Reads an experiment file. Throws ConfigError listing every problem (file, JSON path,

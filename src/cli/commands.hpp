@@ -62,6 +62,7 @@ struct CompareArgs {
   std::string seeds;                     // "5" (seeds 1..5) or "1,2,7"
   std::vector<std::string> overrides;    // --set, for every arm
   std::string baseline;
+  std::string tune;  // with --activations: a key to tune per arm ("lr": optimizer.lr)
   std::string output;
   int jobs = 0;  // 0: the number of cores
   int threads = 1;

@@ -76,6 +76,12 @@ Experiment experiment_of(const CompareArgs& options) {
   eo.seeds = parse_seeds(options.seeds);
   eo.overrides = options.overrides;
   eo.baseline = options.baseline;
+  if (!options.tune.empty()) {
+    if (options.config.empty()) throw ConfigError("compare --tune goes with --config and --activations; an experiment file has its own \"tune\"");
+    eo.tune = {{"key", options.tune == "lr" ? "optimizer.lr" : options.tune},
+               {"log_range", {1e-4, 1.0}},
+               {"points", 9}};
+  }
   return options.experiment.empty()
              ? experiment_from_config(options.config, options.activations, eo)
              : read_experiment(options.experiment, eo);
@@ -121,8 +127,10 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
 // The statistics and the report; the exit status says whether every run ended.
 int report_and_exit_status(const CompareArgs& options, const Experiment& experiment,
                            const std::vector<RunRecord>& records, const CompareOptions& co,
+                           const std::vector<ArmTuning>& tunings,
                            std::chrono::steady_clock::time_point started) {
-  const json summary = summarize(experiment, records);
+  json summary = summarize(experiment, records);
+  if (experiment.tune) summary["tuning"] = tuning_json(experiment, tunings);
   ReportContext context;
   context.command = options.command_line;
   context.machine = describe_machine();
@@ -150,7 +158,7 @@ int report_and_exit_status(const CompareArgs& options, const Experiment& experim
 
 int compare(const CompareArgs& options) {
   const auto started = std::chrono::steady_clock::now();
-  const Experiment experiment = experiment_of(options);
+  Experiment experiment = experiment_of(options);
   CompareOptions co = compare_options(options, experiment);
   const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
   const auto total_runs = experiment.arms.size() * experiment.seeds.size();
@@ -161,11 +169,20 @@ int compare(const CompareArgs& options) {
     std::fflush(stdout);
   }
   std::vector<RunRecord> records;
+  std::vector<ArmTuning> tunings;
   bool interrupted = false;
   {
     StopSignal stop;
     co.interrupted = [] { return StopSignal::requested(); };
-    records = run_experiment(experiment, co);
+    if (experiment.tune) {
+      if (!options.quiet) std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(), co.output.c_str());
+      tunings = tune_arms(experiment, co);
+      if (!options.quiet)
+        for (const auto& t : tunings)
+          std::printf("  %-20s %s = %g%s\n", t.arm.c_str(), experiment.tune->key.c_str(), t.chosen,
+                      t.on_edge ? " (on the edge of the space)" : "");
+    }
+    if (!StopSignal::requested()) records = run_experiment(experiment, co);
     interrupted = StopSignal::requested();
   }
   if (interrupted) {
@@ -177,7 +194,7 @@ int compare(const CompareArgs& options) {
                  kept, total_runs, co.output.c_str());
     return kInterrupted;
   }
-  return report_and_exit_status(options, experiment, records, co, started);
+  return report_and_exit_status(options, experiment, records, co, tunings, started);
 }
 
 }  // namespace nnfit::cli

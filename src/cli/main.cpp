@@ -145,6 +145,9 @@ void add_compare(CLI::App& app, Arguments& a) {
   compare.add_option("-s,--seeds", cmp.seeds, "a count (5: seeds 1-5) or a list (1,2,7)");
   compare.add_option("--set", cmp.overrides, "override a key of every arm's config")->take_all();
   compare.add_option("--baseline", cmp.baseline, "the arm the others are compared with");
+  compare.add_option("--tune", cmp.tune,
+                     "with --activations: tune this key per arm (lr = optimizer.lr) over "
+                     "[1e-4, 1], 9 log-spaced points, by successive halving on 2 tuning seeds");
   compare.add_option("-o,--output", cmp.output,
                      "output folder (default runs/compare/<experiment>)");
   compare.add_option("-j,--jobs", cmp.jobs, "runs at once (default: the number of cores)")

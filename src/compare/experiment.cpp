@@ -423,6 +423,13 @@ Experiment read_experiment_json(json spec, const std::string& path,
     if (!in.base_set.is_object()) in.base_set = json::object();
     in.base_set["train.eval_every_steps"] = every;
   }
+  if (const json* t = top.raw("tune")) e.tune = read_tune_spec(*t, "tune", diag);
+  if (e.tune)
+    for (const auto seed : e.seeds)
+      if (seed >= kFirstTuningSeed)
+        diag.error("seeds", "evaluation seed " + std::to_string(seed) +
+                                " is in the tuning seeds' range (from " +
+                                std::to_string(kFirstTuningSeed) + ")");
   e.arms = read_arms(top, in, options, diag);
   e.baseline = !options.baseline.empty()
                    ? options.baseline
@@ -462,6 +469,7 @@ Experiment experiment_from_config(const std::string& config_path,
         std::find(activations.begin(), activations.end(), "relu") != activations.end()
             ? "relu"
             : activations[0];
+  if (!options.tune.is_null()) spec["tune"] = options.tune;
   if (checked.train.stop_at)
     spec["target"] = {{"metric", checked.train.stop_at->metric},
                       {"value", checked.train.stop_at->value}};

@@ -421,6 +421,37 @@ Figure dead_units_plot(const ReportInputs& in) {
       "dead_units.svg", dead.svg()};
 }
 
+// Tuning: each arm's selection value against the tuned key, at the first rung (every point
+// at the same short budget); the sensitivity of an activation to its learning rate.
+Figure sensitivity_plot(const ReportInputs& in) {
+  const json& tuning = in.summary["tuning"];
+  const std::string key = tuning["key"].get<std::string>();
+  const std::string metric = tuning["metric"].get<std::string>();
+  const bool negated = !lower_is_better(metric);
+  plot::LineChart chart{"Sensitivity to " + key, "log10 " + key,
+                        metric + " (" + tuning["at"].get<std::string>() + " epoch, mean over " +
+                            std::to_string(tuning["seeds"].size()) + " tuning seeds)",
+                        false,
+                        {}};
+  int epochs = 0;
+  for (const auto& a : tuning["arms"]) {
+    const json& rung = a["rungs"][0];
+    epochs = rung["epochs"].get<int>();
+    const std::string name = a["arm"].get<std::string>();
+    plot::Series s{name, in.colors.at(name), {}, {}, {}, {}, false, true};
+    for (const auto& p : rung["points"]) {
+      if (p["selection"].is_null()) continue;
+      s.x.push_back(std::log10(p["value"].get<double>()));
+      s.y.push_back(negated ? -p["selection"].get<double>() : p["selection"].get<double>());
+    }
+    chart.series.push_back(s);
+  }
+  return {metric + " after " + std::to_string(epochs) + " epoch(s) at each value of " + key +
+              " (the first rung of the tuning, every point on the same budget); a point that "
+              "diverged is left out.",
+          "tuning_sensitivity.svg", chart.svg()};
+}
+
 bool has_layer_statistics(const json& summary) {
   bool has_layers = false;
   for (const auto& a : summary["arms"]) has_layers |= !a["layers_at_init"].empty();
@@ -437,6 +468,7 @@ std::vector<Figure> all_plots(const ReportInputs& in) {
     if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
     if (e.target) plots.push_back(target_plot(in));
   }
+  if (in.summary.contains("tuning")) plots.push_back(sensitivity_plot(in));
   if (has_layer_statistics(in.summary)) {
     for (auto& figure : depth_plots(in)) plots.push_back(std::move(figure));
     if (!e.initialization_only && in.epochs > 0) plots.push_back(dead_units_plot(in));
@@ -537,6 +569,32 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
                     "t-test, 5% two-sided).");
       break;
     }
+}
+
+void tuning_section(report::Document& doc, const ReportInputs& in) {
+  const json& t = in.summary["tuning"];
+  std::string seeds;
+  for (const auto& s : t["seeds"]) seeds += (seeds.empty() ? "" : ", ") + s.dump();
+  doc.heading("Tuning");
+  doc.paragraph("Each arm ran at its own `" + t["key"].get<std::string>() + "`, chosen among " +
+                std::to_string(t["values"].size()) + " values by " +
+                (t["method"] == "successive_halving"
+                     ? "successive halving (eta " + t["eta"].dump() +
+                           "; Jamieson and Talwalkar 2016)"
+                     : std::string("a full grid")) +
+                " on the validation split's `" + t["metric"].get<std::string>() + "` at its " +
+                t["at"].get<std::string>() + " epoch, on tuning seeds " + seeds +
+                ", which are not evaluation seeds; no test metric is read.");
+  std::vector<std::vector<std::string>> rows = {{"arm", "chosen", "rungs (epochs: points)", "note"}};
+  for (const auto& a : t["arms"]) {
+    std::string rungs;
+    for (const auto& r : a["rungs"])
+      rungs += (rungs.empty() ? "" : ", ") + r["epochs"].dump() + ": " +
+               std::to_string(r["points"].size());
+    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,
+                    a["on_edge"].get<bool>() ? "on the edge of the space: widen it" : ""});
+  }
+  doc.table(rows);
 }
 
 void arms_section(report::Document& doc, const ReportInputs& in) {
@@ -688,6 +746,7 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
   report::Document doc;
   intro_section(doc, in);
   if (!e.initialization_only) verdicts_section(doc, in);
+  if (summary.contains("tuning")) tuning_section(doc, in);
   arms_section(doc, in);
   doc.heading("Plots");
   for (const auto& p : plots) doc.figure(p.caption, "plots/" + p.file, p.svg);
