@@ -506,10 +506,7 @@ ActivationRecipe typed(const Options& options) {
 }  // namespace
 
 ActivationRecipe activation(const std::string& name) {
-  Diagnostics diagnostics;
-  auto recipe = read_recipe(registry().activations, json(name), "activation", diagnostics);
-  diagnostics.throw_if_any();
-  return recipe;
+  return recipe_named(registry().activations, name, "activation");
 }
 ActivationRecipe leaky_relu(const LeakyReluOptions& options) {
   return typed<LeakyRelu>(options);

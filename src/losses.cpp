@@ -195,10 +195,7 @@ std::unique_ptr<Loss> make_loss(const json& spec, const std::string& path) {
 }
 
 LossRecipe loss(const std::string& name) {
-  Diagnostics diagnostics;
-  auto recipe = read_recipe(registry().losses, json(name), "loss", diagnostics);
-  diagnostics.throw_if_any();
-  return recipe;
+  return recipe_named(registry().losses, name, "loss");
 }
 
 LossRecipe huber(const HuberOptions& options) {

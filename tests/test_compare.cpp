@@ -351,7 +351,8 @@ TEST_CASE("experiment selu_fixed_point (smoke): SELU keeps mean 0 and variance 1
   CHECK(selu_layers == 64);
 }
 
-TEST_CASE("successive halving finds the argmin of a synthetic objective at a third of a grid's cost") {
+TEST_CASE(
+    "successive halving finds the argmin of a synthetic objective at a third of a grid's cost") {
   TuneSpec tune;
   Diagnostics diag;
   tune = read_tune_spec(json{{"log_range", {1e-4, 1.0}}, {"points", 9}}, "tune", diag);
@@ -403,19 +404,19 @@ TEST_CASE("tuning selects on the validation split only, never on test or trainin
   tune.metric = "val_accuracy";
   CHECK(selection_value(epochs, tune) == doctest::Approx(-0.7));  // higher is better: negated
   Diagnostics diag;
-  (void)read_tune_spec(json{{"values", {0.1, 0.01}}, {"select", {{"metric", "test_loss"}}}},
-                       "tune", diag);
+  (void)read_tune_spec(json{{"values", {0.1, 0.01}}, {"select", {{"metric", "test_loss"}}}}, "tune",
+                       diag);
   REQUIRE(diag.errors().size() == 1);
   CHECK(diag.errors()[0].find("tune.select.metric: unknown value 'test_loss'") !=
         std::string::npos);
 }
 
-TEST_CASE("an experiment with tune: tuning seeds apart from evaluation seeds, each arm at its value") {
+TEST_CASE(
+    "an experiment with tune: tuning seeds apart from evaluation seeds, each arm at its value") {
   test::ScratchDir dir;
-  Experiment e = read(dir, small_experiment({{"tune",
-                                              {{"values", {0.001, 0.01, 0.1}},
-                                               {"seeds", 1},
-                                               {"method", "grid"}}}}));
+  Experiment e = read(
+      dir, small_experiment(
+               {{"tune", {{"values", {0.001, 0.01, 0.1}}, {"seeds", 1}, {"method", "grid"}}}}));
   REQUIRE(e.tune);
   CompareOptions o;
   o.output = dir.path("out");
@@ -437,7 +438,19 @@ TEST_CASE("an experiment with tune: tuning seeds apart from evaluation seeds, ea
   CHECK(runs == 6);
   CHECK_FALSE(fs::exists(dir.path("out/runs")));
   // Evaluation seeds from the tuning range are refused.
-  CHECK(error_of(dir, small_experiment({{"tune", {{"values", {0.1, 1.0}}}},
-                                        {"seeds", {1, kFirstTuningSeed}}}))
+  CHECK(error_of(dir, small_experiment(
+                          {{"tune", {{"values", {0.1, 1.0}}}}, {"seeds", {1, kFirstTuningSeed}}}))
             .find("tuning seeds' range") != std::string::npos);
+}
+
+TEST_CASE("tuning without a validation split is refused, not a silent pick of the first value") {
+  test::ScratchDir dir;
+  json spec =
+      small_experiment({{"tune", {{"values", {0.01, 0.1}}, {"seeds", 1}, {"method", "grid"}}}});
+  spec["base"]["data"].erase("validation");
+  spec.erase("target");
+  Experiment e = read(dir, spec);
+  CompareOptions o;
+  o.output = dir.path("out");
+  CHECK_THROWS_WITH_AS(tune_arms(e, o), doctest::Contains("need a validation split"), ConfigError);
 }

@@ -120,7 +120,8 @@ TEST_CASE("Holm's adjustment on a hand-computed table") {
   CHECK(holm_adjust({0.5, 0.9})[1] == 1.0);
 }
 
-TEST_CASE("verdicts follow the adjusted p, need three pairs, and never come from zero variance alone") {
+TEST_CASE(
+    "verdicts follow the adjusted p, need three pairs, and never come from zero variance alone") {
   const std::vector<double> base = {10, 12, 11, 13, 12};
   std::vector<double> faster = base;
   for (auto& v : faster) v -= 2;

@@ -206,6 +206,16 @@ typename Table::Made read_recipe(const Table& table, const json& spec, const std
   return recipe;
 }
 
+// The recipe of a component by name at its default options; ConfigError for an unknown name.
+template <class Table>
+typename Table::Made recipe_named(const Table& table, const std::string& name,
+                                  const std::string& path) {
+  Diagnostics diag;
+  auto recipe = read_recipe(table, json(name), path, diag);
+  diag.throw_if_any();
+  return recipe;
+}
+
 // Reads and builds, throwing ConfigError with every problem at once.
 template <class Table, class... Args>
 auto build(const Table& table, const json& spec, const std::string& path, Args&&... args) {

@@ -77,7 +77,10 @@ Experiment experiment_of(const CompareArgs& options) {
   eo.overrides = options.overrides;
   eo.baseline = options.baseline;
   if (!options.tune.empty()) {
-    if (options.config.empty()) throw ConfigError("compare --tune goes with --config and --activations; an experiment file has its own \"tune\"");
+    if (options.config.empty())
+      throw ConfigError(
+          "compare --tune goes with --config and --activations; an experiment file has its own "
+          "\"tune\"");
     eo.tune = {{"key", options.tune == "lr" ? "optimizer.lr" : options.tune},
                {"log_range", {1e-4, 1.0}},
                {"points", 9}};
@@ -175,7 +178,9 @@ int compare(const CompareArgs& options) {
     StopSignal stop;
     co.interrupted = [] { return StopSignal::requested(); };
     if (experiment.tune) {
-      if (!options.quiet) std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(), co.output.c_str());
+      if (!options.quiet)
+        std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(),
+                    co.output.c_str());
       tunings = tune_arms(experiment, co);
       if (!options.quiet)
         for (const auto& t : tunings)

@@ -285,6 +285,7 @@ json read_base(SpecReader& top, const std::string& path, Diagnostics& diag) {
 // "smoke": {"set": {...}, "seeds": N}, a smaller version of the same experiment.
 struct Smoke {
   json set, seeds;
+  json tune;  // replaces "tune" at smoke size (false: no tuning)
 };
 Smoke read_smoke(SpecReader& top, const ExperimentOptions& options, Diagnostics& diag) {
   Smoke smoke;
@@ -292,6 +293,7 @@ Smoke read_smoke(SpecReader& top, const ExperimentOptions& options, Diagnostics&
     SpecReader s(*spec, "smoke", diag);
     if (const json* set = s.raw("set")) smoke.set = *set;
     if (const json* seeds = s.raw("seeds")) smoke.seeds = *seeds;
+    if (const json* tune = s.raw("tune")) smoke.tune = *tune;
     s.finish();
   } else if (options.smoke) {
     diag.error("smoke", "--smoke was given but the experiment has no \"smoke\" section");
@@ -424,6 +426,10 @@ Experiment read_experiment_json(json spec, const std::string& path,
     in.base_set["train.eval_every_steps"] = every;
   }
   if (const json* t = top.raw("tune")) e.tune = read_tune_spec(*t, "tune", diag);
+  if (options.smoke && in.smoke.tune == false)
+    e.tune.reset();
+  else if (options.smoke && in.smoke.tune.is_object())
+    e.tune = read_tune_spec(in.smoke.tune, "smoke.tune", diag);
   if (e.tune)
     for (const auto seed : e.seeds)
       if (seed >= kFirstTuningSeed)

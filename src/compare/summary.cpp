@@ -81,8 +81,8 @@ Measures measures_of(const RunRecord& r) {
         m[name] = m.count(name) ? std::min(m[name], *v) : *v;
       }
     if (const auto v = e.metric("val_accuracy"))
-      m["best_val_accuracy"] = m.count("best_val_accuracy") ? std::max(m["best_val_accuracy"], *v)
-                                                            : *v;
+      m["best_val_accuracy"] =
+          m.count("best_val_accuracy") ? std::max(m["best_val_accuracy"], *v) : *v;
   }
   const double epochs = static_cast<double>(r.epochs.size());
   m["loss_auc"] = train_auc / epochs;
@@ -160,7 +160,8 @@ json target_summary(const std::vector<SurvivalTime>& times) {
           {"tau", tau},
           {"restricted_mean", rmst},
           {"restricted_mean_se", se},
-          {"restricted_mean_ci", {std::max(0.0, rmst - 1.959964 * se), std::min(tau, rmst + 1.959964 * se)}},
+          {"restricted_mean_ci",
+           {std::max(0.0, rmst - 1.959964 * se), std::min(tau, rmst + 1.959964 * se)}},
           {"kaplan_meier", curve}};
 }
 
@@ -239,7 +240,8 @@ json compare_measure(const Experiment& experiment, const Arm& arm, const std::st
 // the difference of restricted means and the log-rank test beside it.
 json compare_times(const Experiment& experiment, const Arm& arm, const TimesByArm& times) {
   std::vector<SurvivalTime> a, b;
-  const auto& mine = times.count(arm.name) ? times.at(arm.name) : std::map<std::uint64_t, SurvivalTime>{};
+  const auto& mine =
+      times.count(arm.name) ? times.at(arm.name) : std::map<std::uint64_t, SurvivalTime>{};
   const auto& base = times.count(experiment.baseline) ? times.at(experiment.baseline)
                                                       : std::map<std::uint64_t, SurvivalTime>{};
   for (const auto seed : experiment.seeds)
@@ -265,7 +267,8 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
           {"reached", ka.reached},
           {"baseline_reached", kb.reached},
           {"difference", difference},
-          {"relative", kb.restricted_mean(tau) > 0 ? json(difference / kb.restricted_mean(tau)) : json()},
+          {"relative",
+           kb.restricted_mean(tau) > 0 ? json(difference / kb.restricted_mean(tau)) : json()},
           {"t_interval", {difference - 1.959964 * se, difference + 1.959964 * se}},
           {"p", paired.p},
           {"log_rank_p", log_rank(a, b).p},

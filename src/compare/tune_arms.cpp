@@ -1,4 +1,5 @@
 // Tuning every arm of an experiment by successive halving (include/nnfit/compare.hpp).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -68,6 +69,13 @@ void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
     std::vector<double> values(sums[a].size());
     for (std::size_t k = 0; k < values.size(); ++k)
       values[k] = counts[a][k] == e.tune->seeds ? sums[a][k] / counts[a][k] : std::nan("");
+    // No point measured at all: no validation split, or every point diverged. Choosing the
+    // first value then would be a silent guess.
+    if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
+      throw ConfigError(e.origin + ": tune: no value of " + e.tune->key + " gave arm '" +
+                        e.arms[a].name + "' a " + e.tune->metric +
+                        " (the runs need a validation split, data.validation, and at least one "
+                        "value that does not diverge)");
     halvings[a].report(values);
   }
 }
@@ -86,8 +94,7 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
     const Experiment sub = rung_experiment(e, halvings, owner);
     CompareOptions o = options;
-    o.output = (std::filesystem::path(options.output) / "tuning" /
-                ("rung-" + std::to_string(rung)))
+    o.output = (std::filesystem::path(options.output) / "tuning" / ("rung-" + std::to_string(rung)))
                    .string();
     const auto records = run_experiment(sub, o);
     if (options.interrupted && options.interrupted()) return {};

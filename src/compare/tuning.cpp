@@ -26,11 +26,14 @@ TuneSpec read_tune_spec(const json& spec, const std::string& path, Diagnostics& 
       diag.error(r.path_of("log_range"), "expected [low, high] with 0 < low < high");
     else
       for (long long i = 0; i < points; ++i) {
-        const double lo = std::log10((*range)[0].get<double>()), hi = std::log10((*range)[1].get<double>());
-        t.values.push_back(std::pow(10.0, lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(points - 1)));
+        const double lo = std::log10((*range)[0].get<double>()),
+                     hi = std::log10((*range)[1].get<double>());
+        t.values.push_back(std::pow(
+            10.0, lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(points - 1)));
       }
   } else if (!values->is_array() || values->size() < 2 ||
-             !std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_number(); })) {
+             !std::all_of(values->begin(), values->end(),
+                          [](const json& v) { return v.is_number(); })) {
     diag.error(r.path_of("values"), "expected at least two numbers");
   } else {
     t.values = values->get<std::vector<double>>();
@@ -97,8 +100,7 @@ void Halving::report(const std::vector<double>& values) {
     return !na && values[a] < values[b];
   });
   ++next_;
-  const std::size_t keep =
-      done() ? 1 : std::max<std::size_t>(1, (alive_.size() + eta_ - 1) / eta_);
+  const std::size_t keep = done() ? 1 : std::max<std::size_t>(1, (alive_.size() + eta_ - 1) / eta_);
   std::vector<std::size_t> kept;
   for (std::size_t i = 0; i < keep && i < order.size(); ++i) kept.push_back(alive_[order[i]]);
   if (!done()) std::sort(kept.begin(), kept.end());

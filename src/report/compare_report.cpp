@@ -350,9 +350,10 @@ Figure target_plot(const ReportInputs& in) {
     s.y.push_back(reached);
     chart.series.push_back(s);
   }
-  return {"Kaplan-Meier estimate of the share of runs that reached the target by each step "
-          "(1 - S(t)); a run that never reached it is censored at the budget.",
-          "time_to_target.svg", chart.svg()};
+  return {
+      "Kaplan-Meier estimate of the share of runs that reached the target by each step "
+      "(1 - S(t)); a run that never reached it is censored at the budget.",
+      "time_to_target.svg", chart.svg()};
 }
 
 // Activation variance and mean by depth, at initialisation and after training.
@@ -428,7 +429,8 @@ Figure sensitivity_plot(const ReportInputs& in) {
   const std::string key = tuning["key"].get<std::string>();
   const std::string metric = tuning["metric"].get<std::string>();
   const bool negated = !lower_is_better(metric);
-  plot::LineChart chart{"Sensitivity to " + key, "log10 " + key,
+  plot::LineChart chart{"Sensitivity to " + key,
+                        "log10 " + key,
                         metric + " (" + tuning["at"].get<std::string>() + " epoch, mean over " +
                             std::to_string(tuning["seeds"].size()) + " tuning seeds)",
                         false,
@@ -527,8 +529,8 @@ std::vector<std::string> comparison_row(const json& c, bool with_measure, bool b
 std::vector<std::string> comparison_header(const std::string& baseline, bool with_measure) {
   std::vector<std::string> h = {"arm"};
   if (with_measure) h.push_back("measure");
-  for (const char* c : {"difference", "relative", "95% interval", "p", "Holm p", "pairs",
-                        "verdict"})
+  for (const char* c :
+       {"difference", "relative", "95% interval", "p", "Holm p", "pairs", "verdict"})
     h.push_back(c);
   h[with_measure ? 2 : 1] = "difference (arm - " + baseline + ")";
   return h;
@@ -550,8 +552,8 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
           : "The p-value is the exact sign-flip permutation test of the paired differences; "
             "the interval is the paired t-interval.";
   doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
-                "**; each arm is compared with `" + e.baseline +
-                "` on the same seeds (paired). " + test +
+                "**; each arm is compared with `" + e.baseline + "` on the same seeds (paired). " +
+                test +
                 " p-values are adjusted across this experiment's arms by Holm's method and "
                 "the verdict (`faster`/`slower`) needs an adjusted p below " +
                 fmt(kAlpha, "%.2f") + " and at least " + std::to_string(kMinimumPairs) +
@@ -576,16 +578,17 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
   std::string seeds;
   for (const auto& s : t["seeds"]) seeds += (seeds.empty() ? "" : ", ") + s.dump();
   doc.heading("Tuning");
-  doc.paragraph("Each arm ran at its own `" + t["key"].get<std::string>() + "`, chosen among " +
-                std::to_string(t["values"].size()) + " values by " +
-                (t["method"] == "successive_halving"
-                     ? "successive halving (eta " + t["eta"].dump() +
-                           "; Jamieson and Talwalkar 2016)"
-                     : std::string("a full grid")) +
-                " on the validation split's `" + t["metric"].get<std::string>() + "` at its " +
-                t["at"].get<std::string>() + " epoch, on tuning seeds " + seeds +
-                ", which are not evaluation seeds; no test metric is read.");
-  std::vector<std::vector<std::string>> rows = {{"arm", "chosen", "rungs (epochs: points)", "note"}};
+  doc.paragraph(
+      "Each arm ran at its own `" + t["key"].get<std::string>() + "`, chosen among " +
+      std::to_string(t["values"].size()) + " values by " +
+      (t["method"] == "successive_halving"
+           ? "successive halving (eta " + t["eta"].dump() + "; Jamieson and Talwalkar 2016)"
+           : std::string("a full grid")) +
+      " on the validation split's `" + t["metric"].get<std::string>() + "` at its " +
+      t["at"].get<std::string>() + " epoch, on tuning seeds " + seeds +
+      ", which are not evaluation seeds; no test metric is read.");
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "chosen", "rungs (epochs: points)", "note"}};
   for (const auto& a : t["arms"]) {
     std::string rungs;
     for (const auto& r : a["rungs"])
@@ -607,8 +610,8 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
     if (e.initialization_only) {
       measures = {};
     } else {
-      measures = {"final_train_loss",       "final_val_loss", "final_val_accuracy",
-                  "test_accuracy_at_best_val", "val_loss_auc",  "loss_auc"};
+      measures = {"final_train_loss",          "final_val_loss", "final_val_accuracy",
+                  "test_accuracy_at_best_val", "val_loss_auc",   "loss_auc"};
       measures.push_back("dead_final");
       measures.push_back("wall_time");
     }
@@ -679,8 +682,9 @@ void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
 void comparisons_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Every paired comparison");
-  doc.paragraph("Each measure's p-values are adjusted across the arms by Holm's method; the "
-                "headline measure's are those of the verdicts above.");
+  doc.paragraph(
+      "Each measure's p-values are adjusted across the arms by Holm's method; the "
+      "headline measure's are those of the verdicts above.");
   std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, true)};
   for (const auto& c : summary["comparisons"]) rows.push_back(comparison_row(c, true, false));
   doc.table(rows);
