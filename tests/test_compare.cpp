@@ -454,3 +454,28 @@ TEST_CASE("tuning without a validation split is refused, not a silent pick of th
   o.output = dir.path("out");
   CHECK_THROWS_WITH_AS(tune_arms(e, o), doctest::Contains("need a validation split"), ConfigError);
 }
+
+TEST_CASE("intervals are clipped to the measure's range, and only there") {
+  test::ScratchDir dir;
+  // tanh with hidden biases at -1: every hidden layer's mean activation is negative.
+  json spec = small_experiment({{"seeds", 2}});
+  spec["arms"].push_back({{"name", "tanh_low"}, {"activation", "tanh"}, {"bias_init", -1}});
+  const Experiment e = read(dir, spec);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const json summary = summarize(e, run_experiment(e, o));
+  REQUIRE(summary["arms"][2]["layers_at_init"][0]["post_mean"]["mean"].get<double>() < 0);
+  for (const auto& a : summary["arms"]) {
+    for (const auto& [name, est] : a["measures"].items()) {
+      CAPTURE(name);
+      if (name.find("accuracy") != std::string::npos) CHECK(est["ci_high"].get<double>() <= 1.0);
+      if (name.find("loss") != std::string::npos) CHECK(est["ci_low"].get<double>() >= 0.0);
+    }
+    // Activation means are not bounded below by 0: their interval holds their (negative) mean.
+    for (const auto& l : a["layers_at_init"]) {
+      CHECK(l["post_mean"]["ci_low"].get<double>() <= l["post_mean"]["mean"].get<double>());
+      CHECK(l["post_var"]["ci_low"].get<double>() >= 0.0);
+    }
+  }
+}

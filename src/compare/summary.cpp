@@ -22,13 +22,16 @@ bool lower_wins(const std::string& measure) {
          measure.find("dead") != std::string::npos || measure.find("rmse") != std::string::npos;
 }
 
-// The range a measure's values live in: intervals are clipped to it.
+// The range a measure's values live in: intervals are clipped to it. Measures not listed
+// (activation means) are unbounded.
 std::pair<double, double> range_of(const std::string& measure) {
   const double inf = std::numeric_limits<double>::infinity();
-  if (measure.find("accuracy") != std::string::npos || measure.find("dead") != std::string::npos)
-    return {0.0, 1.0};
-  if (measure.find("r2") != std::string::npos) return {-inf, 1.0};
-  return {0.0, inf};  // losses, AUCs, RMSE, times
+  const auto has = [&](const char* part) { return measure.find(part) != std::string::npos; };
+  if (has("accuracy") || has("dead")) return {0.0, 1.0};
+  if (has("r2")) return {-inf, 1.0};
+  if (has("loss") || has("rmse") || has("var") || has("time") || has("seconds"))
+    return {0.0, inf};
+  return {-inf, inf};
 }
 
 // Time to the target as survival data: reached at that step, or censored at the budget.
@@ -131,7 +134,7 @@ json layers_json(const Layers& layers) {
   json out = json::array();
   for (const auto& [depth, q] : layers) {
     json l = {{"depth", depth}};
-    for (const auto& [name, v] : q) l[name] = estimate_json(estimate(v));
+    for (const auto& [name, v] : q) l[name] = estimate_json(estimate(v), name);
     out.push_back(l);
   }
   return out;
