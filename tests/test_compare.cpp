@@ -479,3 +479,15 @@ TEST_CASE("intervals are clipped to the measure's range, and only there") {
     }
   }
 }
+
+TEST_CASE("successive halving refuses an empty space and a rung reported twice") {
+  TuneSpec empty;
+  CHECK_THROWS_AS(Halving(empty, 5), ConfigError);
+  TuneSpec two;
+  two.values = {0.1, 1.0};
+  Halving h(two, 3);
+  CHECK_THROWS_AS(h.report({1.0}), ConfigError);  // two points, one value
+  while (!h.done()) h.report(std::vector<double>(h.rung().points.size(), 1.0));
+  CHECK(h.chosen() == 0);  // a tie goes to the smaller value
+  CHECK_THROWS_AS(h.report({1.0}), ConfigError);
+}

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "nnfit/config.hpp"
+#include "nnfit/error.hpp"
 
 namespace nnfit {
 
@@ -75,6 +76,8 @@ double selection_value(const std::vector<EpochRecord>& epochs, const TuneSpec& t
 }
 
 Halving::Halving(const TuneSpec& tune, int epochs) : eta_(tune.eta), epochs_(epochs) {
+  if (tune.values.empty() || tune.eta < 2 || epochs < 1)
+    throw ConfigError("tune: needs at least one value, eta >= 2 and a budget of an epoch or more");
   alive_.resize(tune.values.size());
   std::iota(alive_.begin(), alive_.end(), 0);
   // Enough rungs that the last has one point; the budget grows by eta per rung and the last
@@ -89,6 +92,9 @@ Rung Halving::rung() const {
 }
 
 void Halving::report(const std::vector<double>& values) {
+  if (done() || values.size() != alive_.size())
+    throw ConfigError("tune: a rung reported " + std::to_string(values.size()) + " values for " +
+                      std::to_string(alive_.size()) + " points");
   history_.push_back(rung());
   values_.push_back(values);
   // Rank: NaN (diverged) last, ties to the smaller value of the key (listed first).
