@@ -48,7 +48,9 @@ Fitted fit_samples(const Sequential& network, Samples samples, const FitOptions&
   std::optional<RunRecorder> recorder;
   Trainer::Callbacks callbacks = o.callbacks;
   if (!o.run_dir.empty()) {
-    recorder.emplace(o.run_dir, o.resume ? RunRecorder::Start::resume : RunRecorder::Start::force);
+    recorder.emplace(o.run_dir, o.resume      ? RunRecorder::Start::resume
+                                : o.overwrite ? RunRecorder::Start::force
+                                              : RunRecorder::Start::fresh);
     json resolved = setup->resolved;
     resolved["output"]["dir"] = o.run_dir;
     recorder->attach(run, resolved, data, *setup, trainer, o.run_dir + "/config.json");

@@ -98,6 +98,11 @@ TEST_CASE("fit with a run directory writes it, and an interrupted fit resumes ex
   CHECK(first.result.status == TrainResult::Status::interrupted);
   CHECK(std::filesystem::exists(scratch.path("run/checkpoint.safetensors")));
   CHECK_FALSE(std::filesystem::exists(scratch.path("run/summary.json")));
+  // A new fit in the directory of an unfinished one is refused, as `nnfit` refuses it.
+  FitOptions again = options;
+  again.callbacks = {};
+  CHECK_THROWS_WITH_AS(fit(net, s.x, s.labels, again), doctest::Contains("unfinished run"),
+                       ConfigError);
 
   options.resume = true;
   options.callbacks = {};

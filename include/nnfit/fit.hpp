@@ -52,6 +52,7 @@ struct FitOptions {
   std::vector<std::string> class_names{};  // names of the labels 0, 1, ... (default "0", "1", ...)
   std::string run_dir{};                   // when set: the run directory, as `nnfit` writes it
   bool resume = false;                     // continue the fit in run_dir from its checkpoint
+  bool overwrite = false;  // replace an unfinished run in run_dir (refused otherwise)
   Trainer::Callbacks callbacks{};
 };
 
