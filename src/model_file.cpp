@@ -1,8 +1,8 @@
 #include "nnfit/model_file.hpp"
 
-#include <cmath>
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "nnfit/error.hpp"
 #include "nnfit/json_text.hpp"
@@ -51,8 +51,8 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
   info.feature_names = names_in(path, "nnfit.features", get("nnfit.features"));
   info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
   if (const std::string clip = get("nnfit.preprocessing_clip"); !clip.empty()) {
-    const json value = parse_json_text(clip, path + ": metadata nnfit.preprocessing_clip",
-                                       JsonBlame::data);
+    const json value =
+        parse_json_text(clip, path + ": metadata nnfit.preprocessing_clip", JsonBlame::data);
     if (!value.is_number() || !(value.get<double>() > 0) || !std::isfinite(value.get<double>()))
       throw DataError(path + ": metadata nnfit.preprocessing_clip is not a positive number");
     info.scaler.clip = value.get<double>();

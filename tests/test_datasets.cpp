@@ -395,16 +395,15 @@ TEST_CASE("standardize_global: one mean and sd over every feature; clip clamps; 
   samples.x.resize(4, 2);
   samples.x << 0, 10, 1, 10, 2, 10, 3, 10;
   samples.y = Matrix::Zero(4, 1);
-  const Data global =
-      prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}}, 1);
+  const Data global = prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}}, 1);
   const double sd = std::sqrt(18.6875);
   CHECK(global.scaler.offset[0] == doctest::Approx(5.75));
   CHECK(global.scaler.offset[1] == doctest::Approx(5.75));
   CHECK(global.scaler.factor[1] == doctest::Approx(1 / sd));
   CHECK(global.train.samples->x(0, 1) == doctest::Approx((10 - 5.75) / sd));
   // Per feature, the constant column would only be shifted; globally it keeps its distance.
-  const Data clipped = prepare_data(
-      samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 1.0}}, 1);
+  const Data clipped =
+      prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 1.0}}, 1);
   CHECK(clipped.train.samples->x(0, 1) == 1.0f);
   CHECK(clipped.train.samples->x(0, 0) == -1.0f);
   CHECK(clipped.train.samples->x(2, 0) == doctest::Approx((2 - 5.75) / sd));

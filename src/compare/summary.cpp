@@ -29,8 +29,7 @@ std::pair<double, double> range_of(const std::string& measure) {
   const auto has = [&](const char* part) { return measure.find(part) != std::string::npos; };
   if (has("accuracy") || has("dead")) return {0.0, 1.0};
   if (has("r2")) return {-inf, 1.0};
-  if (has("loss") || has("rmse") || has("var") || has("time") || has("seconds"))
-    return {0.0, inf};
+  if (has("loss") || has("rmse") || has("var") || has("time") || has("seconds")) return {0.0, inf};
   return {-inf, inf};
 }
 
