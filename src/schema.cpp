@@ -2,21 +2,15 @@
 
 namespace nnfit {
 
-std::string format_field_number(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
 std::string Bounds::text() const {
   const bool bounded_below = low > -std::numeric_limits<double>::infinity();
   const bool bounded_above = high < std::numeric_limits<double>::infinity();
   if (!bounded_below && !bounded_above) return "";
   // Bounds far beyond any sensible value are guards against nonsense, not limits worth
   // printing: "number > 0" rather than "number in (0, 1e+06]".
-  if (!bounded_above || high >= 1e6) return (low_open ? " > " : " >= ") + format_field_number(low);
-  return std::string(" in ") + (low_open ? "(" : "[") + format_field_number(low) + ", " +
-         format_field_number(high) + (high_open ? ")" : "]");
+  if (!bounded_above || high >= 1e6) return (low_open ? " > " : " >= ") + format_number(low);
+  return std::string(" in ") + (low_open ? "(" : "[") + format_number(low) + ", " +
+         format_number(high) + (high_open ? ")" : "]");
 }
 
 std::string describe_default(const FieldInfo& field) {
@@ -27,7 +21,7 @@ std::string describe_default(const FieldInfo& field) {
   // literal + string + literal here.
   std::string text = field.default_value.is_string() ? field.default_value.dump()
                      : field.default_value.is_number_float()
-                         ? format_field_number(field.default_value.get<double>())
+                         ? format_number(field.default_value.get<double>())
                          : field.default_value.dump();
   return std::string("`").append(text).append("`");
 }

@@ -22,6 +22,12 @@ void Diagnostics::throw_if_any() const {
   throw ConfigError(message);
 }
 
+std::string format_number(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
 std::string spec_type(const json& spec) {
   if (spec.is_string()) return spec.get<std::string>();
   if (spec.is_object() && spec.contains("type") && spec["type"].is_string())
@@ -45,11 +51,6 @@ std::string type_name(const json& value) {
   if (value.is_null()) return "null";
   if (value.is_array()) return "an array";
   return "an object";
-}
-std::string format_number(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
 }
 }  // namespace
 

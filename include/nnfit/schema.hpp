@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -51,8 +50,6 @@ struct Bounds {
   static Bounds unit_open_above() { return {0.0, 1.0, false, true}; }  // [0, 1)
   std::string text() const;
 };
-
-std::string format_field_number(double value);
 
 // "none" when absent, the JSON text otherwise (for tables).
 std::string describe_default(const FieldInfo& field);

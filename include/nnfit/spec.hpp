@@ -88,6 +88,9 @@ class SpecReader {
   }
 };
 
+// A number as messages and docs show it ("0.001", "1e+06"): six significant digits.
+std::string format_number(double x);
+
 // The component name of a spec: "elu", or {"type": "elu", ...}; "" when it names none (a
 // "type" that is not a string included).
 std::string spec_type(const json& spec);
