@@ -443,6 +443,79 @@ TEST_CASE(
             .find("tuning seeds' range") != std::string::npos);
 }
 
+TEST_CASE("tune extend: a best value on the edge is followed beyond it while it wins") {
+  test::ScratchDir dir;
+  // Adam at 1e-6 and 1e-5 barely moves in 3 epochs: the upper edge wins, and so do 1e-4 and
+  // 1e-3 beyond it, up to the two points "extend" allows.
+  Experiment e = read(dir, small_experiment({{"tune",
+                                              {{"values", {1e-6, 1e-5}},
+                                               {"seeds", 1},
+                                               {"method", "grid"},
+                                               {"extend", 2}}}}));
+  REQUIRE(e.tune->extend == 2);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const auto tunings = tune_arms(e, o);
+  for (const auto& t : tunings) {
+    CAPTURE(t.arm);
+    REQUIRE(t.extended.size() == 2);
+    CHECK(t.extended[0].first == doctest::Approx(1e-4));
+    CHECK(t.extended[1].first == doctest::Approx(1e-3));
+    CHECK(t.extended[1].second < t.extended[0].second);
+    CHECK(t.chosen == doctest::Approx(1e-3));
+    CHECK(t.values.size() == 4);
+    CHECK(t.on_edge);  // still the highest value tried: the report says so
+  }
+  CHECK(e.arms[0].config["optimizer"]["lr"].get<double>() == doctest::Approx(1e-3));
+  CHECK(fs::exists(dir.path("out/tuning/extend-1/runs")));
+  Diagnostics diag;
+  (void)read_tune_spec(json{{"values", {0.1, 1.0}}, {"extend", "yes"}}, "tune", diag);
+  REQUIRE(diag.errors().size() == 1);
+  CHECK(diag.errors()[0].find("tune.extend") != std::string::npos);
+}
+
+TEST_CASE("tune fixed: the evaluation seeds also run at one value, verdicts side by side") {
+  test::ScratchDir dir;
+  Experiment e = read(dir, small_experiment({{"tune",
+                                              {{"values", {0.001, 0.1}},
+                                               {"seeds", 1},
+                                               {"method", "grid"},
+                                               {"fixed", 0.01}}}}));
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const Study study = run_study(e, o);
+  REQUIRE(study.fixed);
+  CHECK(study.records.size() == 6);
+  REQUIRE(study.fixed_records.size() == 6);
+  for (const auto& r : study.fixed_records) CHECK(r.config["optimizer"]["lr"] == 0.01);
+  for (const auto& r : study.records) CHECK(r.config["optimizer"]["lr"] != 0.01);
+  CHECK(fs::exists(run_record_path(dir.path("out/fixed"), "elu", 1)));
+  const json summary = summarize_study(study);
+  CHECK(summary["fixed"]["value"] == 0.01);
+  CHECK(summary["fixed"]["comparisons"][0]["arm"] == "elu");
+  CHECK(summary["tuning"]["arms"].size() == 2);
+}
+
+TEST_CASE("the validation loss at fixed step budgets: the last evaluation at or before them") {
+  test::ScratchDir dir;
+  // 3 epochs, validation at epoch ends: half the budget (1.5 epochs) is epoch 1's loss; a
+  // quarter (0.75 epochs) has no evaluation before it.
+  Experiment e = read(dir, small_experiment({{"seeds", 2}}));
+  CompareOptions o;
+  o.output = dir.path("out");
+  const auto records = run_experiment(e, o);
+  const json summary = summarize(e, records);
+  for (const auto& arm : summary["arms"]) {
+    CHECK_FALSE(arm["measures"].contains("val_loss_at_25pct"));
+    double mean = 0;
+    for (const auto& r : records)
+      if (r.arm == arm["name"]) mean += r.epochs[0].validation.loss / 2;
+    CHECK(arm["measures"]["val_loss_at_50pct"]["mean"].get<double>() == doctest::Approx(mean));
+  }
+}
+
 TEST_CASE("tuning without a validation split is refused, not a silent pick of the first value") {
   test::ScratchDir dir;
   json spec =

@@ -64,24 +64,44 @@ std::vector<RunRecord> run_experiment(const Experiment& experiment, const Compar
 //   best_{train,val}_loss, best_val_accuracy over epochs
 //   test_accuracy_at_best_val                at the epoch with the lowest validation loss
 //   val_loss_auc, loss_auc                   mean validation (training) loss over the epochs
+//   val_loss_at_25pct, val_loss_at_50pct     validation loss after a quarter (half) the steps
 //   wall_time, dead_final
 // The primary measure is time to target when there is one, else val_loss_auc, else loss_auc.
 json summarize(const Experiment& experiment, const std::vector<RunRecord>& records);
 
 // The tuning of every arm (experiment.tune must be set): each rung of successive halving runs
 // as a comparison of its own under <output>/tuning/rung-<k>/ (on the tuning seeds; resumed
-// and reused like any comparison), and each arm's config then carries its chosen value.
+// and reused like any comparison), then "extend" points under tuning/extend-<k>/, and each
+// arm's config then carries its chosen value.
 struct ArmTuning {
   std::string arm;
-  std::vector<double> values;  // the space
+  std::vector<double> values;  // the space, with the points "extend" added (ascending)
   double chosen = 0;
   bool on_edge = false;  // the lowest or highest value of the space: widen it
-  std::vector<Rung> rungs;
+  std::vector<Rung> rungs;  // indices into TuneSpec::values
   std::vector<std::vector<double>> selection;  // per rung, each point's selection value
+  // "extend": the points tried beyond the edge (at the full budget) and their selection value.
+  std::vector<std::pair<double, double>> extended;
 };
 std::vector<ArmTuning> tune_arms(Experiment& experiment, const CompareOptions& options);
 // summary.json's "tuning" section.
 json tuning_json(const Experiment& experiment, const std::vector<ArmTuning>& tunings);
+
+// Everything a comparison runs, stage by stage: the tuning (experiment.tune), the evaluation
+// seeds at each arm's tuned value, and with "tune": {"fixed": v} the evaluation seeds again
+// with every arm at v (under <output>/fixed/), a sensitivity analysis of the verdicts.
+struct Study {
+  Experiment experiment;  // each arm at its tuned value
+  std::vector<ArmTuning> tunings;
+  std::vector<RunRecord> records;
+  std::optional<Experiment> fixed;  // every arm at the fixed value
+  std::vector<RunRecord> fixed_records;
+};
+// Stops between runs when options.interrupted() says so (the study is then incomplete).
+Study run_study(const Experiment& experiment, const CompareOptions& options);
+// summarize(), with "tuning" (tuning_json) and "fixed" ({key, value, arms, comparisons}: the
+// fixed-value evaluation's statistics) when the study has them.
+json summarize_study(const Study& study);
 
 // The record file of one run.
 std::string run_record_path(const std::string& output, const std::string& arm, std::uint64_t seed);

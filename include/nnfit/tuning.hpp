@@ -4,7 +4,7 @@
 //
 //   "tune": {"key": "optimizer.lr", "log_range": [1e-4, 1], "points": 9,
 //            "select": {"metric": "val_loss", "at": "best"}, "seeds": 2,
-//            "method": "successive_halving", "eta": 3}
+//            "method": "successive_halving", "eta": 3, "extend": true, "fixed": 0.01}
 //
 // Successive halving (Jamieson and Talwalkar 2016): every point trains for a short budget,
 // the best 1/eta go on with eta times the budget, until one remains at the full budget; with
@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,16 @@ struct TuneSpec {
   int seeds = 2;                     // tuning seeds, numbered from kFirstTuningSeed
   bool successive_halving = true;
   int eta = 3;
+  // "extend": when an arm's best value is the lowest or highest of the space, try the next
+  // point beyond it (one grid step, at the full budget) and go on while it wins, at most this
+  // many points per arm ("extend": true is kDefaultExtensions).
+  int extend = 0;
+  // "fixed": also run the evaluation seeds with every arm at this one value, and report the
+  // verdicts at the tuned and at the fixed value side by side (a sensitivity analysis).
+  std::optional<double> fixed;
 };
+
+inline constexpr int kDefaultExtensions = 3;
 
 // Tuning seeds are 1000001, 1000002, ...: never an evaluation seed of a shipped experiment
 // (read_experiment refuses evaluation seeds from this range when tuning).

@@ -128,12 +128,12 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
 }
 
 // The statistics and the report; the exit status says whether every run ended.
-int report_and_exit_status(const CompareArgs& options, const Experiment& experiment,
-                           const std::vector<RunRecord>& records, const CompareOptions& co,
-                           const std::vector<ArmTuning>& tunings,
+int report_and_exit_status(const CompareArgs& options, const Study& study,
+                           const CompareOptions& co,
                            std::chrono::steady_clock::time_point started) {
-  json summary = summarize(experiment, records);
-  if (experiment.tune) summary["tuning"] = tuning_json(experiment, tunings);
+  const Experiment& experiment = study.experiment;
+  const std::vector<RunRecord>& records = study.records;
+  const json summary = summarize_study(study);
   ReportContext context;
   context.command = options.command_line;
   context.machine = describe_machine();
@@ -144,6 +144,7 @@ int report_and_exit_status(const CompareArgs& options, const Experiment& experim
   write_report(experiment, records, summary, context, co.output);
   int failed = 0;
   for (const auto& r : records) failed += r.status == "failed";
+  for (const auto& r : study.fixed_records) failed += r.status == "failed";
   if (!options.quiet) {
     std::printf("\n%s", summary_table(summary).c_str());
     std::printf("\nreport: %s/report.md and report.html (%s)\n", co.output.c_str(),
@@ -171,35 +172,31 @@ int compare(const CompareArgs& options) {
                 total_runs, co.jobs, co.output.c_str());
     std::fflush(stdout);
   }
-  std::vector<RunRecord> records;
-  std::vector<ArmTuning> tunings;
+  if (experiment.tune && !options.quiet)
+    std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(),
+                co.output.c_str());
+  Study study;
   bool interrupted = false;
   {
     StopSignal stop;
     co.interrupted = [] { return StopSignal::requested(); };
-    if (experiment.tune) {
-      if (!options.quiet)
-        std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(),
-                    co.output.c_str());
-      tunings = tune_arms(experiment, co);
-      if (!options.quiet)
-        for (const auto& t : tunings)
-          std::printf("  %-20s %s = %g%s\n", t.arm.c_str(), experiment.tune->key.c_str(), t.chosen,
-                      t.on_edge ? " (on the edge of the space)" : "");
-    }
-    if (!StopSignal::requested()) records = run_experiment(experiment, co);
+    study = run_study(experiment, co);
     interrupted = StopSignal::requested();
   }
   if (interrupted) {
     int kept = 0;
-    for (const auto& r : records) kept += r.status != "interrupted";
+    for (const auto& r : study.records) kept += r.status != "interrupted";
     std::fprintf(stderr,
                  "nnfit: compare interrupted; %d of %zu runs are done and kept in %s/runs; run the "
                  "same command again to finish the others\n",
                  kept, total_runs, co.output.c_str());
     return kInterrupted;
   }
-  return report_and_exit_status(options, experiment, records, co, tunings, started);
+  if (!options.quiet)
+    for (const auto& t : study.tunings)
+      std::printf("tuned %-20s %s = %g%s\n", t.arm.c_str(), experiment.tune->key.c_str(), t.chosen,
+                  t.on_edge ? " (on the edge of the space)" : "");
+  return report_and_exit_status(options, study, co, started);
 }
 
 }  // namespace nnfit::cli

@@ -52,6 +52,24 @@ std::optional<SurvivalTime> target_time(const RunRecord& r) {
   return SurvivalTime{censored_at, false};
 }
 
+// The validation loss at fixed fractions of the step budget (25% and 50%): the last
+// evaluation at or before that step (every eval_every_steps when the run has them, else at
+// epoch ends). Where the curves are at a fixed cost, unlike the area, which the start-up and
+// the end both weigh on.
+void add_budget_losses(const RunRecord& r, Measures& m) {
+  std::vector<std::pair<std::int64_t, double>> points = r.step_val_losses;
+  if (points.empty())
+    for (const auto& e : r.epochs)
+      if (const auto v = e.metric("val_loss")) points.push_back({e.step, *v});
+  const double budget = r.config["train"].value("epochs", 0) * static_cast<double>(r.steps_per_epoch);
+  for (const int percent : {25, 50}) {
+    std::optional<double> loss;
+    for (const auto& [step, value] : points)
+      if (static_cast<double>(step) * 100.0 <= budget * percent) loss = value;
+    if (loss) m["val_loss_at_" + std::to_string(percent) + "pct"] = *loss;
+  }
+}
+
 // The continuous measures of one run (see compare.hpp).
 Measures measures_of(const RunRecord& r) {
   Measures m;
@@ -98,6 +116,7 @@ Measures measures_of(const RunRecord& r) {
     } else {
       m["val_loss_auc"] = val_auc / epochs;
     }
+    add_budget_losses(r, m);
     // The test accuracy of the epoch chosen on validation (the lowest validation loss).
     if (const auto v = r.epochs[best_val].metric("test_accuracy"))
       m["test_accuracy_at_best_val"] = *v;
@@ -307,7 +326,8 @@ void adjust_and_judge(json& comparisons, const std::string& speed) {
       PairedDifference d;
       d.n = c["n"];
       d.mean = c["difference"];
-      const bool is_speed = measure.find("auc") != std::string::npos;
+      const bool is_speed = measure.find("auc") != std::string::npos ||
+                            measure.rfind("val_loss_at_", 0) == 0;
       c["verdict"] = verdict(d, adjusted[k], c["lower_is_better"].get<bool>(),
                              is_speed ? "faster" : "better", is_speed ? "slower" : "worse");
     }
@@ -348,6 +368,15 @@ std::string speed_measure(const Experiment& experiment, const ByArm& by_arm) {
   return "loss_auc";
 }
 
+// train.eval_every_steps of the arms (0: validation at epoch ends only).
+int eval_every_steps(const Experiment& experiment) {
+  int every = 0;
+  for (const auto& arm : experiment.arms)
+    if (arm.config.contains("train"))
+      every = std::max(every, arm.config["train"].value("eval_every_steps", 0));
+  return every;
+}
+
 }  // namespace
 
 json summarize(const Experiment& experiment, const std::vector<RunRecord>& records) {
@@ -374,6 +403,7 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
           {"speed_measure", experiment.initialization_only ? json() : json(speed)},
           {"initialization_only", experiment.initialization_only},
           {"log_every_steps", experiment.log_every_steps},
+          {"eval_every_steps", eval_every_steps(experiment)},
           {"alpha", kAlpha},
           {"arms", arms},
           {"comparisons", all_comparisons(experiment, by_arm, times, speed)}};

@@ -18,10 +18,9 @@ std::string value_text(double v) {
   return text;
 }
 
-// The sub-experiment of one rung: every arm's points still in the race, as arms of their own,
-// on the tuning seeds, for the rung's budget; nothing else is measured.
-Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halvings,
-                           std::map<std::string, std::pair<std::size_t, std::size_t>>& owner) {
+// A tuning stage: arms of their own (one per arm and point) on the tuning seeds; nothing but
+// the validation metrics is measured.
+Experiment tuning_stage(const Experiment& e) {
   Experiment sub = e;
   sub.name = e.name + "-tuning";
   sub.seeds.clear();
@@ -31,15 +30,27 @@ Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halv
   sub.log_every_steps = 0;
   sub.tune.reset();
   sub.arms.clear();
+  return sub;
+}
+
+// Arm `a` of `e` at one value of the tuned key, for `epochs` epochs.
+Arm tuning_arm(const Experiment& e, std::size_t a, double value, int epochs) {
+  Arm arm = e.arms[a];
+  arm.name = e.arms[a].name + "@" + e.tune->key + "=" + value_text(value);
+  apply_override(arm.config, e.tune->key + "=" + json(value).dump());
+  apply_override(arm.config, "train.epochs=" + std::to_string(epochs));
+  return arm;
+}
+
+// The sub-experiment of one rung: every arm's points still in the race, for the rung's budget.
+Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halvings,
+                           std::map<std::string, std::pair<std::size_t, std::size_t>>& owner) {
+  Experiment sub = tuning_stage(e);
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     if (halvings[a].done()) continue;
     const Rung rung = halvings[a].rung();
     for (std::size_t k = 0; k < rung.points.size(); ++k) {
-      const double value = e.tune->values[rung.points[k]];
-      Arm arm = e.arms[a];
-      arm.name = e.arms[a].name + "@" + e.tune->key + "=" + value_text(value);
-      apply_override(arm.config, e.tune->key + "=" + json(value).dump());
-      apply_override(arm.config, "train.epochs=" + std::to_string(rung.epochs));
+      Arm arm = tuning_arm(e, a, e.tune->values[rung.points[k]], rung.epochs);
       owner[arm.name] = {a, k};
       sub.arms.push_back(std::move(arm));
     }
@@ -48,27 +59,42 @@ Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halv
   return sub;
 }
 
+// The mean selection value over the tuning seeds of each arm of a stage (NaN unless every
+// seed has one).
+std::map<std::string, double> stage_selection(const Experiment& e,
+                                              const std::vector<RunRecord>& records) {
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const auto& r : records) {
+    auto& [sum, count] = sums[r.arm];
+    sum += selection_value(r.epochs, *e.tune);  // NaN stays NaN
+    ++count;
+  }
+  std::map<std::string, double> out;
+  for (const auto& [arm, sc] : sums)
+    out[arm] = sc.second == e.tune->seeds ? sc.first / sc.second : std::nan("");
+  return out;
+}
+
+CompareOptions stage_options(const CompareOptions& options, const std::string& stage) {
+  CompareOptions o = options;
+  o.output = (std::filesystem::path(options.output) / "tuning" / stage).string();
+  return o;
+}
+
 // Each point's selection value: the mean over tuning seeds, NaN when a seed has none.
 void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
                  const std::map<std::string, std::pair<std::size_t, std::size_t>>& owner,
                  std::vector<Halving>& halvings) {
-  std::vector<std::vector<double>> sums(e.arms.size());
-  std::vector<std::vector<int>> counts(e.arms.size());
+  std::vector<std::vector<double>> selection(e.arms.size());
   for (std::size_t a = 0; a < e.arms.size(); ++a)
-    if (!halvings[a].done()) {
-      sums[a].assign(halvings[a].rung().points.size(), 0.0);
-      counts[a].assign(sums[a].size(), 0);
-    }
-  for (const auto& r : records) {
-    const auto [a, k] = owner.at(r.arm);
-    sums[a][k] += selection_value(r.epochs, *e.tune);  // NaN stays NaN
-    ++counts[a][k];
+    if (!halvings[a].done()) selection[a].assign(halvings[a].rung().points.size(), std::nan(""));
+  for (const auto& [arm, value] : stage_selection(e, records)) {
+    const auto [a, k] = owner.at(arm);
+    selection[a][k] = value;
   }
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     if (halvings[a].done()) continue;
-    std::vector<double> values(sums[a].size());
-    for (std::size_t k = 0; k < values.size(); ++k)
-      values[k] = counts[a][k] == e.tune->seeds ? sums[a][k] / counts[a][k] : std::nan("");
+    const std::vector<double>& values = selection[a];
     // No point measured at all: no validation split, or every point diverged. Choosing the
     // first value then would be a silent guess.
     if (std::all_of(values.begin(), values.end(), [](double v) { return std::isnan(v); }))
@@ -77,6 +103,61 @@ void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
                         " (the runs need a validation split, data.validation, and at least one "
                         "value that does not diverge)");
     halvings[a].report(values);
+  }
+}
+
+// The selection value of the chosen point at the full budget (the last rung's).
+double chosen_selection(const Halving& h) {
+  const Rung& last = h.history().back();
+  for (std::size_t k = 0; k < last.points.size(); ++k)
+    if (last.points[k] == h.chosen()) return h.values().back()[k];
+  return std::nan("");
+}
+
+// The point one grid step beyond the edge value `v` of `space` (sorted): the ratio of the two
+// outermost points on that side when the space is positive, else their difference.
+double beyond(const std::vector<double>& space, bool low) {
+  const double edge = low ? space.front() : space.back();
+  const double next = low ? space[1] : space[space.size() - 2];
+  if (space.front() > 0) return edge * (edge / next);
+  return edge + (edge - next);
+}
+
+bool on_edge(const ArmTuning& t) {
+  return t.chosen == t.values.front() || t.chosen == t.values.back();
+}
+
+// "extend": while an arm's best value is on an edge of its space, train the next point beyond
+// it at the full budget (stage tuning/extend-<k>/); it becomes the choice when it is better.
+void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunings,
+                  std::vector<double>& best, const CompareOptions& options) {
+  std::vector<bool> open(tunings.size(), true);
+  for (int k = 0; k < e.tune->extend; ++k) {
+    Experiment sub = tuning_stage(e);
+    std::map<std::string, std::size_t> owner;
+    for (std::size_t a = 0; a < tunings.size(); ++a) {
+      if (!open[a] || !on_edge(tunings[a])) continue;
+      const double value = beyond(tunings[a].values, tunings[a].chosen == tunings[a].values.front());
+      sub.arms.push_back(tuning_arm(e, a, value, epochs));
+      owner[sub.arms.back().name] = a;
+      tunings[a].values.push_back(value);
+      std::sort(tunings[a].values.begin(), tunings[a].values.end());
+      tunings[a].extended.push_back({value, std::nan("")});
+    }
+    if (sub.arms.empty()) return;
+    sub.baseline = sub.arms.front().name;
+    const auto records = run_experiment(sub, stage_options(options, "extend-" + std::to_string(k)));
+    if (options.interrupted && options.interrupted()) return;
+    for (const auto& [arm, value] : stage_selection(e, records)) {
+      const std::size_t a = owner.at(arm);
+      tunings[a].extended.back().second = value;
+      if (value < best[a]) {  // false for NaN: a diverged point never wins
+        best[a] = value;
+        tunings[a].chosen = tunings[a].extended.back().first;
+      } else {
+        open[a] = false;
+      }
+    }
   }
 }
 
@@ -93,22 +174,25 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
   for (int rung = 0; !halvings.front().done(); ++rung) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
     const Experiment sub = rung_experiment(e, halvings, owner);
-    CompareOptions o = options;
-    o.output = (std::filesystem::path(options.output) / "tuning" / ("rung-" + std::to_string(rung)))
-                   .string();
-    const auto records = run_experiment(sub, o);
+    const auto records = run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
     if (options.interrupted && options.interrupted()) return {};
     report_rung(e, records, owner, halvings);
   }
   std::vector<ArmTuning> out;
+  std::vector<double> best;
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     const Halving& h = halvings[a];
-    const double chosen = e.tune->values[h.chosen()];
-    apply_override(e.arms[a].config, e.tune->key + "=" + json(chosen).dump());
-    e.arms[a].description += ", " + e.tune->key + " " + value_text(chosen) + " (tuned)";
-    out.push_back({e.arms[a].name, e.tune->values, chosen,
-                   h.chosen() == 0 || h.chosen() + 1 == e.tune->values.size(), h.history(),
-                   h.values()});
+    out.push_back({e.arms[a].name, e.tune->values, e.tune->values[h.chosen()], false, h.history(),
+                   h.values(), {}});
+    best.push_back(chosen_selection(h));
+  }
+  extend_edges(e, epochs, out, best, options);
+  if (options.interrupted && options.interrupted()) return {};
+  for (std::size_t a = 0; a < e.arms.size(); ++a) {
+    ArmTuning& t = out[a];
+    t.on_edge = on_edge(t);
+    apply_override(e.arms[a].config, e.tune->key + "=" + json(t.chosen).dump());
+    e.arms[a].description += ", " + e.tune->key + " " + value_text(t.chosen) + " (tuned)";
   }
   return out;
 }
@@ -126,8 +210,15 @@ json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
       }
       rungs.push_back({{"epochs", t.rungs[k].epochs}, {"points", points}});
     }
-    arms.push_back(
-        {{"arm", t.arm}, {"chosen", t.chosen}, {"on_edge", t.on_edge}, {"rungs", rungs}});
+    json extended = json::array();
+    for (const auto& [value, selection] : t.extended)
+      extended.push_back(
+          {{"value", value}, {"selection", std::isfinite(selection) ? json(selection) : json()}});
+    arms.push_back({{"arm", t.arm},
+                    {"chosen", t.chosen},
+                    {"on_edge", t.on_edge},
+                    {"rungs", rungs},
+                    {"extended", extended}});
   }
   std::vector<std::uint64_t> seeds;
   for (int i = 0; i < e.tune->seeds; ++i) seeds.push_back(kFirstTuningSeed + i);
@@ -137,6 +228,7 @@ json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
           {"at", e.tune->at_best ? "best" : "final"},
           {"method", e.tune->successive_halving ? "successive_halving" : "grid"},
           {"eta", e.tune->eta},
+          {"extend", e.tune->extend},
           {"seeds", seeds},
           {"arms", arms}};
 }

@@ -53,6 +53,16 @@ TuneSpec read_tune_spec(const json& spec, const std::string& path, Diagnostics& 
   t.successive_halving = r.choice("method", "successive_halving", {"successive_halving", "grid"}) ==
                          "successive_halving";
   t.eta = static_cast<int>(r.integer("eta", t.eta, 2, 10));
+  if (const json* extend = r.raw("extend")) {
+    if (extend->is_boolean())
+      t.extend = extend->get<bool>() ? kDefaultExtensions : 0;
+    else if (extend->is_number_integer() && extend->get<long long>() >= 0 &&
+             extend->get<long long>() <= 10)
+      t.extend = extend->get<int>();
+    else
+      diag.error(r.path_of("extend"), "expected true, false or a number of points from 0 to 10");
+  }
+  if (r.has("fixed")) t.fixed = r.number("fixed", 0.0);
   r.finish();
   return t;
 }

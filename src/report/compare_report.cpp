@@ -54,8 +54,11 @@ std::string describe_measure(const std::string& m, const json& summary) {
     std::string text = std::string(m == "steps_to_target" ? "steps" : "epochs") + " to " + metric +
                        (metric.find("loss") != std::string::npos ? " <= " : " >= ") +
                        fmt(t["value"].get<double>());
+    const int every = summary.value("eval_every_steps", 0);
     if (m == "steps_to_target" && metric == "train_loss" && window > 0)
       text += " (mean over " + std::to_string(window) + "-step windows)";
+    else if (m == "steps_to_target" && every > 0 && metric.rfind("val_", 0) == 0)
+      text += " (checked every " + std::to_string(every) + " steps)";
     else if (m == "steps_to_target")
       text += " (measured at epoch ends)";
     return text;
@@ -63,6 +66,8 @@ std::string describe_measure(const std::string& m, const json& summary) {
   if (m == "loss_auc") return "mean training loss over epochs";
   if (m == "val_loss_auc") return "mean validation loss over epochs";
   if (m == "test_accuracy_at_best_val") return "test accuracy at the best validation epoch";
+  if (m == "val_loss_at_25pct") return "validation loss after 25% of the steps";
+  if (m == "val_loss_at_50pct") return "validation loss after 50% of the steps";
   return m;
 }
 
@@ -573,6 +578,37 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
     }
 }
 
+// "tune": {"fixed": v}: the headline verdicts at each arm's tuned value beside those with every
+// arm at v, so that a reader sees which verdicts are about the learning rate.
+void sensitivity_section(report::Document& doc, const ReportInputs& in) {
+  const json& fixed = in.summary["fixed"];
+  const std::string key = fixed["key"].get<std::string>();
+  const std::string value = fmt(fixed["value"].get<double>());
+  doc.heading("Sensitivity: tuned against fixed " + key);
+  doc.paragraph("The evaluation seeds ran twice: each arm at its own tuned `" + key +
+                "` (the verdicts above) and every arm at `" + key + "` = " + value +
+                " (runs under `fixed/`). A verdict that differs between the two is about the " +
+                key + ", not the arm.");
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "tuned: difference [95% interval]", "tuned verdict",
+       "fixed " + value + ": difference [95% interval]", "fixed verdict", "same?"}};
+  const auto cell = [](const json& c) {
+    const char* f = format_of(c["measure"].get<std::string>());
+    return fmt(c["difference"].get<double>(), f) + " [" + fmt(c["t_interval"][0].get<double>(), f) +
+           ", " + fmt(c["t_interval"][1].get<double>(), f) + "]";
+  };
+  for (const auto& c : in.summary["comparisons"]) {
+    if (!c["headline"].get<bool>()) continue;
+    for (const auto& f : fixed["comparisons"])
+      if (f["headline"].get<bool>() && f["arm"] == c["arm"]) {
+        const std::string tuned = c["verdict"], at_fixed = f["verdict"];
+        rows.push_back({c["arm"].get<std::string>(), cell(c), "**" + tuned + "**", cell(f),
+                        "**" + at_fixed + "**", tuned == at_fixed ? "yes" : "no"});
+      }
+  }
+  doc.table(rows);
+}
+
 void tuning_section(report::Document& doc, const ReportInputs& in) {
   const json& t = in.summary["tuning"];
   std::string seeds;
@@ -594,8 +630,14 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
     for (const auto& r : a["rungs"])
       rungs += (rungs.empty() ? "" : ", ") + r["epochs"].dump() + ": " +
                std::to_string(r["points"].size());
-    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,
-                    a["on_edge"].get<bool>() ? "on the edge of the space: widen it" : ""});
+    std::string note = a["on_edge"].get<bool>() ? "on the edge of the space: widen it" : "";
+    for (const auto& x : a.value("extended", json::array()))
+      note += (note.empty() ? "" : "; ") + std::string("tried beyond the edge: ") +
+              fmt(x["value"].get<double>()) + " (" +
+              (x["selection"].is_number() ? fmt(x["selection"].get<double>(), "%.4g")
+                                          : std::string("diverged")) +
+              ")";
+    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs, note});
   }
   doc.table(rows);
 }
@@ -750,6 +792,7 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
   report::Document doc;
   intro_section(doc, in);
   if (!e.initialization_only) verdicts_section(doc, in);
+  if (summary.contains("fixed")) sensitivity_section(doc, in);
   if (summary.contains("tuning")) tuning_section(doc, in);
   arms_section(doc, in);
   doc.heading("Plots");
