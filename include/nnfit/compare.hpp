@@ -35,12 +35,43 @@ struct RunRecord {
   double step_evaluation_seconds = 0.0;
   std::optional<std::pair<int, std::int64_t>> target_reached;  // (epoch, step)
   double wall_time = 0.0;                                      // seconds, data loading excluded
+  std::string version;  // the nnfit that made it (this one's when empty; absent in old records)
   bool reused = false;  // read from an earlier, resumed comparison
 
   bool ok() const { return status == "finished" || status == "initialized"; }
   json to_json() const;
   static RunRecord from_json(const json& j);
 };
+
+// One run, self-contained: everything a process needs to train it (an MPI rank, `compare
+// --run-one`) and where its record goes. Also one line of a plan file (docs/SCALING.md).
+struct RunTask {
+  std::string stage;   // the folder of its comparison: the output, or <output>/tuning/rung-0, ...
+  std::string arm;
+  std::uint64_t seed = 0;
+  json config;         // the run config, seed included
+  std::string record;  // the record file, <stage>/runs/<arm>/seed-<n>.json
+  bool initialization_only = false;
+  int log_every_steps = 0;
+  std::string origin;  // the experiment file, for messages
+  json to_json() const;
+  static RunTask from_json(const json& j);  // throws json::exception when malformed
+};
+
+// Loads the task's data and trains it. A run that cannot be set up or trained is a record with
+// status "failed" and the reason, not an exception.
+RunRecord run_task(const RunTask& task, const std::function<bool()>& interrupted = {});
+// Writes `record` to task.record atomically (creating its folder).
+void write_run_record(const RunTask& task, const RunRecord& record);
+// A 64-bit FNV-1a hash of a run config (training threads left out), in hex: records carry it
+// so that runs from different machines can be matched.
+std::string config_hash(const json& config);
+
+// How the runs still to do are carried out: `finished(i, record)` for each task i that ran
+// (it writes the record; it may be called from several threads). Tasks it does not finish
+// stay missing, and run_experiment returns without them.
+using RunEngine = std::function<void(const std::vector<RunTask>& tasks,
+                                     const std::function<void(std::size_t, RunRecord)>& finished)>;
 
 struct CompareOptions {
   std::string output;       // the comparison's folder
@@ -49,6 +80,7 @@ struct CompareOptions {
   bool force = false;       // redo runs already on disk
   std::function<void(const RunRecord&, int done, int total)> on_run_end;
   std::function<bool()> interrupted;  // polled between steps: stop every run, keep finished ones
+  RunEngine engine;  // empty: `jobs` threads of this process
 };
 
 // Runs what is not on disk yet; returns every run's record, arm by arm, seed by seed.

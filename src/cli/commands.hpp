@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "nnfit/compare.hpp"
+
 namespace nnfit::cli {
 
 enum ExitCode : int {
@@ -12,7 +14,7 @@ enum ExitCode : int {
   kUsage = 2,         // bad usage or config
   kDataError = 3,     // a data or model file is missing or corrupt
   kDiverged = 4,      // NaN or Inf in the loss or the parameters
-  kRunsFailed = 5,    // compare: some runs failed (not diverged); the report covers the rest
+  kRunsFailed = 5,    // compare: some runs failed (not diverged) or, for --collect, are missing
   kInterrupted = 130  // SIGINT or SIGTERM: a checkpoint was written
 };
 
@@ -70,6 +72,12 @@ struct CompareArgs {
   bool force = false;
   bool quiet = false;
   std::string command_line;
+  // A comparison on any batch scheduler (docs/SCALING.md): each names the output folder.
+  std::string plan;     // write the runs of the next stage not done yet to <plan>/plan.jsonl
+  std::string run_one;  // run line `index` of <run_one>/plan.jsonl
+  std::string collect;  // statistics and report from the run files; say which are missing
+  long long index = -1;
+  RunEngine engine;  // set under mpirun: the ranks that train the runs (empty: --jobs threads)
 };
 int compare(const CompareArgs& options);
 

@@ -15,6 +15,7 @@
 #include "nnfit/error.hpp"
 #include "nnfit/run_lock.hpp"
 #include "src/cli/commands.hpp"
+#include "src/cli/compare_parts.hpp"
 #include "src/cli/progress.hpp"
 #include "src/cli/stop_signal.hpp"
 
@@ -58,8 +59,6 @@ std::string today() {
 }
 
 }  // namespace
-
-namespace {
 
 // The experiment: from --experiment FILE, or --config FILE with --activations.
 Experiment experiment_of(const CompareArgs& options) {
@@ -158,9 +157,10 @@ int report_and_exit_status(const CompareArgs& options, const Study& study,
   return kRunsFailed;
 }
 
-}  // namespace
-
 int compare(const CompareArgs& options) {
+  if (!options.run_one.empty()) return run_one_command(options);
+  if (!options.plan.empty()) return plan_command(options);
+  if (!options.collect.empty()) return collect_command(options);
   const auto started = std::chrono::steady_clock::now();
   Experiment experiment = experiment_of(options);
   CompareOptions co = compare_options(options, experiment);
@@ -180,6 +180,7 @@ int compare(const CompareArgs& options) {
   {
     StopSignal stop;
     co.interrupted = [] { return StopSignal::requested(); };
+    co.engine = options.engine;
     study = run_study(experiment, co);
     interrupted = StopSignal::requested();
   }

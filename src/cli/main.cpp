@@ -23,12 +23,15 @@ const char* kHelp =
     "  nnfit report runs/mlp_selu                  (re)draw a run's report.html\n"
     "  nnfit compare --experiment experiments/elu_converges_faster.json\n"
     "  nnfit compare --config F --activations relu,elu,selu --seeds 5\n"
-    "                                              arms over seeds: statistics, plots, report\n\n"
+    "                                              arms over seeds: statistics, plots, report\n"
+    "  nnfit compare --experiment F --plan DIR; --run-one DIR --index I; --collect DIR\n"
+    "  mpirun -np N nnfit compare --experiment F   the same on a cluster (docs/SCALING.md)\n\n"
     "While training, one line per epoch shows the training and validation metrics; a\n"
     "trailing * marks a new best of the monitored metric (val_loss, or train_loss without a\n"
     "validation split, or train.patience.metric); test metrics come once, in the summary.\n\n"
     "Exit status: 0 success, 2 bad usage or config (or the run directory is in use),\n"
-    "3 data error, 4 diverged, 5 some compare runs failed, 130 interrupted.";
+    "3 data error, 4 diverged, 5 some compare runs failed (or, for --collect, are missing),\n"
+    "130 interrupted.";
 
 // What the command line says, filled in by CLI11: each subcommand's options and its App.
 struct Arguments {
@@ -157,6 +160,15 @@ void add_compare(CLI::App& app, Arguments& a) {
   compare.add_flag("--smoke", cmp.smoke, "the experiment's reduced size (its \"smoke\" section)");
   compare.add_flag("--force", cmp.force, "redo runs already in the output folder");
   compare.add_flag("-q,--quiet", cmp.quiet, "print nothing but errors");
+  compare.add_option("--plan", cmp.plan,
+                     "write the next stage's runs to DIR/plan.jsonl (any batch scheduler)");
+  compare.add_option("--run-one", cmp.run_one, "train one run of DIR/plan.jsonl (with --index)");
+  compare.add_option("--index", cmp.index, "the 0-based line of plan.jsonl for --run-one")
+      ->check(CLI::NonNegativeNumber);
+  compare.add_option("--collect", cmp.collect,
+                     "statistics and report from DIR's run files; list the missing ones");
+  compare.get_option("--plan")->excludes("--run-one")->excludes("--collect");
+  compare.get_option("--run-one")->excludes("--collect");
 }
 
 int run_compare(Arguments& a, int argc, char** argv) {

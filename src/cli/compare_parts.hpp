@@ -1,0 +1,27 @@
+// The pieces of `nnfit compare` that its modes share (src/cli/compare_command.cpp and
+// src/cli/compare_plan.cpp): the experiment from the arguments, the options, the report.
+#pragma once
+
+#include <chrono>
+
+#include "nnfit/compare.hpp"
+#include "src/cli/commands.hpp"
+
+namespace nnfit::cli {
+
+// From --experiment FILE, or --config FILE with --activations (and --tune).
+Experiment experiment_of(const CompareArgs& options);
+CompareOptions compare_options(const CompareArgs& options, const Experiment& experiment);
+// "[ 3/12] elu  seed 2  finished  4.1 s  3 epochs, train_loss ...": one line per run.
+void print_run_line(const RunRecord& r, int done, int total);
+// Writes the statistics and the report; the exit status says whether every run ended.
+int report_and_exit_status(const CompareArgs& options, const Study& study,
+                           const CompareOptions& co,
+                           std::chrono::steady_clock::time_point started);
+
+// --plan, --run-one, --collect (src/cli/compare_plan.cpp).
+int plan_command(const CompareArgs& options);
+int run_one_command(const CompareArgs& options);
+int collect_command(const CompareArgs& options);
+
+}  // namespace nnfit::cli
