@@ -14,7 +14,8 @@ struct ReportContext {
   std::string machine;  // describe_machine()
   std::string date;
   double wall_time = 0.0;  // of this invocation
-  int jobs = 1;
+  // How the runs ran: "2 runs at a time on one machine", "4 MPI ranks", ...
+  std::string engine = "1 run at a time on one machine";
 };
 
 // Writes to `output`: runs.jsonl (every run's record), summary.json (summarize() with the

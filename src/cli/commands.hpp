@@ -78,6 +78,7 @@ struct CompareArgs {
   std::string collect;  // statistics and report from the run files; say which are missing
   long long index = -1;
   RunEngine engine;  // set under mpirun: the ranks that train the runs (empty: --jobs threads)
+  std::string engine_label;  // how the engine runs them, for messages and the report
 };
 int compare(const CompareArgs& options);
 

@@ -60,6 +60,14 @@ std::string today() {
 
 }  // namespace
 
+std::string engine_label(const CompareArgs& options, const CompareOptions& co) {
+  if (!options.engine_label.empty()) return options.engine_label;
+  if (!options.collect.empty()) return "runs collected from their record files";
+  return std::to_string(co.jobs) + (co.jobs == 1 ? " run" : " runs") +
+         " at a time on one machine, " + std::to_string(co.threads_per_run) +
+         (co.threads_per_run == 1 ? " thread" : " threads") + " each";
+}
+
 // The experiment: from --experiment FILE, or --config FILE with --activations.
 Experiment experiment_of(const CompareArgs& options) {
   if (options.experiment.empty() == options.config.empty())
@@ -137,7 +145,7 @@ int report_and_exit_status(const CompareArgs& options, const Study& study,
   context.command = options.command_line;
   context.machine = describe_machine();
   context.date = today();
-  context.jobs = co.jobs;
+  context.engine = engine_label(options, co);
   context.wall_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   write_report(experiment, records, summary, context, co.output);
@@ -167,9 +175,9 @@ int compare(const CompareArgs& options) {
   const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
   const auto total_runs = experiment.arms.size() * experiment.seeds.size();
   if (!options.quiet) {
-    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %d at a time; output %s/\n",
+    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %s; output %s/\n",
                 experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
-                total_runs, co.jobs, co.output.c_str());
+                total_runs, engine_label(options, co).c_str(), co.output.c_str());
     std::fflush(stdout);
   }
   if (experiment.tune && !options.quiet)

@@ -102,6 +102,12 @@ std::string relative_to(const std::string& path, const std::string& out) {
   return fs::path(path).lexically_relative(out).generic_string();
 }
 
+// "tuning/rung-0", "fixed", or "evaluation" for the output folder itself.
+std::string stage_name(const RunTask& task, const std::string& out) {
+  const std::string stage = relative_to(task.stage, out);
+  return stage == "." ? "evaluation" : stage;
+}
+
 }  // namespace
 
 int plan_command(const CompareArgs& args) {
@@ -120,7 +126,7 @@ int plan_command(const CompareArgs& args) {
     line["config_hash"] = config_hash(t.config);
     lines += line.dump() + "\n";
   }
-  const std::string stage = todo.empty() ? "" : relative_to(todo.front().stage, co.output);
+  const std::string stage = todo.empty() ? "" : stage_name(todo.front(), co.output);
   fs::create_directories(co.output);
   write_file_atomically((fs::path(co.output) / kPlanLines).string(), lines);
   const json plan = {{"invocation", invocation_json(options)},
@@ -136,7 +142,7 @@ int plan_command(const CompareArgs& args) {
     std::printf(
         "%s/%s: %zu runs of stage %s; run each with\n  nnfit compare --run-one %s --index I   "
         "(I = 0 .. %zu)\nthen nnfit compare --plan %s again for the next stage\n",
-        co.output.c_str(), kPlanLines, todo.size(), stage == "." ? "evaluation" : stage.c_str(),
+        co.output.c_str(), kPlanLines, todo.size(), stage.c_str(),
         co.output.c_str(), todo.size() - 1, co.output.c_str());
   return kSuccess;
 }
@@ -221,7 +227,7 @@ int collect_command(const CompareArgs& args) {
   if (missing.empty()) return report_and_exit_status(options, study, co, started);
   std::fprintf(stderr, "nnfit: %s: %zu runs of stage %s are missing or failed:\n",
                co.output.c_str(), missing.size(),
-               relative_to(missing.front().stage, co.output).c_str());
+               stage_name(missing.front(), co.output).c_str());
   for (std::size_t i = 0; i < missing.size() && i < 20; ++i)
     std::fprintf(stderr, "  %s seed %llu (%s)\n", missing[i].arm.c_str(),
                  static_cast<unsigned long long>(missing[i].seed), missing[i].record.c_str());

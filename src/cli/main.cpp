@@ -6,6 +6,10 @@
 #include "nnfit/error.hpp"
 #include "nnfit/version.hpp"
 #include "src/cli/commands.hpp"
+#ifdef NNFIT_WITH_MPI
+#include "src/cli/mpi_engine.hpp"
+#include "src/cli/stop_signal.hpp"
+#endif
 
 using namespace nnfit::cli;
 
@@ -49,6 +53,9 @@ struct Arguments {
   std::string report_dir, summary_config, summary_model;
   CompareArgs compare_args;
   std::string activations;
+#ifdef NNFIT_WITH_MPI
+  const mpi::Session* mpi = nullptr;
+#endif
 };
 
 void add_train_options(CLI::App& app, Arguments& a) {
@@ -171,6 +178,29 @@ void add_compare(CLI::App& app, Arguments& a) {
   compare.get_option("--run-one")->excludes("--collect");
 }
 
+#ifdef NNFIT_WITH_MPI
+// Under mpirun with more than one rank: rank 0 runs the comparison on the other ranks, which
+// train what it sends them (src/cli/mpi_engine.hpp).
+int compare_on_ranks(CompareArgs& cmp, const mpi::Session& session) {
+  if (!cmp.plan.empty() || !cmp.run_one.empty() || !cmp.collect.empty())
+    throw nnfit::ConfigError(
+        "compare --plan, --run-one and --collect are for batch schedulers; under mpirun give "
+        "the experiment alone");
+  if (session.rank() > 0) return mpi::serve();
+  cmp.engine = mpi::coordinator(session.size(), [] { return StopSignal::requested(); });
+  cmp.engine_label = std::to_string(session.size() - 1) +
+                     " MPI ranks training one run at a time each (rank 0 coordinating), " +
+                     std::to_string(cmp.threads) + (cmp.threads == 1 ? " thread" : " threads") +
+                     " per run";
+  // On every way out (an error before any run went out included), the workers stop.
+  struct Release {
+    int ranks;
+    ~Release() { mpi::release_workers(ranks); }
+  } release{session.size()};
+  return compare(cmp);
+}
+#endif
+
 int run_compare(Arguments& a, int argc, char** argv) {
   CompareArgs& cmp = a.compare_args;
   for (std::size_t start = 0; start < a.activations.size();) {
@@ -180,6 +210,9 @@ int run_compare(Arguments& a, int argc, char** argv) {
   }
   cmp.command_line = "nnfit";
   for (int i = 1; i < argc; ++i) cmp.command_line += std::string(" ") + argv[i];
+#ifdef NNFIT_WITH_MPI
+  if (a.mpi && a.mpi->active() && a.mpi->size() > 1) return compare_on_ranks(cmp, *a.mpi);
+#endif
   return compare(cmp);
 }
 
@@ -239,6 +272,9 @@ int with_exit_codes(F&& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef NNFIT_WITH_MPI
+  const mpi::Session session(&argc, &argv);
+#endif
   CLI::App app{kHelp, "nnfit"};
   app.set_version_flag("--version", std::string("nnfit ") + nnfit::kVersion);
   app.require_subcommand(0, 1);
@@ -263,5 +299,14 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   a.train.output_mode = a.json_lines ? Output::json : a.quiet ? Output::quiet : Output::normal;
+#ifdef NNFIT_WITH_MPI
+  a.mpi = &session;
+  // Several ranks of anything but compare would do the same work in the same place.
+  if (session.active() && session.size() > 1 && !a.compare->parsed()) {
+    if (session.rank() == 0)
+      std::fprintf(stderr, "nnfit: only nnfit compare runs on several MPI ranks\n");
+    return kUsage;
+  }
+#endif
   return with_exit_codes([&] { return dispatch(app, a, argc, argv); });
 }
