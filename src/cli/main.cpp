@@ -1,5 +1,6 @@
 // nnfit: train multilayer perceptrons from JSON configs. See `nnfit --help` and README.md.
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 #include <cstdio>
 #include <thread>
 
@@ -269,9 +270,21 @@ int with_exit_codes(F&& run) {
   }
 }
 
+// Evaluation passes allocate and free matrices of a few hundred kB every epoch. By default
+// glibc serves those with mmap and trims the heap behind them, so the next epoch faults every
+// page in again: a fresh process (a --run-one task, an MPI rank's first run) trained a small
+// network 40% slower than a long-lived one (docs/SCALING.md). Freed memory is kept for reuse
+// instead: large blocks come from the heap (up to 32 MB, glibc's limit) and the heap is
+// trimmed only past 256 MB of free space at its top.
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
 #ifdef NNFIT_WITH_MPI
   const mpi::Session session(&argc, &argv);
 #endif
