@@ -447,11 +447,10 @@ TEST_CASE("tune extend: a best value on the edge is followed beyond it while it 
   test::ScratchDir dir;
   // Adam at 1e-6 and 1e-5 barely moves in 3 epochs: the upper edge wins, and so do 1e-4 and
   // 1e-3 beyond it, up to the two points "extend" allows.
-  Experiment e = read(dir, small_experiment({{"tune",
-                                              {{"values", {1e-6, 1e-5}},
-                                               {"seeds", 1},
-                                               {"method", "grid"},
-                                               {"extend", 2}}}}));
+  Experiment e = read(
+      dir,
+      small_experiment(
+          {{"tune", {{"values", {1e-6, 1e-5}}, {"seeds", 1}, {"method", "grid"}, {"extend", 2}}}}));
   REQUIRE(e.tune->extend == 2);
   CompareOptions o;
   o.output = dir.path("out");
@@ -477,11 +476,10 @@ TEST_CASE("tune extend: a best value on the edge is followed beyond it while it 
 
 TEST_CASE("tune fixed: the evaluation seeds also run at one value, verdicts side by side") {
   test::ScratchDir dir;
-  Experiment e = read(dir, small_experiment({{"tune",
-                                              {{"values", {0.001, 0.1}},
-                                               {"seeds", 1},
-                                               {"method", "grid"},
-                                               {"fixed", 0.01}}}}));
+  Experiment e = read(
+      dir, small_experiment(
+               {{"tune",
+                 {{"values", {0.001, 0.1}}, {"seeds", 1}, {"method", "grid"}, {"fixed", 0.01}}}}));
   CompareOptions o;
   o.output = dir.path("out");
   o.jobs = 2;

@@ -50,8 +50,7 @@ int planned_runs(const fs::path& dir) {
 TEST_CASE("--plan, --run-one and --collect in separate processes give the --jobs 1 summary") {
   Workspace w;
   const fs::path one = w.dir / "one", plan = w.dir / "plan";
-  REQUIRE(w.run(std::string("compare -q -j 1 ") + kExperiment + " -o " + one.string()).status ==
-          0);
+  REQUIRE(w.run(std::string("compare -q -j 1 ") + kExperiment + " -o " + one.string()).status == 0);
   // The first --plan names the experiment; later ones and --collect read it from the folder.
   Result r = w.run(std::string("compare ") + kExperiment + " --plan " + plan.string());
   REQUIRE(r.status == 0);
@@ -60,8 +59,9 @@ TEST_CASE("--plan, --run-one and --collect in separate processes give the --jobs
   for (int n = planned_runs(plan); n > 0; n = planned_runs(plan)) {
     ++stages;
     for (int i = 0; i < n; ++i)
-      REQUIRE(w.run("compare -q --run-one " + plan.string() + " --index " + std::to_string(i))
-                  .status == 0);
+      REQUIRE(
+          w.run("compare -q --run-one " + plan.string() + " --index " + std::to_string(i)).status ==
+          0);
     REQUIRE(w.run("compare --plan " + plan.string()).status == 0);
   }
   CHECK(stages == 4);  // two rungs, the evaluation, the fixed-rate evaluation
@@ -76,8 +76,7 @@ TEST_CASE("--plan, --run-one and --collect in separate processes give the --jobs
 TEST_CASE("mpirun -np 3 nnfit compare gives the --jobs 1 summary") {
   Workspace w;
   const fs::path one = w.dir / "one", ranks = w.dir / "ranks";
-  REQUIRE(w.run(std::string("compare -q -j 1 ") + kExperiment + " -o " + one.string()).status ==
-          0);
+  REQUIRE(w.run(std::string("compare -q -j 1 ") + kExperiment + " -o " + one.string()).status == 0);
   // Open MPI's own allocations are not nnfit's leaks.
   const std::string command = std::string("cd '") + test::kSource.string() +
                               "' && ASAN_OPTIONS=detect_leaks=0 " NNFIT_MPIEXEC
@@ -125,7 +124,8 @@ TEST_CASE("--collect refuses runs of another nnfit version or config, naming the
                 out.string())
               .status == 0);
   REQUIRE(w.run("compare --config tests/configs/tiny.json --activations relu,elu --seeds 2 "
-                "--plan " + out.string())
+                "--plan " +
+                out.string())
               .status == 0);
   const fs::path record = out / "runs" / "elu" / "seed-2.json";
   json j = json::parse(test::slurp(record));
@@ -149,7 +149,8 @@ TEST_CASE("--run-one refuses a bad index and a plan line whose record leaves the
   CHECK(r.status == 2);
   CHECK(r.err.find("plan.jsonl does not exist") != std::string::npos);
   REQUIRE(w.run("compare --config tests/configs/tiny.json --activations relu,elu --seeds 1 "
-                "--plan " + out.string())
+                "--plan " +
+                out.string())
               .status == 0);
   r = w.run("compare --run-one " + out.string() + " --index 7");
   CHECK(r.status == 2);
@@ -157,7 +158,8 @@ TEST_CASE("--run-one refuses a bad index and a plan line whose record leaves the
   r = w.run("compare --run-one " + out.string());
   CHECK(r.status == 2);
   CHECK(r.err.find("give --index") != std::string::npos);
-  json line = json::parse(test::slurp(out / "plan.jsonl").substr(0, test::slurp(out / "plan.jsonl").find('\n')));
+  json line = json::parse(
+      test::slurp(out / "plan.jsonl").substr(0, test::slurp(out / "plan.jsonl").find('\n')));
   line["record"] = "../../escaped.json";
   test::write_file((out / "plan.jsonl").string(), line.dump() + "\n");
   r = w.run("compare --run-one " + out.string() + " --index 0");

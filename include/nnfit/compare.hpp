@@ -46,7 +46,7 @@ struct RunRecord {
 // One run, self-contained: everything a process needs to train it (an MPI rank, `compare
 // --run-one`) and where its record goes. Also one line of a plan file (docs/SCALING.md).
 struct RunTask {
-  std::string stage;   // the folder of its comparison: the output, or <output>/tuning/rung-0, ...
+  std::string stage;  // the folder of its comparison: the output, or <output>/tuning/rung-0, ...
   std::string arm;
   std::uint64_t seed = 0;
   json config;         // the run config, seed included
@@ -80,7 +80,7 @@ struct CompareOptions {
   bool force = false;       // redo runs already on disk
   std::function<void(const RunRecord&, int done, int total)> on_run_end;
   std::function<bool()> interrupted;  // polled between steps: stop every run, keep finished ones
-  RunEngine engine;  // empty: `jobs` threads of this process
+  RunEngine engine;                   // empty: `jobs` threads of this process
 };
 
 // Runs what is not on disk yet; returns every run's record, arm by arm, seed by seed.
@@ -109,8 +109,8 @@ struct ArmTuning {
   std::string arm;
   std::vector<double> values;  // the space, with the points "extend" added (ascending)
   double chosen = 0;
-  bool on_edge = false;  // the lowest or highest value of the space: widen it
-  std::vector<Rung> rungs;  // indices into TuneSpec::values
+  bool on_edge = false;                        // the lowest or highest value of the space: widen it
+  std::vector<Rung> rungs;                     // indices into TuneSpec::values
   std::vector<std::vector<double>> selection;  // per rung, each point's selection value
   // "extend": the points tried beyond the edge (at the full budget) and their selection value.
   std::vector<std::pair<double, double>> extended;

@@ -135,8 +135,7 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
 }
 
 // The statistics and the report; the exit status says whether every run ended.
-int report_and_exit_status(const CompareArgs& options, const Study& study,
-                           const CompareOptions& co,
+int report_and_exit_status(const CompareArgs& options, const Study& study, const CompareOptions& co,
                            std::chrono::steady_clock::time_point started) {
   const Experiment& experiment = study.experiment;
   const std::vector<RunRecord>& records = study.records;

@@ -15,8 +15,7 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
 // "[ 3/12] elu  seed 2  finished  4.1 s  3 epochs, train_loss ...": one line per run.
 void print_run_line(const RunRecord& r, int done, int total);
 // Writes the statistics and the report; the exit status says whether every run ended.
-int report_and_exit_status(const CompareArgs& options, const Study& study,
-                           const CompareOptions& co,
+int report_and_exit_status(const CompareArgs& options, const Study& study, const CompareOptions& co,
                            std::chrono::steady_clock::time_point started);
 
 // --plan, --run-one, --collect (src/cli/compare_plan.cpp).

@@ -43,10 +43,14 @@ json invocation_json(const CompareArgs& a) {
   const auto absolute = [](const std::string& p) {
     return p.empty() ? p : fs::absolute(p).lexically_normal().string();
   };
-  return {{"experiment", absolute(a.experiment)}, {"config", absolute(a.config)},
-          {"activations", a.activations},         {"seeds", a.seeds},
-          {"set", a.overrides},                   {"baseline", a.baseline},
-          {"tune", a.tune},                       {"smoke", a.smoke},
+  return {{"experiment", absolute(a.experiment)},
+          {"config", absolute(a.config)},
+          {"activations", a.activations},
+          {"seeds", a.seeds},
+          {"set", a.overrides},
+          {"baseline", a.baseline},
+          {"tune", a.tune},
+          {"smoke", a.smoke},
           {"threads", a.threads}};
 }
 
@@ -142,8 +146,8 @@ int plan_command(const CompareArgs& args) {
     std::printf(
         "%s/%s: %zu runs of stage %s; run each with\n  nnfit compare --run-one %s --index I   "
         "(I = 0 .. %zu)\nthen nnfit compare --plan %s again for the next stage\n",
-        co.output.c_str(), kPlanLines, todo.size(), stage.c_str(),
-        co.output.c_str(), todo.size() - 1, co.output.c_str());
+        co.output.c_str(), kPlanLines, todo.size(), stage.c_str(), co.output.c_str(),
+        todo.size() - 1, co.output.c_str());
   return kSuccess;
 }
 
@@ -187,8 +191,8 @@ bool already_done(const RunTask& t) {
   try {
     const json saved = parse_json_text(read_text(t.record), t.record, JsonBlame::data);
     const std::string status = saved.at("status").get<std::string>();
-    return saved.value("config_hash", "") == config_hash(t.config) &&
-           status != "failed" && status != "interrupted";
+    return saved.value("config_hash", "") == config_hash(t.config) && status != "failed" &&
+           status != "interrupted";
   } catch (const std::exception&) {
     return false;  // damaged: run it again
   }
@@ -226,8 +230,7 @@ int collect_command(const CompareArgs& args) {
   const std::vector<RunTask> missing = first_incomplete_stage(experiment, co, &study);
   if (missing.empty()) return report_and_exit_status(options, study, co, started);
   std::fprintf(stderr, "nnfit: %s: %zu runs of stage %s are missing or failed:\n",
-               co.output.c_str(), missing.size(),
-               stage_name(missing.front(), co.output).c_str());
+               co.output.c_str(), missing.size(), stage_name(missing.front(), co.output).c_str());
   for (std::size_t i = 0; i < missing.size() && i < 20; ++i)
     std::fprintf(stderr, "  %s seed %llu (%s)\n", missing[i].arm.c_str(),
                  static_cast<unsigned long long>(missing[i].seed), missing[i].record.c_str());

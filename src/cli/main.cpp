@@ -1,6 +1,7 @@
 // nnfit: train multilayer perceptrons from JSON configs. See `nnfit --help` and README.md.
-#include <CLI/CLI.hpp>
 #include <malloc.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <thread>
 

@@ -66,8 +66,7 @@ struct Workers {
 }  // namespace
 
 bool launched() {
-  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") ||
-         std::getenv("PMIX_RANK");
+  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
 }
 
 Session::Session(int* argc, char*** argv) {
@@ -110,17 +109,16 @@ RunEngine coordinator(int ranks, std::function<bool()> interrupted) {
     }
     // Wait while runs are out, or while runs remain and some rank has not asked yet.
     try {
-      while (!running.empty() ||
-             (next < tasks.size() && !(interrupted && interrupted()) &&
-              static_cast<int>(workers->idle.size()) < ranks - 1)) {
+      while (!running.empty() || (next < tasks.size() && !(interrupted && interrupted()) &&
+                                  static_cast<int>(workers->idle.size()) < ranks - 1)) {
         const MPI_Status status = wait_for_message(MPI_ANY_SOURCE);
         const std::string text = receive_text(status);
         const int rank = status.MPI_SOURCE;
         if (status.MPI_TAG == kResult) {
           const std::size_t k = running.at(rank);
           running.erase(rank);
-          const std::string origin = "the record of run " + std::to_string(k) + " from rank " +
-                                     std::to_string(rank);
+          const std::string origin =
+              "the record of run " + std::to_string(k) + " from rank " + std::to_string(rank);
           finished(k, RunRecord::from_json(parse_json_text(text, origin, JsonBlame::data)));
         }
         give(rank);

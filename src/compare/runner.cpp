@@ -4,8 +4,8 @@
 // then released when the last of them ends; runs are taken seed by seed so that few data
 // sets are alive at once.
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>

@@ -20,7 +20,9 @@ Experiment fixed_experiment(const Experiment& untuned) {
   return fixed;
 }
 
-bool stopped(const CompareOptions& options) { return options.interrupted && options.interrupted(); }
+bool stopped(const CompareOptions& options) {
+  return options.interrupted && options.interrupted();
+}
 
 }  // namespace
 

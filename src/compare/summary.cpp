@@ -61,7 +61,8 @@ void add_budget_losses(const RunRecord& r, Measures& m) {
   if (points.empty())
     for (const auto& e : r.epochs)
       if (const auto v = e.metric("val_loss")) points.push_back({e.step, *v});
-  const double budget = r.config["train"].value("epochs", 0) * static_cast<double>(r.steps_per_epoch);
+  const double budget =
+      r.config["train"].value("epochs", 0) * static_cast<double>(r.steps_per_epoch);
   for (const int percent : {25, 50}) {
     std::optional<double> loss;
     for (const auto& [step, value] : points)
@@ -326,8 +327,8 @@ void adjust_and_judge(json& comparisons, const std::string& speed) {
       PairedDifference d;
       d.n = c["n"];
       d.mean = c["difference"];
-      const bool is_speed = measure.find("auc") != std::string::npos ||
-                            measure.rfind("val_loss_at_", 0) == 0;
+      const bool is_speed =
+          measure.find("auc") != std::string::npos || measure.rfind("val_loss_at_", 0) == 0;
       c["verdict"] = verdict(d, adjusted[k], c["lower_is_better"].get<bool>(),
                              is_speed ? "faster" : "better", is_speed ? "slower" : "worse");
     }

@@ -137,7 +137,8 @@ void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunin
     std::map<std::string, std::size_t> owner;
     for (std::size_t a = 0; a < tunings.size(); ++a) {
       if (!open[a] || !on_edge(tunings[a])) continue;
-      const double value = beyond(tunings[a].values, tunings[a].chosen == tunings[a].values.front());
+      const double value =
+          beyond(tunings[a].values, tunings[a].chosen == tunings[a].values.front());
       sub.arms.push_back(tuning_arm(e, a, value, epochs));
       owner[sub.arms.back().name] = a;
       tunings[a].values.push_back(value);
@@ -174,7 +175,8 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
   for (int rung = 0; !halvings.front().done(); ++rung) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
     const Experiment sub = rung_experiment(e, halvings, owner);
-    const auto records = run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
+    const auto records =
+        run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
     if (options.interrupted && options.interrupted()) return {};
     report_rung(e, records, owner, halvings);
   }
@@ -182,8 +184,13 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
   std::vector<double> best;
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     const Halving& h = halvings[a];
-    out.push_back({e.arms[a].name, e.tune->values, e.tune->values[h.chosen()], false, h.history(),
-                   h.values(), {}});
+    out.push_back({e.arms[a].name,
+                   e.tune->values,
+                   e.tune->values[h.chosen()],
+                   false,
+                   h.history(),
+                   h.values(),
+                   {}});
     best.push_back(chosen_selection(h));
   }
   extend_edges(e, epochs, out, best, options);
