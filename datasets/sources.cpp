@@ -160,6 +160,40 @@ SourceLoader csv_source(SpecReader& spec) {
   };
 }
 
+std::vector<std::string> string_list(SpecReader& spec, const char* key) {
+  const json* values = spec.raw(key);
+  if (!values) return {};
+  if (values->is_array() &&
+      std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_string(); }))
+    return values->get<std::vector<std::string>>();
+  spec.diagnostics().error(spec.path_of(key), "expected an array of strings");
+  return {};
+}
+
+// An ARFF file (and optionally a test file with the same header).
+SourceLoader arff_source(SpecReader& spec) {
+  if (!spec.has("path")) spec.diagnostics().error(spec.path_of("path"), "missing: the ARFF file");
+  ArffOptions options;
+  const std::string path = spec.string("path", "");
+  const std::string test_path = spec.string("test_path", "");
+  options.target = spec.string("target", "");
+  options.drop = string_list(spec, "drop");
+  options.missing = spec.choice("missing", options.missing, {"error", "zero", "drop_row"});
+  return [=](Rng&) {
+    SourceData data;
+    data.train = read_arff(path, options);
+    if (!test_path.empty()) {
+      data.test = read_arff(test_path, options);
+      // The same columns and classes, in the same order: the same header, as Weka requires.
+      if (data.test->feature_names != data.train.feature_names ||
+          data.test->class_names != data.train.class_names || data.test->task != data.train.task)
+        throw DataError(test_path + ": its attributes (or their declared values) differ from " +
+                        path + "'s; a test file must have the same header");
+    }
+    return data;
+  };
+}
+
 // {"features": [[...], ...], "labels": [...]} or {"features": ..., "targets": [[...], ...]}.
 SourceLoader inline_source(SpecReader& spec) {
   SourceData data;
@@ -295,6 +329,18 @@ void add_builtin_sources(Registries& r) {
                source_reader("idx", idx_source));
   s.add_reader("csv", "a CSV file: features and target column(s)", csv_fields(),
                source_reader("csv", csv_source));
+  s.add_reader(
+      "arff", "an ARFF file (Weka, OpenML): numeric and nominal attributes, dense or sparse",
+      {field("path", "path", nullptr, "the ARFF file", true),
+       field("test_path", "path", nullptr, "an ARFF file of test samples with the same header"),
+       field("target", "attribute name", nullptr,
+             "the class attribute: nominal (classification) or numeric (regression); default "
+             "the last"),
+       field("drop", "array of attribute names", json::array(),
+             "attributes left out (string and date attributes must be)"),
+       field("missing", "error | zero | drop_row", "error",
+             "what '?' does: an error, 0 (a nominal input: no column set), or the row left out")},
+      source_reader("arff", arff_source));
   s.add_reader("inline", "values given in the spec",
                {field("features", "array of number arrays", nullptr, "one row per sample", true),
                 field("labels", "array of class indices", nullptr, "for classification"),

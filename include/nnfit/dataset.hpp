@@ -115,6 +115,18 @@ Samples read_csv(const std::string& path, const CsvOptions& options = {});
 Samples parse_csv(const std::string& text, const std::string& origin,
                   const CsvOptions& options = {});
 
+// ARFF (Weka, OpenML): numeric and nominal attributes, dense and sparse rows
+// (datasets/arff.cpp). Nominal inputs become one 0/1 column per declared value; the class
+// (`target`, default the last attribute) is nominal (classification) or numeric (regression).
+struct ArffOptions {
+  std::string target;              // the class attribute's name; empty: the last
+  std::vector<std::string> drop;   // attributes left out (string and date ones must be)
+  std::string missing = "error";   // error | zero | drop_row, for '?'
+};
+Samples read_arff(const std::string& path, const ArffOptions& options = {});
+Samples parse_arff(const std::string& text, const std::string& origin,
+                   const ArffOptions& options = {});
+
 // A CSV file's records as text, each cell with its 1-based line and column, for callers that
 // pick columns themselves (`nnfit predict`). The header, if any, is records[0]. Throws
 // DataError for unreadable files, unclosed quotes and a file without records.
