@@ -1,0 +1,180 @@
+// ARFF (datasets/arff.cpp): every construct of the format nnfit reads, and every bad input as
+// a DataError naming the file, the line and the attribute.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "tests/support.hpp"
+
+using namespace nnfit;
+
+namespace {
+
+const char* kWeather = R"(% The weather problem, with what ARFF allows
+@RELATION 'weather, mixed'
+@attribute outlook {sunny, overcast, 'light rain'}
+@Attribute temperature NUMERIC
+@attribute "wind speed" real   % a comment after the declaration
+@attribute days integer
+@ATTRIBUTE class {'yes, play', no}
+
+@data
+% a comment line inside the data
+sunny, 85, 3.5, 1, no
+overcast,83,1.25,2,'yes, play'
+'light rain', -7e-1, 0, 3, "yes, play"
+{0 overcast, 1 12, 4 no}
+{}
+)";
+
+std::string error_of(const std::string& text, const ArffOptions& options = {}) {
+  try {
+    (void)parse_arff(text, "w.arff", options);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("ARFF: nominal, numeric, real and integer attributes; quotes, comments, case") {
+  const Samples s = parse_arff(kWeather, "w.arff");
+  REQUIRE(s.size() == 5);
+  CHECK(s.task == Task::classification);
+  CHECK(s.class_names == std::vector<std::string>{"yes, play", "no"});
+  // outlook one-hot in declared order, then the numbers.
+  CHECK(s.feature_names == std::vector<std::string>{"outlook=sunny", "outlook=overcast",
+                                                    "outlook=light rain", "temperature",
+                                                    "wind speed", "days"});
+  CHECK(s.x.row(0)[0] == 1.0f);
+  CHECK(s.x.row(0)[1] == 0.0f);
+  CHECK(s.x.row(0)[3] == 85.0f);
+  CHECK(s.x.row(0)[4] == 3.5f);
+  CHECK(s.labels == std::vector<std::int32_t>{1, 0, 0, 1, 0});
+  CHECK(s.x.row(2)[2] == 1.0f);
+  CHECK(s.x.row(2)[3] == doctest::Approx(-0.7f));
+  // Sparse rows: the listed values, and 0 / the first declared value for the others.
+  CHECK(s.x.row(3)[1] == 1.0f);
+  CHECK(s.x.row(3)[3] == 12.0f);
+  CHECK(s.x.row(3)[4] == 0.0f);
+  CHECK(s.x.row(4)[0] == 1.0f);  // {}: outlook is its first value, sunny
+  CHECK(s.x.row(4)[3] == 0.0f);
+}
+
+TEST_CASE("ARFF: the class by name, a numeric class is regression, string attributes dropped") {
+  const std::string text =
+      "@relation r\n@attribute id string\n@attribute y numeric\n@attribute colour {red, blue}\n"
+      "@attribute when date 'yyyy-MM-dd'\n@data\n'a', 1.5, red, '2020-01-01'\n'b', -2, blue, "
+      "?\n";
+  ArffOptions o;
+  o.target = "y";
+  CHECK(error_of(text, o).find("w.arff:2: attribute 'id' is a string attribute") !=
+        std::string::npos);
+  o.drop = {"id", "when"};
+  const Samples s = parse_arff(text, "w.arff", o);
+  CHECK(s.task == Task::regression);
+  CHECK(s.feature_names == std::vector<std::string>{"colour=red", "colour=blue"});
+  CHECK(s.y(1, 0) == -2.0f);
+  o.target = "colour";
+  o.drop = {"id", "when"};
+  const Samples c = parse_arff(text, "w.arff", o);
+  CHECK(c.class_names == std::vector<std::string>{"red", "blue"});
+  CHECK(c.feature_names == std::vector<std::string>{"y"});
+  o.target = "when";
+  CHECK(error_of(text, o).find("the class 'when' is a date attribute") != std::string::npos);
+  o.target = "nope";
+  CHECK(error_of(text, o).find("no attribute named 'nope'") != std::string::npos);
+}
+
+TEST_CASE("ARFF: missing values are an error, zero, or a dropped row") {
+  const std::string text =
+      "@relation r\n@attribute a numeric\n@attribute b {x, y}\n@attribute class {p, q}\n@data\n"
+      "1, x, p\n?, y, q\n3, ?, p\n4, x, ?\n";
+  CHECK(error_of(text).find("w.arff:7: attribute 'a' is missing (?)") != std::string::npos);
+  ArffOptions o;
+  o.missing = "zero";
+  // A missing class cannot be zero.
+  CHECK(error_of(text, o).find("w.arff:9: attribute 'class' is missing") != std::string::npos);
+  o.missing = "drop_row";
+  const Samples s = parse_arff(text, "w.arff", o);
+  CHECK(s.size() == 1);
+  o.missing = "zero";
+  const Samples z = parse_arff(text.substr(0, text.rfind("4, x, ?")), "w.arff", o);
+  REQUIRE(z.size() == 3);
+  CHECK(z.x(1, 0) == 0.0f);
+  CHECK(z.x(2, 1) + z.x(2, 2) == 0.0f);  // a missing nominal input: no column set
+  // A quoted '?' is a value, not a missing one.
+  CHECK(error_of("@relation r\n@attribute b {x}\n@attribute c {p}\n@data\n'?', p\n")
+            .find("'?' is not one of its declared values") != std::string::npos);
+}
+
+TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attribute") {
+  const std::string head = "@relation r\n@attribute a numeric\n@attribute class {p, q}\n";
+  struct Case {
+    std::string text, expected;
+  };
+  const std::vector<Case> cases = {
+      {"", "w.arff: no @data section (is this an ARFF file?)"},
+      {head, "w.arff: no @data section"},
+      {"@relation r\n@attribute a numeric\n@attribute class {p, q", "never closed with '}'"},
+      {head + "@data\n", "w.arff:4: @data has no rows"},
+      {head + "@data\n1, r\n", "w.arff:5: attribute 'class': 'r' is not one of its declared values"},
+      {head + "@data\nx, p\n", "w.arff:5: attribute 'a': expected a finite number, found 'x'"},
+      {head + "@data\n1e99, p\n", "attribute 'a': expected a finite number"},
+      {head + "@data\n1\n", "w.arff:5: expected ',' and the value of attribute 'class'"},
+      {head + "@data\n1, p, 3\n", "w.arff:5: more values than the 2 attributes"},
+      {head + "@data\n1, p, {2}\n", "instance weights"},
+      {head + "@data\n{1 p, 0 1}\n", "w.arff:5: attribute indices must increase (0 after 1)"},
+      {head + "@data\n{0 1, 5 p}\n", "w.arff:5: attribute index 5 is past the last (1)"},
+      {head + "@data\n{0 1, x p}\n", "expected an attribute index, found 'x'"},
+      {head + "@data\n{0 1, 1 p\n", "a sparse row is never closed"},
+      {head + "@data\n'1, p\n", "w.arff:5: a quoted value is never closed"},
+      {"@relation r\n@attribute a blob\n@attribute c {p}\n@data\n", "w.arff:2: attribute 'a': unknown type 'blob'"},
+      {"@relation r\n@attribute a {x, x}\n", "w.arff:2: attribute 'a': value 'x' is declared twice"},
+      {"@relation r\n@attribute a {}\n", "attribute 'a' declares no values"},
+      {"@attribute a numeric\n@attribute c {p}\n@data\n1,p\n", "no @relation before @data"},
+      {"@relation r\n@data\n", "w.arff:2: @data before any @attribute"},
+      {"@relation r\n@attribute class {p}\n@data\np\n", "no input attributes besides the class"},
+      {"hello\n", "w.arff:1: expected @relation, @attribute or @data, found 'hello'"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.text);
+    CHECK(error_of(c.text).find(c.expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("ARFF: a header declaring huge one-hot inputs over many rows is refused before allocating") {
+  // 100,000 sparse rows over 2M columns would be 800 GB dense: refused with the figure.
+  std::string text = "@relation r\n@attribute a {";
+  for (int i = 0; i < 2'000'000; ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(i);
+  }
+  text += "}\n@attribute class {p}\n@data\n";
+  for (int i = 0; i < 100'000; ++i) text += "{}\n";
+  const std::string error = error_of(text);
+  CHECK(error.find("feature matrix (100000 rows x 2000000 columns)") != std::string::npos);
+}
+
+TEST_CASE("ARFF source: a test file must have the same header; Weka's iris loads") {
+  test::ScratchDir dir;
+  const std::string head = "@relation r\n@attribute a numeric\n@attribute class {p, q}\n@data\n";
+  test::write_file(dir.path("train.arff"), head + "1,p\n2,q\n3,p\n4,q\n5,p\n6,q\n");
+  test::write_file(dir.path("test.arff"), head + "1,q\n2,p\n");
+  test::write_file(dir.path("other.arff"),
+                   "@relation r\n@attribute a numeric\n@attribute class {q, p}\n@data\n1,q\n");
+  json spec = {{"source", "arff"}, {"path", dir.path("train.arff")}, {"test_path", dir.path("test.arff")}};
+  const Data d = load_data(spec, 1);
+  CHECK(d.test.size() == 2);
+  CHECK(d.class_names == std::vector<std::string>{"p", "q"});
+  spec["test_path"] = dir.path("other.arff");
+  CHECK_THROWS_WITH_AS(load_data(spec, 1), doctest::Contains("must have the same header"),
+                       DataError);
+  const std::string iris = "/usr/share/doc/weka/examples/iris.arff";
+  if (std::ifstream(iris)) {
+    const Samples s = read_arff(iris);
+    CHECK(s.size() == 150);
+    CHECK(s.class_names.size() == 3);
+  }
+}
