@@ -199,6 +199,7 @@ struct Layout {
   std::vector<std::size_t> column;  // per input attribute: its first column
   std::size_t columns = 0;
   std::vector<std::string> names;
+  std::vector<std::int32_t> groups;  // per column: its attribute
 };
 
 Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path) {
@@ -242,6 +243,7 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
       for (const auto& v : at.values) l.names.push_back(at.name + "=" + v);
       l.columns += at.values.size();
     }
+    l.groups.resize(l.columns, static_cast<std::int32_t>(a));
     if (l.columns > kMaxColumns)
       throw DataError(path + ": the inputs would need more than " + std::to_string(kMaxColumns) +
                       " columns");
@@ -268,6 +270,11 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
                       (a == l.target ? "\"missing\": \"drop_row\" leaves such rows out"
                                      : "\"missing\": \"drop_row\" or \"zero\" allows it"));
     row.missing = true;
+    if (o.missing == "impute" && a != l.target) {
+      const std::size_t width = at.kind == Attribute::nominal ? at.values.size() : 1;
+      for (std::size_t k = 0; k < width; ++k)
+        row.cells.push_back({l.column[a] + k, std::numeric_limits<float>::quiet_NaN()});
+    }
     return;
   }
   double value = 0;
@@ -366,6 +373,7 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
   Samples s;
   s.x = Matrix::Zero(static_cast<Index>(rows.size()), static_cast<Index>(l.columns));
   s.feature_names = l.names;
+  s.feature_groups = l.groups;
   s.task = target.kind == Attribute::nominal ? Task::classification : Task::regression;
   if (s.task == Task::classification) s.class_names = target.values;
   else s.y.resize(static_cast<Index>(rows.size()), 1);
@@ -383,6 +391,9 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
 }  // namespace
 
 Samples parse_arff(const std::string& text, const std::string& path, const ArffOptions& options) {
+  if (options.missing != "error" && options.missing != "zero" && options.missing != "drop_row" &&
+      options.missing != "impute")
+    throw ConfigError("missing: expected error, zero, drop_row or impute, found " + options.missing);
   std::istringstream lines(text);
   std::size_t number = 0;
   const Header header = read_header(lines, path, number);
@@ -402,7 +413,9 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
     throw DataError(path + ":" + std::to_string(header.data_line) + ": @data has no rows" +
                     (options.missing == "drop_row" ? " (after dropping rows with missing values)"
                                                    : ""));
-  return to_samples(header, layout, rows, path);
+  Samples samples = to_samples(header, layout, rows, path);
+  samples.impute_missing = options.missing == "impute";
+  return samples;
 }
 
 Samples read_arff(const std::string& path, const ArffOptions& options) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -295,9 +296,10 @@ std::vector<std::size_t> kept_rows(const Table& t, const std::vector<std::size_t
       if (t.options.missing == "drop_row") {
         drop = true;
       } else if (t.options.missing == "error" || target) {
-        throw DataError(t.where(f) + ": missing value in column '" + t.names[c] + "'" +
-                        (target ? " (a target: set data.missing to \"drop_row\" to skip such rows)"
-                                : " (set data.missing to \"zero\" or \"drop_row\" to accept)"));
+        throw DataError(
+            t.where(f) + ": missing value in column '" + t.names[c] + "'" +
+            (target ? " (a target: set data.missing to \"drop_row\" to skip such rows)"
+                    : " (set data.missing to \"impute\", \"zero\" or \"drop_row\" to accept)"));
       }
     }
     if (!drop) kept.push_back(r);
@@ -306,15 +308,19 @@ std::vector<std::size_t> kept_rows(const Table& t, const std::vector<std::size_t
   return kept;
 }
 
-// The numbers of `columns` in the kept rows; `what` names them in messages.
+// The numbers of `columns` in the kept rows; `what` names them in messages. A missing value
+// is 0 with `missing_is_zero`, NaN (to be imputed after the split) with "impute".
 Matrix numbers(const Table& t, const std::vector<std::size_t>& kept,
                const std::vector<std::size_t>& columns, bool missing_is_zero, const char* what) {
+  const float missing = t.options.missing == "impute" ? std::numeric_limits<float>::quiet_NaN() : 0.0f;
   Matrix m(static_cast<Index>(kept.size()), static_cast<Index>(columns.size()));
   for (std::size_t k = 0; k < kept.size(); ++k)
     for (std::size_t j = 0; j < columns.size(); ++j) {
       const Field& f = t.records[kept[k]][columns[j]];
       float value = 0.0f;
-      if (!(missing_is_zero && t.is_missing(f.text)) && !parse_float(f.text, value))
+      if (missing_is_zero && t.is_missing(f.text))
+        value = missing;
+      else if (!parse_float(f.text, value))
         throw DataError(t.where(f) + ": " + what + "'" + trim(f.text) + "' in column '" +
                         t.names[columns[j]] + "' is not a number");
       m(static_cast<Index>(k), static_cast<Index>(j)) = value;
@@ -338,6 +344,7 @@ Samples parse_csv(const std::string& text, const std::string& path, const CsvOpt
   if (options.header)
     for (const auto c : features) samples.feature_names.push_back(t.names[c]);
   samples.x = numbers(t, kept, features, true, "");
+  samples.impute_missing = options.missing == "impute";
   if (!options.has_target) return samples;
   if (options.task == Task::regression)
     samples.y = numbers(t, kept, targets, false, "regression target ");

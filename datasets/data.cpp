@@ -154,13 +154,57 @@ std::vector<Index> first_rows(Index n, std::int64_t limit) {
 void check_finite(const Samples& samples, const std::string& where) {
   for (const Matrix* m : {&samples.x, &samples.y}) {
     if (m->allFinite()) continue;
+    // NaN inputs are the reader's missing values, to be imputed after the split.
+    const bool imputed = m == &samples.x && samples.impute_missing;
     for (Index r = 0; r < m->rows(); ++r)
       for (Index c = 0; c < m->cols(); ++c)
-        if (!std::isfinite((*m)(r, c)))
+        if (!std::isfinite((*m)(r, c)) && !(imputed && std::isnan((*m)(r, c))))
           throw DataError(where + ": sample " + std::to_string(r) + ", " +
                           (m == &samples.x ? "feature " : "target ") + std::to_string(c) + " is " +
                           std::to_string((*m)(r, c)) +
                           " (beyond float32's range?); nnfit needs finite values");
+  }
+}
+
+// The columns of each attribute: a nominal attribute's one-hot columns together.
+std::vector<std::vector<Index>> column_groups(const Samples& s) {
+  std::vector<std::vector<Index>> groups;
+  std::map<std::int32_t, std::size_t> index;
+  for (Index c = 0; c < s.x.cols(); ++c) {
+    const std::int32_t g = s.feature_groups.empty() ? static_cast<std::int32_t>(c)
+                                                     : s.feature_groups[static_cast<std::size_t>(c)];
+    const auto [it, added] = index.emplace(g, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(c);
+  }
+  return groups;
+}
+
+// "missing": "impute": each missing (NaN) input takes what the training rows say: a numeric
+// column's mean, or for a nominal attribute the column (value) most of them have. Nothing
+// from the validation or test rows is used.
+void impute_missing(Samples& train, Samples* test, const std::vector<Index>& rows) {
+  for (const auto& group : column_groups(train)) {
+    std::vector<double> sums(group.size(), 0.0);
+    double count = 0;
+    for (const Index r : rows) {
+      if (std::isnan(train.x(r, group[0]))) continue;
+      for (std::size_t k = 0; k < group.size(); ++k) sums[k] += train.x(r, group[k]);
+      ++count;
+    }
+    std::vector<float> fill(group.size(), 0.0f);
+    if (group.size() == 1) {
+      fill[0] = count > 0 ? static_cast<float>(sums[0] / count) : 0.0f;
+    } else if (count > 0) {
+      fill[static_cast<std::size_t>(std::max_element(sums.begin(), sums.end()) - sums.begin())] =
+          1.0f;
+    }
+    for (Samples* s : {&train, test}) {
+      if (!s) continue;
+      for (Index r = 0; r < s->x.rows(); ++r)
+        if (std::isnan(s->x(r, group[0])))
+          for (std::size_t k = 0; k < group.size(); ++k) s->x(r, group[k]) = fill[k];
+    }
   }
 }
 
@@ -201,6 +245,16 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
     std::tie(rows, validation_rows) =
         hold_out(rows, p.validation, train, p.stratify, split_rng, "validation");
 
+  if (train.impute_missing || (source.test && source.test->impute_missing)) {
+    // The fill values come from the training rows; a model does not store them (yet), so
+    // evaluating one on data with missing values would use other values: refused.
+    const bool any_missing = train.x.hasNaN() || (source.test && source.test->x.hasNaN());
+    if (fixed && any_missing)
+      throw DataError(p.source +
+                      ": \"missing\": \"impute\" takes its values from the training split, and "
+                      "the model does not store them; evaluate on data without missing values");
+    impute_missing(train, source.test ? &*source.test : nullptr, rows);
+  }
   if (fixed && !fixed->identity() && fixed->offset.size() != train.x.cols())
     throw DataError(p.source + ": the data has " + std::to_string(train.x.cols()) +
                     " features, the model's preprocessing " + std::to_string(fixed->offset.size()));

@@ -130,7 +130,8 @@ SourceLoader csv_source(SpecReader& spec) {
       spec.choice("task", "classification", {"classification", "regression"}) == "regression"
           ? Task::regression
           : Task::classification;
-  options.missing = spec.choice("missing", options.missing, {"error", "zero", "drop_row"});
+  options.missing =
+      spec.choice("missing", options.missing, {"error", "zero", "drop_row", "impute"});
   if (const json* values = spec.raw("missing_values")) {
     if (values->is_array() &&
         std::all_of(values->begin(), values->end(), [](const json& v) { return v.is_string(); }))
@@ -178,7 +179,8 @@ SourceLoader arff_source(SpecReader& spec) {
   const std::string test_path = spec.string("test_path", "");
   options.target = spec.string("target", "");
   options.drop = string_list(spec, "drop");
-  options.missing = spec.choice("missing", options.missing, {"error", "zero", "drop_row"});
+  options.missing =
+      spec.choice("missing", options.missing, {"error", "zero", "drop_row", "impute"});
   return [=](Rng&) {
     SourceData data;
     data.train = read_arff(path, options);
@@ -299,7 +301,9 @@ std::vector<FieldInfo> csv_fields() {
           field("delimiter", "one character", std::string(1, d.delimiter), "the field separator"),
           field("comment", "one character", std::string(1, d.comment),
                 "lines starting with it are skipped"),
-          field("missing", "error | zero | drop_row", d.missing, "what a missing value does"),
+          field("missing", "error | zero | drop_row | impute", d.missing,
+                "what a missing value does: an error, 0, the row left out, or the training "
+                "split's mean of the column"),
           field("missing_values", "array of strings", d.missing_values,
                 "the cells that count as missing")};
 }
@@ -338,8 +342,9 @@ void add_builtin_sources(Registries& r) {
              "the last"),
        field("drop", "array of attribute names", json::array(),
              "attributes left out (string and date attributes must be)"),
-       field("missing", "error | zero | drop_row", "error",
-             "what '?' does: an error, 0 (a nominal input: no column set), or the row left out")},
+       field("missing", "error | zero | drop_row | impute", "error",
+             "what '?' does: an error, 0 (a nominal input: no column set), the row left out, or "
+             "the training split's mean (numeric) or most frequent value (nominal)")},
       source_reader("arff", arff_source));
   s.add_reader("inline", "values given in the spec",
                {field("features", "array of number arrays", nullptr, "one row per sample", true),

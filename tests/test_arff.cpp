@@ -178,3 +178,33 @@ TEST_CASE("ARFF source: a test file must have the same header; Weka's iris loads
     CHECK(s.class_names.size() == 3);
   }
 }
+
+TEST_CASE("missing: impute fills from the training rows only: mean, most frequent value") {
+  test::ScratchDir dir;
+  const std::string head =
+      "@relation r\n@attribute a numeric\n@attribute b {x, y, z}\n@attribute class {p, q}\n"
+      "@data\n";
+  // Training rows: a = 1, 3 and missing (mean 2); b = y, y, x and missing (most frequent y).
+  test::write_file(dir.path("train.arff"), head + "1, y, p\n3, y, q\n?, x, p\n5, ?, q\n");
+  // The test rows' own values (100) must not move the fill.
+  test::write_file(dir.path("test.arff"), head + "?, ?, p\n100, z, q\n100, z, q\n");
+  json spec = {{"source", "arff"},
+               {"path", dir.path("train.arff")},
+               {"test_path", dir.path("test.arff")},
+               {"missing", "impute"}};
+  const Data d = load_data(spec, 1);
+  const Matrix& train = d.train.samples->x;
+  CHECK(train(2, 0) == doctest::Approx(3.0));  // mean of 1, 3, 5
+  CHECK(train(3, 1) == 0.0f);
+  CHECK(train(3, 2) == 1.0f);  // y
+  CHECK(train(3, 3) == 0.0f);
+  const Matrix& test = d.test.samples->x;
+  CHECK(test(0, 0) == doctest::Approx(3.0));
+  CHECK(test(0, 2) == 1.0f);
+  CHECK(test(1, 0) == 100.0f);
+  // CSV: the same for numeric columns.
+  test::write_file(dir.path("t.csv"), "a,b,label\n1,10,p\nNA,20,q\n3,,p\n");
+  const Data c = load_data({{"source", "csv"}, {"path", dir.path("t.csv")}, {"missing", "impute"}}, 1);
+  CHECK(c.train.samples->x(1, 0) == doctest::Approx(2.0));
+  CHECK(c.train.samples->x(2, 1) == doctest::Approx(15.0));
+}

@@ -32,6 +32,12 @@ struct Samples {
   std::vector<std::string> class_names;    // classification: one per class (index = label)
   std::vector<std::string> feature_names;  // the columns' names when the source has them (CSV)
   double pixel_max = 0.0;  // > 0 for image data (255): what "unit" scaling divides by
+  // Columns that encode one attribute (a nominal attribute's one-hot columns) share a group
+  // number; empty: every column is its own.
+  std::vector<std::int32_t> feature_groups;
+  // "missing": "impute": missing inputs are NaN here, filled after the split from the
+  // training rows (a column's mean; a group's most frequent column).
+  bool impute_missing = false;
   Index size() const { return x.rows(); }
   Index num_outputs() const {
     return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();
@@ -106,7 +112,7 @@ struct CsvOptions {
   char comment = '#';
   std::vector<std::string> target = {};  // column names, or indices as text; empty: the last
   Task task = Task::classification;
-  std::string missing = "error";  // error | zero | drop_row
+  std::string missing = "error";  // error | zero | drop_row | impute
   std::vector<std::string> missing_values = {"", "NA", "N/A", "NaN", "nan", "null"};
   bool has_target = true;  // false: every column is a feature (inputs for prediction)
 };
@@ -121,7 +127,7 @@ Samples parse_csv(const std::string& text, const std::string& origin,
 struct ArffOptions {
   std::string target;              // the class attribute's name; empty: the last
   std::vector<std::string> drop;   // attributes left out (string and date ones must be)
-  std::string missing = "error";   // error | zero | drop_row, for '?'
+  std::string missing = "error";   // error | zero | drop_row | impute, for '?'
 };
 Samples read_arff(const std::string& path, const ArffOptions& options = {});
 Samples parse_arff(const std::string& text, const std::string& origin,
