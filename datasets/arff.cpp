@@ -116,12 +116,20 @@ std::string lower(std::string s) {
 
 std::string quote(const std::string& name) { return "'" + name + "'"; }
 
+// Names and declared values become feature and class names, which go into JSON (model
+// files, reports): they must be valid UTF-8.
+void require_utf8_text(const std::string& text, const std::string& where, const std::string& what) {
+  if (!valid_utf8(text))
+    throw DataError(where + ": " + what + " is not valid UTF-8 (save the file as UTF-8)");
+}
+
 Attribute read_attribute(Line& line, std::size_t number) {
   Attribute a;
   a.line = number;
   bool quoted = false;
   a.name = line.token(" \t{", quoted);
   if (a.name.empty()) throw DataError(line.where() + ": @attribute without a name");
+  require_utf8_text(a.name, line.where(), "the attribute's name");
   if (line.take('{')) {
     a.kind = Attribute::nominal;
     a.type = "nominal";
@@ -130,6 +138,7 @@ Attribute read_attribute(Line& line, std::size_t number) {
         throw DataError(line.where() + ": attribute " + quote(a.name) +
                         ": the list of values is never closed with '}'");
       const std::string value = line.token(",}", quoted);
+      require_utf8_text(value, line.where(), "a value of attribute " + quote(a.name));
       if (a.index.count(value))
         throw DataError(line.where() + ": attribute " + quote(a.name) + ": value " +
                         quote(value) + " is declared twice");
@@ -233,8 +242,8 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
       throw DataError(path + ":" + std::to_string(at.line) + ": attribute " + quote(at.name) +
                       " is a " + at.type +
                       " attribute, which nnfit cannot use as a feature; leave it out with "
-                      "\"drop\": [" +
-                      json(at.name).dump() + "]");
+                      "\"drop\": [\"" +
+                      at.name + "\"]");
     l.column[a] = l.columns;
     if (at.kind == Attribute::numeric) {
       l.names.push_back(at.name);

@@ -103,6 +103,8 @@ std::vector<Record> parse(const std::string& path, const std::string& text, char
   return records;
 }
 
+}  // namespace
+
 // RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
 bool valid_utf8(const std::string& text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -135,6 +137,8 @@ bool valid_utf8(const std::string& text) {
   }
   return true;
 }
+
+namespace {
 
 bool parse_float(const std::string& text, float& value) {
   const std::string t = trim(text);

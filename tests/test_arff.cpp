@@ -137,6 +137,8 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
       {"@relation r\n@data\n", "w.arff:2: @data before any @attribute"},
       {"@relation r\n@attribute class {p}\n@data\np\n", "no input attributes besides the class"},
       {"hello\n", "w.arff:1: expected @relation, @attribute or @data, found 'hello'"},
+      {"@relation r\n@attribute \xcctxt string\n", "w.arff:2: the attribute's name is not valid UTF-8"},
+      {"@relation r\n@attribute a {x, \xff}\n", "w.arff:2: a value of attribute 'a' is not valid UTF-8"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -146,6 +146,8 @@ std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter 
                                         char comment = '#');
 // A finite float from a CSV cell (spaces trimmed, a leading '+' allowed).
 bool parse_csv_number(const std::string& text, float& value);
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool valid_utf8(const std::string& text);
 // Throws DataError "<path>:<line>:<column>: <what> is not valid UTF-8" unless it is.
 void require_utf8(const std::string& path, const CsvCell& cell, const std::string& what);
 
