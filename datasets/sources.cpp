@@ -11,6 +11,7 @@
 namespace nnfit {
 
 void add_synthetic_sources(Registries& r);  // datasets/synthetic.cpp
+void add_uci_source(Registries& r);         // datasets/uci.cpp
 
 namespace {
 
@@ -352,6 +353,7 @@ void add_builtin_sources(Registries& r) {
                 field("targets", "array of number arrays", nullptr, "for regression")},
                source_reader("inline", inline_source));
   add_synthetic_sources(r);
+  add_uci_source(r);
 }
 
 }  // namespace nnfit

@@ -1,7 +1,10 @@
 #include "nnfit/reference.hpp"
 
+#include <cstdio>
+
 #include "nnfit/config.hpp"
 #include "nnfit/registry.hpp"
+#include "nnfit/uci.hpp"
 
 namespace nnfit {
 
@@ -69,6 +72,26 @@ std::string metric_list() {
   return out;
 }
 
+// The UCI suite with each set's size as installed (features after one-hot encoding).
+void uci_table(std::string& out) {
+  const std::string folder = uci_folder();
+  out += "\nuci data sets ({\"source\": \"uci\", \"name\": ...}; " +
+         (folder.empty() ? std::string("not installed: scripts/setup extracts them")
+                         : "in " + folder) +
+         "):\n";
+  for (const auto& u : uci_sets()) {
+    char line[200];
+    if (u.installed)
+      std::snprintf(line, sizeof line, "  %-14s %5lld rows %4lld features %3lld classes  %s\n",
+                    u.name.c_str(), static_cast<long long>(u.rows),
+                    static_cast<long long>(u.features), static_cast<long long>(u.classes),
+                    u.about.c_str());
+    else
+      std::snprintf(line, sizeof line, "  %-14s %s\n", u.name.c_str(), u.about.c_str());
+    out += line;
+  }
+}
+
 }  // namespace
 
 std::string reference_text() {
@@ -87,6 +110,7 @@ std::string reference_text() {
   out += "\ntrain:\n";
   text_fields(out, train_schema().fields());
   out += "\nmetrics (for train.stop_at and train.patience):\n  " + metric_list() + "\n";
+  uci_table(out);
   return out;
 }
 
