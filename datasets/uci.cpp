@@ -81,6 +81,11 @@ std::vector<std::string> uci_names() {
   return names;
 }
 
+bool uci_has_test_file(const std::string& name) {
+  const UciFiles* set = find_set(name);
+  return set && *set->test_file;
+}
+
 std::vector<UciSet> uci_sets() {
   std::vector<UciSet> out;
   const std::string dir = uci_folder();

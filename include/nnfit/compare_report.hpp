@@ -24,6 +24,12 @@ struct ReportContext {
 void write_report(const Experiment& experiment, const std::vector<RunRecord>& records,
                   const json& summary, const ReportContext& context, const std::string& output);
 
+// An experiment over several data sets: summary.json (summarize_suite() with the context),
+// report.md, report.html and plots/critical_difference.svg in `output`; each data set's own
+// report is in output/datasets/<name>/.
+void write_suite_report(const Experiment& experiment, const json& summary,
+                        const ReportContext& context, const std::string& output);
+
 // The table printed at the end of `nnfit compare`.
 std::string summary_table(const json& summary);
 

@@ -31,6 +31,17 @@ struct Arm {
   json config;              // the arm's run config without a seed (checked)
 };
 
+// One data set of an experiment over several ("datasets").
+struct DatasetEntry {
+  std::string name;  // names its folder and its row in the rankings
+  json data;         // a data spec; the base's split and scale keys fill what it leaves out
+};
+
+// "datasets": ["uci"] (every UCI set of nnfit list), names of UCI sets, or
+// {"name": ..., "data": {...}} objects. Problems go to `diagnostics`.
+std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& path,
+                                        Diagnostics& diagnostics);
+
 struct Experiment {
   std::string name;
   std::string claim;   // the statement under test
@@ -48,6 +59,10 @@ struct Experiment {
   // split before the evaluation seeds run (include/nnfit/tuning.hpp).
   std::optional<TuneSpec> tune;
   std::vector<Arm> arms;
+  // Every arm on each of these data sets (empty: the base's data): per data set the
+  // statistics above, across them the arms' ranks by `rank_by` (include/nnfit/suite.hpp).
+  std::vector<DatasetEntry> datasets;
+  std::string rank_by = "test_accuracy_at_best_val";
   json spec;  // the experiment as read (after extends, smoke and command-line overrides)
 
   const Arm* arm(const std::string& name) const;

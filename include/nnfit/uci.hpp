@@ -15,6 +15,8 @@ inline constexpr const char* kUciFolder = "/usr/local/share/nnfit/uci";
 std::string uci_folder();
 // The names of the suite, in order.
 std::vector<std::string> uci_names();
+// Whether the set comes with a test file of its own (segment), so no test fraction is held out.
+bool uci_has_test_file(const std::string& name);
 
 struct UciSet {
   std::string name, about;

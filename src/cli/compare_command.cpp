@@ -14,6 +14,7 @@
 #include "nnfit/compare_report.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/run_lock.hpp"
+#include "nnfit/suite.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/compare_parts.hpp"
 #include "src/cli/progress.hpp"
@@ -134,12 +135,19 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
   return co;
 }
 
-// The statistics and the report; the exit status says whether every run ended.
-int report_and_exit_status(const CompareArgs& options, const Study& study, const CompareOptions& co,
-                           std::chrono::steady_clock::time_point started) {
-  const Experiment& experiment = study.experiment;
-  const std::vector<RunRecord>& records = study.records;
-  const json summary = summarize_study(study);
+Outcome run_all(const Experiment& experiment, const CompareOptions& co) {
+  Outcome out;
+  if (experiment.datasets.empty())
+    out.single = run_study(experiment, co);
+  else
+    out.suite = run_suite(experiment, co);
+  return out;
+}
+
+namespace {
+
+ReportContext report_context(const CompareArgs& options, const CompareOptions& co,
+                             std::chrono::steady_clock::time_point started) {
   ReportContext context;
   context.command = options.command_line;
   context.machine = describe_machine();
@@ -147,15 +155,67 @@ int report_and_exit_status(const CompareArgs& options, const Study& study, const
   context.engine = engine_label(options, co);
   context.wall_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  write_report(experiment, records, summary, context, co.output);
+  return context;
+}
+
+int failed_runs(const Study& study) {
   int failed = 0;
-  for (const auto& r : records) failed += r.status == "failed";
+  for (const auto& r : study.records) failed += r.status == "failed";
   for (const auto& r : study.fixed_records) failed += r.status == "failed";
-  if (!options.quiet) {
-    std::printf("\n%s", summary_table(summary).c_str());
+  return failed;
+}
+
+// One comparison's statistics and report in `output`; its summary.
+json report_study(const Study& study, const ReportContext& context, const std::string& output) {
+  const json summary = summarize_study(study);
+  write_report(study.experiment, study.records, summary, context, output);
+  return summary;
+}
+
+// Every data set's report, then the ranks across them.
+json report_suite(const Experiment& experiment, const std::vector<DatasetStudy>& suite,
+                  const ReportContext& context, const std::string& output) {
+  std::vector<json> summaries;
+  for (const auto& d : suite)
+    summaries.push_back(report_study(d.study, context, dataset_output(output, d.name)));
+  const json summary = summarize_suite(experiment, summaries);
+  write_suite_report(experiment, summary, context, output);
+  return summary;
+}
+
+void print_ranks(const json& summary) {
+  if (!summary.contains("average_ranks")) return;
+  std::printf("\naverage rank by %s over %zu data sets (1: the best):\n",
+              summary["rank_by"].get<std::string>().c_str(), summary["datasets"].size());
+  for (std::size_t m = 0; m < summary["arms"].size(); ++m)
+    std::printf("  %-24s %.3f\n", summary["arms"][m].get<std::string>().c_str(),
+                summary["average_ranks"][m].get<double>());
+  const json& f = summary["friedman"];
+  std::printf("Friedman chi2 %.3g (p %.3g), Iman-Davenport F %.3g (p %.3g)\n",
+              f["chi2"].get<double>(), f["chi2_p"].get<double>(),
+              f["iman_davenport"].get<double>(), f["iman_davenport_p"].get<double>());
+}
+
+}  // namespace
+
+// The statistics and the report; the exit status says whether every run ended.
+int report_and_exit_status(const CompareArgs& options, const Experiment& experiment,
+                           const Outcome& outcome, const CompareOptions& co,
+                           std::chrono::steady_clock::time_point started) {
+  const ReportContext context = report_context(options, co, started);
+  int failed = 0;
+  if (outcome.single) {
+    const json summary = report_study(*outcome.single, context, co.output);
+    failed = failed_runs(*outcome.single);
+    if (!options.quiet) std::printf("\n%s", summary_table(summary).c_str());
+  } else {
+    const json summary = report_suite(experiment, outcome.suite, context, co.output);
+    for (const auto& d : outcome.suite) failed += failed_runs(d.study);
+    if (!options.quiet) print_ranks(summary);
+  }
+  if (!options.quiet)
     std::printf("\nreport: %s/report.md and report.html (%s)\n", co.output.c_str(),
                 format_duration(context.wall_time).c_str());
-  }
   if (!failed) return kSuccess;
   std::fprintf(stderr,
                "nnfit: %d runs failed (see %s/report.md); run the same command again to retry "
@@ -172,39 +232,37 @@ int compare(const CompareArgs& options) {
   Experiment experiment = experiment_of(options);
   CompareOptions co = compare_options(options, experiment);
   const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
-  const auto total_runs = experiment.arms.size() * experiment.seeds.size();
+  const std::size_t sets = std::max<std::size_t>(1, experiment.datasets.size());
   if (!options.quiet) {
-    std::printf("nnfit compare: %s: %zu arms x %zu seeds = %zu runs, %s; output %s/\n",
+    std::printf("nnfit compare: %s: %zu arms x %zu seeds%s = %zu runs, %s; output %s/\n",
                 experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
-                total_runs, engine_label(options, co).c_str(), co.output.c_str());
+                experiment.datasets.empty() ? ""
+                                            : (" x " + std::to_string(sets) + " data sets").c_str(),
+                experiment.arms.size() * experiment.seeds.size() * sets,
+                engine_label(options, co).c_str(), co.output.c_str());
+    if (experiment.tune)
+      std::printf("tuning %s per arm first (tuning/ in the output)\n", experiment.tune->key.c_str());
     std::fflush(stdout);
   }
-  if (experiment.tune && !options.quiet)
-    std::printf("tuning %s per arm first (%s/tuning/)\n", experiment.tune->key.c_str(),
-                co.output.c_str());
-  Study study;
-  bool interrupted = false;
+  Outcome outcome;
   {
     StopSignal stop;
     co.interrupted = [] { return StopSignal::requested(); };
     co.engine = options.engine;
-    study = run_study(experiment, co);
-    interrupted = StopSignal::requested();
+    outcome = run_all(experiment, co);
   }
-  if (interrupted) {
-    int kept = 0;
-    for (const auto& r : study.records) kept += r.status != "interrupted";
+  if (StopSignal::requested()) {
     std::fprintf(stderr,
-                 "nnfit: compare interrupted; %d of %zu runs are done and kept in %s/runs; run the "
-                 "same command again to finish the others\n",
-                 kept, total_runs, co.output.c_str());
+                 "nnfit: compare interrupted; the runs that ended are kept in %s; run the same "
+                 "command again to finish the others\n",
+                 co.output.c_str());
     return kInterrupted;
   }
-  if (!options.quiet)
-    for (const auto& t : study.tunings)
+  if (!options.quiet && outcome.single)
+    for (const auto& t : outcome.single->tunings)
       std::printf("tuned %-20s %s = %g%s\n", t.arm.c_str(), experiment.tune->key.c_str(), t.chosen,
                   t.on_edge ? " (on the edge of the space)" : "");
-  return report_and_exit_status(options, study, co, started);
+  return report_and_exit_status(options, experiment, outcome, co, started);
 }
 
 }  // namespace nnfit::cli

@@ -86,9 +86,10 @@ CompareArgs with_invocation(CompareArgs options, const std::string& out) {
   return options;
 }
 
-// The study up to the first stage with runs to do; those runs (empty: every stage is done).
+// The comparison up to the first stage with runs to do; those runs (empty: every stage of
+// every data set is done, and `outcome` holds everything).
 std::vector<RunTask> first_incomplete_stage(const Experiment& experiment, CompareOptions co,
-                                            Study* study = nullptr) {
+                                            Outcome* outcome = nullptr) {
   std::vector<RunTask> todo;
   bool stop = false;
   co.on_run_end = nullptr;
@@ -97,8 +98,8 @@ std::vector<RunTask> first_incomplete_stage(const Experiment& experiment, Compar
     stop = true;
   };
   co.interrupted = [&] { return stop; };
-  Study s = run_study(experiment, co);
-  if (study) *study = std::move(s);
+  Outcome o = run_all(experiment, co);
+  if (outcome) *outcome = std::move(o);
   return todo;
 }
 
@@ -226,9 +227,9 @@ int collect_command(const CompareArgs& args) {
   const Experiment experiment = experiment_of(options);
   const CompareOptions co = compare_options(options, experiment);
   const RunDirectoryLock lock(co.output);
-  Study study;
-  const std::vector<RunTask> missing = first_incomplete_stage(experiment, co, &study);
-  if (missing.empty()) return report_and_exit_status(options, study, co, started);
+  Outcome outcome;
+  const std::vector<RunTask> missing = first_incomplete_stage(experiment, co, &outcome);
+  if (missing.empty()) return report_and_exit_status(options, experiment, outcome, co, started);
   std::fprintf(stderr, "nnfit: %s: %zu runs of stage %s are missing or failed:\n",
                co.output.c_str(), missing.size(), stage_name(missing.front(), co.output).c_str());
   for (std::size_t i = 0; i < missing.size() && i < 20; ++i)

@@ -285,7 +285,8 @@ json read_base(SpecReader& top, const std::string& path, Diagnostics& diag) {
 // "smoke": {"set": {...}, "seeds": N}, a smaller version of the same experiment.
 struct Smoke {
   json set, seeds;
-  json tune;  // replaces "tune" at smoke size (false: no tuning)
+  json tune;      // replaces "tune" at smoke size (false: no tuning)
+  json datasets;  // replaces "datasets" at smoke size
 };
 Smoke read_smoke(SpecReader& top, const ExperimentOptions& options, Diagnostics& diag) {
   Smoke smoke;
@@ -294,6 +295,7 @@ Smoke read_smoke(SpecReader& top, const ExperimentOptions& options, Diagnostics&
     if (const json* set = s.raw("set")) smoke.set = *set;
     if (const json* seeds = s.raw("seeds")) smoke.seeds = *seeds;
     if (const json* tune = s.raw("tune")) smoke.tune = *tune;
+    if (const json* datasets = s.raw("datasets")) smoke.datasets = *datasets;
     s.finish();
   } else if (options.smoke) {
     diag.error("smoke", "--smoke was given but the experiment has no \"smoke\" section");
@@ -436,6 +438,14 @@ Experiment read_experiment_json(json spec, const std::string& path,
         diag.error("seeds", "evaluation seed " + std::to_string(seed) +
                                 " is in the tuning seeds' range (from " +
                                 std::to_string(kFirstTuningSeed) + ")");
+  const json* listed = top.raw("datasets");
+  if (options.smoke && !in.smoke.datasets.is_null())
+    e.datasets = read_datasets(in.smoke.datasets, "smoke.datasets", diag);
+  else if (listed)
+    e.datasets = read_datasets(*listed, "datasets", diag);
+  e.rank_by = top.choice("rank_by", e.rank_by,
+                         {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
+                          "final_val_accuracy"});
   e.arms = read_arms(top, in, options, diag);
   e.baseline = !options.baseline.empty()
                    ? options.baseline

@@ -1,0 +1,226 @@
+// Experiments over several data sets (include/nnfit/suite.hpp).
+#include "nnfit/suite.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "nnfit/error.hpp"
+#include "nnfit/rank_tests.hpp"
+#include "nnfit/statistics.hpp"
+#include "nnfit/uci.hpp"
+
+namespace nnfit {
+
+namespace {
+
+DatasetEntry uci_entry(const std::string& name) {
+  return {name, {{"source", "uci"}, {"name", name}}};
+}
+
+// The base's data keys every source takes (split, scale, ...), under the entry's own; a
+// test fraction only for a source without a test file of its own.
+json merged_data(const json& entry, const json& base) {
+  json data = entry;
+  const bool own_test = entry.contains("test_path") ||
+                        (entry.value("source", "") == "uci" && entry.contains("name") &&
+                         entry["name"].is_string() && uci_has_test_file(entry["name"]));
+  for (const auto& field : data_fields()) {
+    if (field.name == "test" && own_test) continue;
+    if (!data.contains(field.name) && base.is_object() && base.contains(field.name))
+      data[field.name] = base[field.name];
+  }
+  return data;
+}
+
+}  // namespace
+
+std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& path,
+                                        Diagnostics& diag) {
+  std::vector<DatasetEntry> out;
+  if (!spec.is_array() || spec.empty()) {
+    diag.error(path, "expected a list: \"uci\", names of UCI sets, or {\"name\", \"data\"} objects");
+    return out;
+  }
+  const std::vector<std::string> uci = uci_names();
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    const json& d = spec[i];
+    const std::string where = json_path(path, i);
+    if (d == "uci") {
+      for (const auto& name : uci) out.push_back(uci_entry(name));
+    } else if (d.is_string()) {
+      const std::string name = d.get<std::string>();
+      if (std::find(uci.begin(), uci.end(), name) == uci.end())
+        diag.error(where, unknown_name_message("UCI data set", name, uci) +
+                              " (or give {\"name\": ..., \"data\": {...}})");
+      else
+        out.push_back(uci_entry(name));
+    } else if (d.is_object() && d.contains("name") && d["name"].is_string() &&
+               d.contains("data") && d["data"].is_object() && d.size() == 2) {
+      out.push_back({d["name"].get<std::string>(), d["data"]});
+    } else {
+      diag.error(where, "expected \"uci\", a UCI set's name, or {\"name\": ..., \"data\": {...}}");
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& e : out) {
+    if (!seen.insert(e.name).second) diag.error(path, "data set '" + e.name + "' is listed twice");
+    if (e.name.empty() || e.name.find_first_of("/\\") != std::string::npos || e.name == "." ||
+        e.name == "..")
+      diag.error(path, "data set name '" + e.name + "' cannot name a folder");
+  }
+  return out;
+}
+
+Experiment dataset_experiment(const Experiment& e, const DatasetEntry& d) {
+  Experiment sub = e;
+  sub.name = e.name + "/" + d.name;
+  sub.datasets.clear();
+  if (e.arms.empty()) return sub;
+  const json data = merged_data(d.data, e.arms.front().config.value("data", json::object()));
+  const Data loaded = load_data(data, e.seeds.empty() ? 1 : e.seeds.front(),
+                                e.origin + ": datasets: " + d.name);
+  for (auto& arm : sub.arms) {
+    arm.config["data"] = data;
+    json& layers = arm.config["model"]["layers"];
+    for (std::size_t i = layers.size(); i-- > 0;)
+      if (layers[i].value("type", "") == "dense") {
+        layers[i]["units"] = loaded.num_outputs;
+        break;
+      }
+  }
+  return sub;
+}
+
+std::string dataset_output(const std::string& output, const std::string& name) {
+  return (std::filesystem::path(output) / "datasets" / name).string();
+}
+
+std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& options) {
+  std::vector<DatasetStudy> out;
+  for (const auto& d : e.datasets) {
+    CompareOptions o = options;
+    o.output = dataset_output(options.output, d.name);
+    DatasetStudy s{d.name, dataset_experiment(e, d), {}};
+    s.study = run_study(s.experiment, o);
+    s.experiment = s.study.experiment;
+    if (options.interrupted && options.interrupted()) break;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+// Per data set, each arm's mean of `measure` over the evaluation seeds; NaN when it has none.
+std::vector<std::vector<double>> suite_scores(const Experiment& e, const std::vector<json>& summaries,
+                                              const std::string& measure) {
+  std::vector<std::vector<double>> scores;
+  for (const auto& s : summaries) {
+    std::vector<double> row;
+    for (const auto& arm : e.arms) {
+      double value = std::nan("");
+      for (const auto& a : s["arms"])
+        if (a["name"] == arm.name && a["measures"].contains(measure))
+          value = a["measures"][measure]["mean"].get<double>();
+      row.push_back(value);
+    }
+    scores.push_back(row);
+  }
+  return scores;
+}
+
+// Each arm against the baseline: Holm over the rank z-tests, and Wilcoxon over data sets.
+json against_baseline(const Experiment& e, const Ranks& ranks,
+                      const std::vector<std::vector<double>>& scores, int baseline) {
+  const std::vector<double> p = rank_p_values(ranks, baseline);
+  std::vector<double> others, wilcoxon_p;
+  std::vector<Wilcoxon> tests;
+  for (int m = 0; m < ranks.methods(); ++m) {
+    if (m == baseline) continue;
+    others.push_back(p[static_cast<std::size_t>(m)]);
+    std::vector<double> a, b;  // the data sets where both have the measure
+    for (const auto& row : scores) {
+      const double x = row[static_cast<std::size_t>(m)], y = row[static_cast<std::size_t>(baseline)];
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      a.push_back(x);
+      b.push_back(y);
+    }
+    tests.push_back(wilcoxon_signed_rank(a, b));
+    wilcoxon_p.push_back(tests.back().p);
+  }
+  const std::vector<double> holm = holm_adjust(others), holm_w = holm_adjust(wilcoxon_p);
+  const double se = rank_standard_error(ranks);
+  json out = json::array();
+  for (int m = 0, k = 0; m < ranks.methods(); ++m) {
+    if (m == baseline) continue;
+    const double difference = ranks.average[static_cast<std::size_t>(m)] -
+                              ranks.average[static_cast<std::size_t>(baseline)];
+    const auto kk = static_cast<std::size_t>(k++);
+    const Wilcoxon& w = tests[kk];
+    out.push_back(
+        {{"arm", e.arms[static_cast<std::size_t>(m)].name},
+         {"rank_difference", difference},
+         {"z", difference / se},
+         {"p", others[kk]},
+         {"p_adjusted", holm[kk]},
+         {"verdict", holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
+                                       : "not shown at this many data sets"},
+         {"wilcoxon", {{"n", w.n}, {"r_plus", w.r_plus}, {"r_minus", w.r_minus},
+                       {"p", w.p}, {"p_adjusted", holm_w[kk]}, {"exact", w.exact}}}});
+  }
+  return out;
+}
+
+}  // namespace
+
+json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
+  std::vector<std::vector<double>> scores = suite_scores(e, summaries, e.rank_by);
+  // A data set where no arm has the measure says nothing; an arm without it ranks last there.
+  std::vector<std::string> used, left_out;
+  std::vector<std::vector<double>> kept;
+  for (std::size_t d = 0; d < scores.size(); ++d) {
+    const std::string name = e.datasets[d].name;
+    bool any = false;
+    for (const double v : scores[d]) any |= std::isfinite(v);
+    if (!any) {
+      left_out.push_back(name);
+      continue;
+    }
+    for (auto& v : scores[d])
+      if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
+    kept.push_back(scores[d]);
+    used.push_back(name);
+  }
+  json arms = json::array();
+  for (const auto& a : e.arms) arms.push_back(a.name);
+  json out = {{"experiment", e.name},          {"claim", e.claim},
+              {"source", e.source},            {"rank_by", e.rank_by},
+              {"arms", arms},                  {"baseline", e.baseline},
+              {"datasets", used},              {"left_out", left_out},
+              {"alpha", kAlpha}};
+  if (kept.size() < 2) return out;
+  const Ranks ranks = rank_methods(kept, false);
+  int baseline = 0;
+  for (std::size_t m = 0; m < e.arms.size(); ++m)
+    if (e.arms[m].name == e.baseline) baseline = static_cast<int>(m);
+  const Friedman f = friedman_test(ranks);
+  json score_rows = json::array();
+  for (const auto& row : kept) {
+    json r = json::array();
+    for (const double v : row) r.push_back(std::isfinite(v) ? json(v) : json());
+    score_rows.push_back(r);
+  }
+  out["scores"] = score_rows;
+  out["ranks"] = ranks.per_dataset;
+  out["average_ranks"] = ranks.average;
+  out["friedman"] = {{"chi2", f.chi2}, {"chi2_p", f.chi2_p}, {"iman_davenport", f.iman_davenport},
+                     {"iman_davenport_p", f.iman_davenport_p}, {"df1", f.df1}, {"df2", f.df2}};
+  out["critical_difference"] = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
+  out["rank_standard_error"] = rank_standard_error(ranks);
+  out["against_baseline"] = against_baseline(e, ranks, kept, baseline);
+  return out;
+}
+
+}  // namespace nnfit

@@ -1,0 +1,202 @@
+// The report of an experiment over several data sets (include/nnfit/compare_report.hpp,
+// write_suite_report): ranks, the Friedman test, each arm against the baseline, and Demšar's
+// critical-difference diagram.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "nnfit/atomic_file.hpp"
+#include "nnfit/compare_report.hpp"
+#include "nnfit/version.hpp"
+#include "src/report/document.hpp"
+
+namespace nnfit {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string number(double v, const char* format = "%.3g") {
+  if (!std::isfinite(v)) return "-";
+  char text[64];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
+}
+
+// Demšar's critical-difference diagram: the rank axis (1, the best, on the left), each arm at
+// its average rank, and a thick line under each group of arms whose ranks differ by less than
+// the Nemenyi CD (no difference shown among them).
+std::string cd_diagram(const json& s) {
+  const std::vector<double> ranks = s["average_ranks"].get<std::vector<double>>();
+  const std::vector<std::string> arms = s["arms"].get<std::vector<std::string>>();
+  const double cd = s["critical_difference"].get<double>();
+  const int k = static_cast<int>(ranks.size());
+  const double left = 160, right = 160, width = 720, top = 60;
+  const auto x = [&](double r) { return left + (r - 1.0) / std::max(1, k - 1) * (width - left - right); };
+  std::vector<std::size_t> order(ranks.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ranks[a] < ranks[b]; });
+  // Maximal groups of consecutive arms (by rank) within the CD.
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && ranks[order[j + 1]] - ranks[order[i]] < cd) ++j;
+    if (j > i && (groups.empty() || j > groups.back().second)) groups.push_back({i, j});
+  }
+  const double label_top = top + 30 + 12.0 * static_cast<double>(groups.size());
+  const double height = label_top + 22.0 * ((static_cast<double>(k) + 1) / 2) + 20;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(width, "%.0f") +
+                    "\" height=\"" + number(height, "%.0f") +
+                    "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg += "<line x1=\"" + number(x(1), "%.1f") + "\" y1=\"" + number(top, "%.0f") + "\" x2=\"" +
+         number(x(k), "%.1f") + "\" y2=\"" + number(top, "%.0f") + "\" stroke=\"black\"/>\n";
+  for (int r = 1; r <= k; ++r)
+    svg += "<line x1=\"" + number(x(r), "%.1f") + "\" y1=\"" + number(top - 5, "%.0f") +
+           "\" x2=\"" + number(x(r), "%.1f") + "\" y2=\"" + number(top, "%.0f") +
+           "\" stroke=\"black\"/><text x=\"" + number(x(r), "%.1f") + "\" y=\"" +
+           number(top - 9, "%.0f") + "\" text-anchor=\"middle\">" + std::to_string(r) +
+           "</text>\n";
+  if (cd > 0) {
+    svg += "<line x1=\"" + number(x(1), "%.1f") + "\" y1=\"18\" x2=\"" + number(x(1 + cd), "%.1f") +
+           "\" y2=\"18\" stroke=\"black\" stroke-width=\"2\"/><text x=\"" + number(x(1), "%.1f") +
+           "\" y=\"12\">CD = " + number(cd) + "</text>\n";
+  }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const double y = top + 18 + 12.0 * static_cast<double>(g);
+    svg += "<line x1=\"" + number(x(ranks[order[groups[g].first]]) - 4, "%.1f") + "\" y1=\"" +
+           number(y, "%.0f") + "\" x2=\"" + number(x(ranks[order[groups[g].second]]) + 4, "%.1f") +
+           "\" y2=\"" + number(y, "%.0f") + "\" stroke=\"#444\" stroke-width=\"4\"/>\n";
+  }
+  // Labels: the better half to the left, the rest to the right, one row each.
+  const std::size_t half = (order.size() + 1) / 2;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const bool on_left = i < half;
+    const double row = label_top + 22.0 * static_cast<double>(on_left ? i : order.size() - 1 - i);
+    const double rx = x(ranks[order[i]]);
+    const double tx = on_left ? left - 10 : width - right + 10;
+    svg += "<polyline fill=\"none\" stroke=\"black\" points=\"" + number(rx, "%.1f") + "," +
+           number(top, "%.0f") + " " + number(rx, "%.1f") + "," + number(row, "%.0f") + " " +
+           number(tx, "%.1f") + "," + number(row, "%.0f") + "\"/>\n";
+    svg += "<text x=\"" + number(on_left ? tx - 4 : tx + 4, "%.1f") + "\" y=\"" +
+           number(row + 4, "%.0f") + "\" text-anchor=\"" + (on_left ? "end" : "start") + "\">" +
+           report::escape_xml(arms[order[i]]) + " (" + number(ranks[order[i]], "%.2f") +
+           ")</text>\n";
+  }
+  return svg + "</svg>\n";
+}
+
+void ranks_section(report::Document& doc, const json& s) {
+  const auto arms = s["arms"].get<std::vector<std::string>>();
+  const auto datasets = s["datasets"].get<std::vector<std::string>>();
+  doc.heading("Ranks");
+  doc.paragraph("Per data set, each arm's mean `" + s["rank_by"].get<std::string>() +
+                "` over the evaluation seeds, with its rank among the arms there (1: the best; "
+                "ties share the mean rank). Each data set's own report is linked.");
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"data set"};
+  header.insert(header.end(), arms.begin(), arms.end());
+  rows.push_back(header);
+  for (std::size_t d = 0; d < datasets.size(); ++d) {
+    std::vector<std::string> row = {"[" + datasets[d] + "](datasets/" + datasets[d] +
+                                    "/report.md)"};
+    for (std::size_t m = 0; m < arms.size(); ++m) {
+      const json& v = s["scores"][d][m];
+      row.push_back((v.is_number() ? number(v.get<double>(), "%.4f") : "-") + " (" +
+                    number(s["ranks"][d][m].get<double>(), "%.3g") + ")");
+    }
+    rows.push_back(row);
+  }
+  std::vector<std::string> average = {"**average rank**"};
+  for (const auto& r : s["average_ranks"]) average.push_back("**" + number(r.get<double>(), "%.3f") + "**");
+  rows.push_back(average);
+  doc.table(rows);
+}
+
+void tests_section(report::Document& doc, const json& s) {
+  const json& f = s["friedman"];
+  const int n = static_cast<int>(s["datasets"].size()), k = static_cast<int>(s["arms"].size());
+  doc.heading("Tests");
+  doc.paragraph("Friedman test over " + std::to_string(n) + " data sets and " + std::to_string(k) +
+                " arms: chi2_F = " + number(f["chi2"].get<double>()) + " (df " +
+                f["df1"].dump() + "), p = " + number(f["chi2_p"].get<double>()) +
+                "; Iman and Davenport's F_F = " + number(f["iman_davenport"].get<double>()) +
+                " (df " + f["df1"].dump() + ", " + f["df2"].dump() + "), p = " +
+                number(f["iman_davenport_p"].get<double>()) + ". " +
+                (f["iman_davenport_p"].get<double>() < s["alpha"].get<double>()
+                     ? "The arms' ranks differ (p < 0.05)."
+                     : "**No difference between the arms is shown** at this many data sets "
+                       "(p >= 0.05): the post-hoc tests below are for completeness."));
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "rank - " + s["baseline"].get<std::string>() + "'s", "z", "p", "Holm p",
+       "verdict", "Wilcoxon R+ / R-", "Wilcoxon Holm p"}};
+  for (const auto& c : s["against_baseline"]) {
+    const json& w = c["wilcoxon"];
+    rows.push_back({c["arm"].get<std::string>(), number(c["rank_difference"].get<double>(), "%+.3f"),
+                    number(c["z"].get<double>(), "%.2f"), number(c["p"].get<double>()),
+                    number(c["p_adjusted"].get<double>()), "**" + c["verdict"].get<std::string>() + "**",
+                    number(w["r_plus"].get<double>(), "%.1f") + " / " +
+                        number(w["r_minus"].get<double>(), "%.1f"),
+                    number(w["p_adjusted"].get<double>())});
+  }
+  doc.table(rows);
+  doc.paragraph(
+      "Against the baseline: z is the difference of average ranks over its standard error " +
+      number(s["rank_standard_error"].get<double>()) +
+      " = sqrt(k (k+1) / (6 N)); p-values two-sided, adjusted across the arms by Holm's method; "
+      "a negative difference is a better (lower) rank. The Wilcoxon signed-rank test compares "
+      "the scores themselves over the data sets (R+: data sets where the arm scores higher). "
+      "Nemenyi's critical difference at 0.05 is " +
+      number(s["critical_difference"].get<double>()) +
+      ": two arms whose average ranks differ by less are not shown to differ (joined in the "
+      "diagram).");
+}
+
+}  // namespace
+
+void write_suite_report(const Experiment& e, const json& summary_in, const ReportContext& context,
+                        const std::string& output) {
+  const fs::path dir(output);
+  fs::create_directories(dir / "plots");
+  json summary = summary_in;
+  summary["command"] = context.command;
+  summary["machine"] = context.machine;
+  summary["nnfit_version"] = kVersion;
+  summary["date"] = context.date;
+  write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
+  report::Document doc;
+  doc.heading(e.name, 1);
+  doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
+  doc.paragraph(std::to_string(e.arms.size()) + " arms x " +
+                std::to_string(summary["datasets"].size()) + " data sets x " +
+                std::to_string(e.seeds.size()) + " seeds. Generated by nnfit " + kVersion + " on " +
+                context.date + " with `" + context.command + "` on " + context.machine + " (" +
+                context.engine + "; " + number(context.wall_time, "%.0f") +
+                " s). Method: Demšar 2006, \"Statistical comparisons of classifiers over multiple "
+                "data sets\" (JMLR 7): average ranks, the Friedman test with Iman and Davenport's "
+                "correction, Holm's step-down test against a control, the Wilcoxon signed-rank test "
+                "and the Nemenyi critical difference." +
+                (e.spec.value("smoke_run", false)
+                     ? " **Smoke size**: a reduced version of the experiment, not its result."
+                     : ""));
+  if (!summary["left_out"].empty())
+    doc.paragraph("Left out (no arm has `" + e.rank_by + "` there): " + summary["left_out"].dump() + ".");
+  if (!summary.contains("average_ranks")) {
+    doc.paragraph("Fewer than two data sets have results: nothing to rank.");
+  } else {
+    ranks_section(doc, summary);
+    tests_section(doc, summary);
+    const std::string svg = cd_diagram(summary);
+    write_file_atomically((dir / "plots" / "critical_difference.svg").string(), svg);
+    doc.figure("Average ranks (1: the best) with Nemenyi's critical difference at 0.05; arms "
+               "joined by a bar are not shown to differ.",
+               "plots/critical_difference.svg", svg);
+  }
+  doc.heading("Configs");
+  doc.code("the experiment", e.spec.dump(2));
+  write_file_atomically((dir / "report.md").string(), doc.markdown());
+  write_file_atomically((dir / "report.html").string(), doc.html(e.name));
+}
+
+}  // namespace nnfit
