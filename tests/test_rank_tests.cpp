@@ -5,8 +5,14 @@
 
 #include <cmath>
 
+#include <filesystem>
+
+#include "nnfit/experiment.hpp"
 #include "nnfit/rank_tests.hpp"
 #include "nnfit/statistics.hpp"
+#include "nnfit/suite.hpp"
+#include "nnfit/uci.hpp"
+#include "tests/cli_support.hpp"
 
 using namespace nnfit;
 
@@ -114,5 +120,83 @@ TEST_CASE("chi-square and F tails against closed forms") {
     CHECK(f_upper(x, 2, 2) == doctest::Approx(1 / (1 + x)).epsilon(1e-12));
     CHECK(f_upper(x, 1, 1) ==
           doctest::Approx(1 - 2 * std::atan(std::sqrt(x)) / M_PI).epsilon(1e-10));
+  }
+}
+
+TEST_CASE("datasets: the UCI suite, UCI names, data specs; problems named") {
+  Diagnostics diag("e.json");
+  const auto all = read_datasets(json::array({"uci"}), "datasets", diag);
+  CHECK(all.size() == uci_names().size());
+  CHECK(all[0].data == json{{"source", "uci"}, {"name", "breast-cancer"}});
+  const auto some = read_datasets(
+      json::array({"iris", {{"name", "m"}, {"data", {{"source", "moons"}}}}}), "datasets", diag);
+  REQUIRE(some.size() == 2);
+  CHECK(some[1].name == "m");
+  CHECK(diag.empty());
+  (void)read_datasets(json::array({"irs", "iris", "iris", {{"name", "../x"}, {"data", json::object()}}}),
+                      "datasets", diag);
+  std::string errors;
+  for (const auto& e : diag.errors()) errors += e + "\n";
+  CHECK(errors.find("datasets[0]: unknown UCI data set 'irs'") != std::string::npos);
+  CHECK(errors.find("'iris' is listed twice") != std::string::npos);
+  CHECK(errors.find("'../x' cannot name a folder") != std::string::npos);
+}
+
+TEST_CASE("an experiment over data sets: one comparison each, output sized per set, ranks across") {
+  test::ScratchDir dir;
+  const Experiment e = read_experiment("tests/experiments/suite.json");
+  REQUIRE(e.datasets.size() == 4);
+  const Experiment blobs = dataset_experiment(e, e.datasets[1]);
+  // The last layer has one unit per class of that data set; the base's split keys are kept.
+  CHECK(blobs.arms[0].config["model"]["layers"].back()["units"] == 4);
+  CHECK(blobs.arms[0].config["data"]["source"] == "blobs");
+  CHECK(blobs.arms[0].config["data"]["validation"] == 0.25);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const auto suite = run_suite(e, o);
+  REQUIRE(suite.size() == 4);
+  std::vector<json> summaries;
+  for (const auto& d : suite) summaries.push_back(summarize_study(d.study));
+  const json s = summarize_suite(e, summaries);
+  REQUIRE(s.contains("average_ranks"));
+  // The ranks are those of the per-set means of test_accuracy_at_best_val.
+  const auto scores = s["scores"].get<std::vector<std::vector<double>>>();
+  const Ranks r = rank_methods(scores, false);
+  for (std::size_t m = 0; m < 3; ++m)
+    CHECK(s["average_ranks"][m].get<double>() == doctest::Approx(r.average[m]));
+  double mean = 0;
+  for (const auto& a : summaries[0]["arms"])
+    if (a["name"] == "elu") mean = a["measures"]["test_accuracy_at_best_val"]["mean"].get<double>();
+  CHECK(scores[0][1] == doctest::Approx(mean));
+  CHECK(s["friedman"]["df1"] == 2);
+  CHECK(s["friedman"]["df2"] == 6);
+  CHECK(s["critical_difference"].get<double>() ==
+        doctest::Approx(nemenyi_critical_difference(3, 4)));
+  CHECK(s["against_baseline"].size() == 2);
+  CHECK(std::filesystem::exists(run_record_path(dir.path("out/datasets/xor"), "tanh", 2)));
+}
+
+TEST_CASE("nnfit compare over data sets writes each set's report and the ranks' report") {
+  test::Workspace w;
+  const auto out = w.dir / "suite";
+  const test::Result r =
+      w.run("compare --experiment tests/experiments/suite.json -j 2 -o " + out.string());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("average rank by test_accuracy_at_best_val over 4 data sets") !=
+        std::string::npos);
+  const std::string report = test::slurp(out / "report.md");
+  CHECK(report.find("## Ranks") != std::string::npos);
+  CHECK(report.find("[blobs](datasets/blobs/report.md)") != std::string::npos);
+  CHECK(report.find("Friedman test over 4 data sets and 3 arms") != std::string::npos);
+  CHECK(test::slurp(out / "plots" / "critical_difference.svg").find("CD = ") != std::string::npos);
+  for (const char* set : {"moons", "blobs", "circles", "xor"})
+    CHECK(std::filesystem::exists(out / "datasets" / set / "report.md"));
+  // The Fashion-MNIST-free smoke of the shipped UCI experiment, when the sets are installed.
+  if (!uci_folder().empty()) {
+    const test::Result smoke = w.run("compare --experiment experiments/uci_snn_ranks.json --smoke -q -o " +
+                                     (w.dir / "uci").string());
+    CHECK(smoke.status == 0);
+    CHECK(std::filesystem::exists(w.dir / "uci" / "datasets" / "glass" / "report.md"));
   }
 }
