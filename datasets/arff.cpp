@@ -209,6 +209,7 @@ struct Layout {
   std::size_t columns = 0;
   std::vector<std::string> names;
   std::vector<std::int32_t> groups;  // per column: its attribute
+  std::vector<CategoricalInput> categorical;
 };
 
 Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path) {
@@ -250,6 +251,7 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
       ++l.columns;
     } else {
       for (const auto& v : at.values) l.names.push_back(at.name + "=" + v);
+      l.categorical.push_back({at.name, at.values, static_cast<Index>(l.columns)});
       l.columns += at.values.size();
     }
     l.groups.resize(l.columns, static_cast<std::int32_t>(a));
@@ -383,6 +385,7 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
   s.x = Matrix::Zero(static_cast<Index>(rows.size()), static_cast<Index>(l.columns));
   s.feature_names = l.names;
   s.feature_groups = l.groups;
+  s.categorical = l.categorical;
   s.task = target.kind == Attribute::nominal ? Task::classification : Task::regression;
   if (s.task == Task::classification) s.class_names = target.values;
   else s.y.resize(static_cast<Index>(rows.size()), 1);

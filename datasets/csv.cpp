@@ -332,7 +332,99 @@ Matrix numbers(const Table& t, const std::vector<std::size_t>& kept,
   return m;
 }
 
+// Whether feature column `c` is one-hot encoded: named (or indexed) in options.categorical,
+// or, with categorical_auto, holding a value that is not a number.
+bool is_categorical(const Table& t, const std::vector<std::size_t>& kept, std::size_t c) {
+  for (const auto& name : t.options.categorical)
+    if (name == t.names[c] || name == std::to_string(c)) return true;
+  if (!t.options.categorical_auto) return false;
+  float value = 0;
+  for (const auto r : kept) {
+    const Field& f = t.records[r][c];
+    if (!t.is_missing(f.text) && !parse_float(f.text, value)) return true;
+  }
+  return false;
+}
+
+// The categories of column `c`: given (a test file's are the training file's), or the distinct
+// values of the kept rows, sorted.
+std::vector<std::string> categories_of(const Table& t, const std::vector<std::size_t>& kept,
+                                       std::size_t c) {
+  if (const auto it = t.options.categories.find(t.names[c]); it != t.options.categories.end())
+    return it->second;
+  std::set<std::string> distinct;
+  for (const auto r : kept) {
+    const Field& f = t.records[r][c];
+    if (t.is_missing(f.text)) continue;
+    require_utf8(t.path, f, "the category");
+    distinct.insert(trim(f.text));
+  }
+  return {distinct.begin(), distinct.end()};
+}
+
+// One-hot columns of categorical column `c` in `x` from column `first`; a missing value is no
+// column set ("zero") or NaN ("impute").
+void one_hot(const Table& t, const std::vector<std::size_t>& kept, std::size_t c,
+             const std::vector<std::string>& categories, Index first, Matrix& x) {
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    const Field& f = t.records[kept[k]][c];
+    const auto row = static_cast<Index>(k);
+    if (t.is_missing(f.text)) {
+      if (t.options.missing == "impute")
+        x.row(row).segment(first, static_cast<Index>(categories.size())).setConstant(NAN);
+      continue;
+    }
+    const auto it = std::find(categories.begin(), categories.end(), trim(f.text));
+    if (it == categories.end())
+      throw DataError(t.where(f) + ": '" + trim(f.text).substr(0, 40) + "' is not a category of column '" +
+                      t.names[c] + "' in the training data");
+    x(row, first + static_cast<Index>(it - categories.begin())) = 1.0f;
+  }
+}
+
+// The feature columns, numeric ones as they are and categorical ones one-hot.
+void encode_features(const Table& t, const std::vector<std::size_t>& kept,
+                     const std::vector<std::size_t>& features, Samples& samples) {
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> layout;  // per feature column
+  Index width = 0;
+  for (const auto c : features) {
+    std::vector<std::string> categories;
+    if (is_categorical(t, kept, c)) categories = categories_of(t, kept, c);
+    layout.push_back({c, categories});
+    width += categories.empty() ? 1 : static_cast<Index>(categories.size());
+  }
+  samples.x = Matrix::Zero(static_cast<Index>(kept.size()), width);
+  samples.feature_names.clear();
+  Index column = 0;
+  for (const auto& [c, categories] : layout) {
+    const auto group = static_cast<std::int32_t>(c);
+    if (categories.empty()) {
+      samples.x.col(column) = numbers(t, kept, {c}, true, "").col(0);
+      samples.feature_names.push_back(t.names[c]);
+      samples.feature_groups.push_back(group);
+      ++column;
+      continue;
+    }
+    one_hot(t, kept, c, categories, column, samples.x);
+    samples.categorical.push_back({t.names[c], categories, column});
+    for (const auto& v : categories) {
+      samples.feature_names.push_back(t.names[c] + "=" + v);
+      samples.feature_groups.push_back(group);
+    }
+    column += static_cast<Index>(categories.size());
+  }
+}
+
 }  // namespace
+
+json CategoricalInput::to_json() const {
+  return {{"name", name}, {"categories", categories}, {"column", column}};
+}
+
+CategoricalInput CategoricalInput::from_json(const json& j) {
+  return {j.at("name").get<std::string>(), j.at("categories").get<std::vector<std::string>>(),
+          j.at("column").get<Index>()};
+}
 
 Samples parse_csv(const std::string& text, const std::string& path, const CsvOptions& options) {
   Table t{path, options, records_of(text, path, options.delimiter, options.comment), {}, 0, 0};
@@ -347,7 +439,14 @@ Samples parse_csv(const std::string& text, const std::string& path, const CsvOpt
   samples.task = options.task;
   if (options.header)
     for (const auto c : features) samples.feature_names.push_back(t.names[c]);
-  samples.x = numbers(t, kept, features, true, "");
+  for (const auto& name : options.categorical)
+    if (std::find(t.names.begin(), t.names.end(), name) == t.names.end() &&
+        name.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError(path + ": categorical: " + unknown_name_message("column", name, t.names));
+  if (options.categorical.empty() && !options.categorical_auto)
+    samples.x = numbers(t, kept, features, true, "");
+  else
+    encode_features(t, kept, features, samples);
   samples.impute_missing = options.missing == "impute";
   if (!options.has_target) return samples;
   if (options.task == Task::regression)

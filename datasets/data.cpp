@@ -235,6 +235,7 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
   data.num_outputs = train.num_outputs();
   data.class_names = train.class_names;
   data.feature_names = train.feature_names;
+  data.categorical = train.categorical;
 
   std::vector<Index> rows = first_rows(train.size(), p.limit);
   std::vector<Index> test_rows;

@@ -140,11 +140,29 @@ SourceLoader csv_source(SpecReader& spec) {
     else
       spec.diagnostics().error(spec.path_of("missing_values"), "expected an array of strings");
   }
+  if (const json* c = spec.raw("categorical")) {
+    if (*c == "auto")
+      options.categorical_auto = true;
+    else if (c->is_array() &&
+             std::all_of(c->begin(), c->end(), [](const json& v) { return v.is_string(); }))
+      options.categorical = c->get<std::vector<std::string>>();
+    else
+      spec.diagnostics().error(spec.path_of("categorical"),
+                               "expected \"auto\" or an array of column names");
+  }
   return [=](Rng&) {
     SourceData data;
     data.train = read_csv(path, options);
     if (!test_path.empty()) {
-      data.test = read_csv(test_path, options);
+      // The test file is encoded with the training file's categories.
+      CsvOptions test_options = options;
+      test_options.categorical.clear();
+      test_options.categorical_auto = false;
+      for (const auto& c : data.train.categorical) {
+        test_options.categorical.push_back(c.name);
+        test_options.categories[c.name] = c.categories;
+      }
+      data.test = read_csv(test_path, test_options);
       if (options.task == Task::classification) {
         // Number the test file's classes as the training file's.
         const auto& names = data.train.class_names;
@@ -306,7 +324,10 @@ std::vector<FieldInfo> csv_fields() {
                 "what a missing value does: an error, 0, the row left out, or the training "
                 "split's mean of the column"),
           field("missing_values", "array of strings", d.missing_values,
-                "the cells that count as missing")};
+                "the cells that count as missing"),
+          field("categorical", "\"auto\" or array of column names", json::array(),
+                "feature columns one-hot encoded (\"auto\": those not all numbers); categories "
+                "sorted, stored with the model")};
 }
 
 }  // namespace

@@ -18,6 +18,11 @@ std::map<std::string, std::string> metadata_of(const ModelInfo& info) {
   m["nnfit.preprocessing"] = info.scaler.type;
   if (info.scaler.clip > 0) m["nnfit.preprocessing_clip"] = json(info.scaler.clip).dump();
   if (!info.feature_names.empty()) m["nnfit.features"] = json(info.feature_names).dump();
+  if (!info.categorical.empty()) {
+    json c = json::array();
+    for (const auto& input : info.categorical) c.push_back(input.to_json());
+    m["nnfit.categorical"] = c.dump();
+  }
   return m;
 }
 
@@ -57,6 +62,15 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
       throw DataError(path + ": metadata nnfit.preprocessing_clip is not a positive number");
     info.scaler.clip = value.get<double>();
   }
+  if (const std::string c = get("nnfit.categorical"); !c.empty()) {
+    const json list = parse_json_text(c, path + ": metadata nnfit.categorical", JsonBlame::data);
+    try {
+      for (const auto& entry : list) info.categorical.push_back(CategoricalInput::from_json(entry));
+    } catch (const json::exception&) {
+      throw DataError(path + ": metadata nnfit.categorical is not a list of {name, categories, "
+                             "column}");
+    }
+  }
   const Tensor* offset = file.find("preprocessing.offset");
   const Tensor* factor = file.find("preprocessing.factor");
   if ((offset == nullptr) != (factor == nullptr) ||
@@ -85,6 +99,12 @@ SavedModel load_model(const std::string& path) {
     throw DataError(path + ": metadata nnfit.features names " +
                     std::to_string(info.feature_names.size()) + " features, the model takes " +
                     std::to_string(model.input_size()));
+  for (const auto& c : info.categorical)
+    if (c.categories.empty() || c.column < 0 ||
+        c.column + static_cast<Index>(c.categories.size()) > model.input_size())
+      throw DataError(path + ": metadata nnfit.categorical: input '" + c.name +
+                      "' lies outside the model's " + std::to_string(model.input_size()) +
+                      " inputs");
   if (!info.scaler.identity() && info.scaler.offset.size() != model.input_size())
     throw DataError(path + ": preprocessing has " + std::to_string(info.scaler.offset.size()) +
                     " features, the model takes " + std::to_string(model.input_size()));

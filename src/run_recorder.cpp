@@ -123,7 +123,8 @@ void RunRecorder::attach(const RunConfig& run, const json& resolved, const Data&
   s.trainer = &trainer;
   s.resolved = resolved;
   s.info = {
-      data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names};
+      data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names,
+      data.categorical};
   if (s.resuming)
     s.resume(origin);
   else

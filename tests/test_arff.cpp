@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "tests/support.hpp"
+#include "tests/cli_support.hpp"
 
 using namespace nnfit;
 
@@ -209,4 +209,82 @@ TEST_CASE("missing: impute fills from the training rows only: mean, most frequen
   const Data c = load_data({{"source", "csv"}, {"path", dir.path("t.csv")}, {"missing", "impute"}}, 1);
   CHECK(c.train.samples->x(1, 0) == doctest::Approx(2.0));
   CHECK(c.train.samples->x(2, 1) == doctest::Approx(15.0));
+}
+
+TEST_CASE("CSV categorical columns: named or auto, one-hot in sorted order, test file encoded alike") {
+  test::ScratchDir dir;
+  test::write_file(dir.path("train.csv"),
+                   "size,colour,label\n1,red,a\n2,blue,b\n3,red,a\n4,green,b\n5,,a\n");
+  test::write_file(dir.path("test.csv"), "size,colour,label\n1,green,a\n2,purple,b\n");
+  CsvOptions o;
+  o.categorical = {"colour"};
+  o.missing = "zero";
+  const Samples s = read_csv(dir.path("train.csv"), o);
+  CHECK(s.feature_names ==
+        std::vector<std::string>{"size", "colour=blue", "colour=green", "colour=red"});
+  REQUIRE(s.categorical.size() == 1);
+  CHECK(s.categorical[0].column == 1);
+  CHECK(s.x(0, 3) == 1.0f);
+  CHECK(s.x(3, 2) == 1.0f);
+  CHECK(s.x.row(4).segment(1, 3).sum() == 0.0f);  // missing, "zero": no column set
+  CsvOptions a;
+  a.categorical_auto = true;
+  a.missing = "zero";
+  CHECK(read_csv(dir.path("train.csv"), a).feature_names == s.feature_names);
+  // The test file takes the training file's categories: purple is refused.
+  json spec = {{"source", "csv"},          {"path", dir.path("train.csv")},
+               {"test_path", dir.path("test.csv")}, {"categorical", {"colour"}},
+               {"missing", "impute"}};
+  CHECK_THROWS_WITH_AS(load_data(spec, 1),
+                       doctest::Contains("test.csv:3:3: 'purple' is not a category of column "
+                                         "'colour' in the training data"),
+                       DataError);
+  // Imputed: the missing colour is the most frequent training value, red.
+  spec.erase("test_path");
+  const Data d = load_data(spec, 1);
+  CHECK(d.train.samples->x(4, 3) == 1.0f);
+  CHECK(d.categorical.size() == 1);
+  spec["categorical"] = {"hue"};
+  CHECK_THROWS_WITH_AS(load_data(spec, 1), doctest::Contains("categorical: unknown column 'hue'"),
+                       ConfigError);
+}
+
+TEST_CASE("a model with one-hot inputs: predict encodes raw categories and refuses unseen ones") {
+  test::Workspace w;
+  test::write_file((w.dir / "train.csv").string(),
+                   "size,colour,label\n1,red,a\n2,blue,b\n3,red,a\n4,blue,b\n5,red,a\n6,blue,b\n"
+                   "7,red,a\n8,blue,b\n");
+  const json config = {
+      {"data",
+       {{"source", "csv"}, {"path", (w.dir / "train.csv").string()}, {"categorical", {"colour"}},
+        {"scale", "standardize"}}},
+      {"model", {{"layers", {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                             {{"type", "dense"}, {"units", 2}}}}}},
+      {"optimizer", {{"type", "adam"}, {"lr", 0.05}}},
+      {"train", {{"epochs", 30}, {"batch_size", 4}}},
+      {"output", {{"dir", (w.dir / "run").string()}}}};
+  test::write_file((w.dir / "c.json").string(), config.dump());
+  REQUIRE(w.run("-q --config " + (w.dir / "c.json").string()).status == 0);
+  // Columns by name, in another order; colour as its category names.
+  test::write_file((w.dir / "in.csv").string(), "colour,size\nblue,2\nred,7\n");
+  test::Result r = w.run("predict --model " + (w.dir / "run").string() + " --input " +
+                         (w.dir / "in.csv").string());
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "prediction\nb\na\n");
+  test::write_file((w.dir / "bad.csv").string(), "colour,size\ngreen,2\n");
+  r = w.run("predict --model " + (w.dir / "run").string() + " --input " +
+            (w.dir / "bad.csv").string());
+  CHECK(r.status == 3);
+  CHECK(r.err.find("bad.csv:2:1: 'green' is not a category of 'colour' the model was trained "
+                   "with (blue, red)") != std::string::npos);
+  // eval on data whose categories differ from the model's is refused, not shifted.
+  test::write_file((w.dir / "other.csv").string(), "size,colour,label\n1,blue,a\n2,green,b\n");
+  const json data = {{"source", "csv"}, {"path", (w.dir / "other.csv").string()},
+                     {"categorical", {"colour"}}};
+  r = w.run("eval --model " + (w.dir / "run").string() + " --split train --data '" + data.dump() +
+            "'");
+  CHECK(r.status == 3);
+  CHECK(r.err.find("input 'colour' is encoded (blue, green) from input 1 in the data but (blue, "
+                   "red) from input 1") != std::string::npos);
 }

@@ -144,7 +144,7 @@ TEST_CASE("datasets: the UCI suite, UCI names, data specs; problems named") {
 
 TEST_CASE("an experiment over data sets: one comparison each, output sized per set, ranks across") {
   test::ScratchDir dir;
-  const Experiment e = read_experiment("tests/experiments/suite.json");
+  const Experiment e = read_experiment((test::kSource / "tests/experiments/suite.json").string());
   REQUIRE(e.datasets.size() == 4);
   const Experiment blobs = dataset_experiment(e, e.datasets[1]);
   // The last layer has one unit per class of that data set; the base's split keys are kept.

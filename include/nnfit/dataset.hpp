@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,17 @@ namespace nnfit {
 
 enum class Task { classification, regression };
 
+// A nominal input one-hot encoded: one 0/1 column per category, in this order, from `column`
+// on. Stored with the model, so that predict encodes new rows the same way and refuses a
+// category it has not seen.
+struct CategoricalInput {
+  std::string name;
+  std::vector<std::string> categories;
+  Index column = 0;
+  json to_json() const;
+  static CategoricalInput from_json(const json& j);  // throws json::exception when malformed
+};
+
 struct Samples {
   Matrix x;                          // [n, features]
   std::vector<std::int32_t> labels;  // classification: n labels in [0, classes)
@@ -38,6 +50,7 @@ struct Samples {
   // "missing": "impute": missing inputs are NaN here, filled after the split from the
   // training rows (a column's mean; a group's most frequent column).
   bool impute_missing = false;
+  std::vector<CategoricalInput> categorical;  // the one-hot encoded inputs
   Index size() const { return x.rows(); }
   Index num_outputs() const {
     return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();
@@ -73,6 +86,7 @@ struct Data {
   Index num_outputs = 0;  // classes, or regression targets
   std::vector<std::string> class_names;
   std::vector<std::string> feature_names;  // empty when the source does not name its features
+  std::vector<CategoricalInput> categorical;  // the one-hot encoded inputs
   Scaler scaler;
   Split train, validation, test;
   // {"source", "task", "features", "outputs", "classes", "train", "validation", "test", ...}
@@ -115,6 +129,13 @@ struct CsvOptions {
   std::string missing = "error";  // error | zero | drop_row | impute
   std::vector<std::string> missing_values = {"", "NA", "N/A", "NaN", "nan", "null"};
   bool has_target = true;  // false: every column is a feature (inputs for prediction)
+  // Feature columns to one-hot encode, by name or 0-based index; with categorical_auto, every
+  // feature column whose values are not all numbers. Categories are the column's distinct
+  // values, sorted, unless `categories` gives them (a test file takes the training file's, and
+  // a value outside them is an error).
+  std::vector<std::string> categorical;
+  bool categorical_auto = false;
+  std::map<std::string, std::vector<std::string>> categories;
 };
 Samples read_csv(const std::string& path, const CsvOptions& options = {});
 // The same from text in memory; `origin` names it in messages.

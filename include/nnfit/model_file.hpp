@@ -24,6 +24,9 @@ struct ModelInfo {
   // The input columns' names (metadata "nnfit.features"), when the training data named them:
   // predict matches an input's header against them.
   std::vector<std::string> feature_names;
+  // The one-hot encoded inputs (metadata "nnfit.categorical"): predict encodes a raw value
+  // with them and refuses one the training data did not have.
+  std::vector<CategoricalInput> categorical;
 };
 
 struct SavedModel {

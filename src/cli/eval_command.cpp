@@ -1,5 +1,6 @@
 // `nnfit eval` (metrics and a confusion matrix on a data split, with the preprocessing saved
 // in the model file) and `nnfit list`.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -101,6 +102,36 @@ std::string model_file_of(const std::string& argument) {
   return file.string();
 }
 
+namespace {
+
+// One-hot inputs must be encoded as in training: the same attributes, categories and order.
+// (A CSV's categories come from the file's values, so one that lacks a category is refused
+// here rather than shifting every column after it.)
+void check_same_encoding(const std::vector<CategoricalInput>& data,
+                         const std::vector<CategoricalInput>& model, const std::string& path) {
+  const auto describe = [](const std::vector<CategoricalInput>& list, const std::string& name) {
+    for (const auto& c : list)
+      if (c.name == name) {
+        std::string text;
+        for (const auto& v : c.categories) text += (text.empty() ? "" : ", ") + v;
+        return "(" + text + ") from input " + std::to_string(c.column);
+      }
+    return std::string("(not one-hot encoded)");
+  };
+  for (const auto* list : {&data, &model})
+    for (const auto& c : *list) {
+      const auto same = [&](const CategoricalInput& o) {
+        return o.name == c.name && o.categories == c.categories && o.column == c.column;
+      };
+      const auto& other = list == &data ? model : data;
+      if (std::none_of(other.begin(), other.end(), same))
+        throw DataError("--data: input '" + c.name + "' is encoded " + describe(data, c.name) +
+                        " in the data but " + describe(model, c.name) + " in " + path);
+    }
+}
+
+}  // namespace
+
 int evaluate_model(const std::string& model_argument, const std::string& data_text,
                    const std::string& split_name, bool json_output, int threads) {
   const std::string model_path = model_file_of(model_argument);
@@ -111,6 +142,7 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
   if (data.num_features != saved.model.input_size())
     throw ConfigError("--data: " + std::to_string(data.num_features) +
                       " features, the model takes " + std::to_string(saved.model.input_size()));
+  check_same_encoding(data.categorical, saved.info.categorical, model_path);
   const Split* split = data.split(split_name);
   if (!split) throw ConfigError("--split " + split_name + ": expected train, validation or test");
   if (split->empty())

@@ -5,6 +5,7 @@
 // row is data) unless --header or --no-header says so. When the model knows its features'
 // names, a header's columns are matched to them by name (reordered columns are put back in
 // order; missing ones are an error; unused ones are named on stderr).
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -25,6 +26,41 @@ struct InputColumns {
   std::string id_name = "id";
 };
 
+// One column of the input CSV as the model sees it: a number (one model input) or a category
+// (one-hot over `categorical->categories`, from model input `column`).
+struct RawInput {
+  std::string name;
+  const CategoricalInput* categorical = nullptr;
+  Index column = 0;
+};
+
+// The model's inputs as input columns: one per model input, except that a one-hot encoded
+// input is one column of category names.
+std::vector<RawInput> raw_inputs(const ModelInfo& info, Index inputs) {
+  std::vector<RawInput> raw;
+  for (Index c = 0; c < inputs;) {
+    const CategoricalInput* categorical = nullptr;
+    for (const auto& k : info.categorical)
+      if (k.column == c) categorical = &k;
+    if (categorical) {
+      raw.push_back({categorical->name, categorical, c});
+      c += static_cast<Index>(categorical->categories.size());
+    } else {
+      const auto i = static_cast<std::size_t>(c);
+      raw.push_back({i < info.feature_names.size() ? info.feature_names[i] : "", nullptr, c});
+      ++c;
+    }
+  }
+  return raw;
+}
+
+std::vector<std::string> raw_names(const ModelInfo& info, Index inputs) {
+  std::vector<std::string> names;
+  if (info.feature_names.empty()) return names;
+  for (const auto& r : raw_inputs(info, inputs)) names.push_back(r.name);
+  return names;
+}
+
 std::string trimmed(const std::string& s) {
   const auto begin = s.find_first_not_of(" \t");
   if (begin == std::string::npos) return "";
@@ -44,13 +80,14 @@ std::vector<std::string> names_of(const CsvRecord& record) {
   return names;
 }
 
-bool has_header(const PredictOptions& o, const CsvRecord& first, const ModelInfo& info) {
+bool has_header(const PredictOptions& o, const CsvRecord& first,
+                const std::vector<std::string>& expected) {
   if (o.header != Header::detect) return o.header == Header::yes;
-  if (!info.feature_names.empty()) {
+  if (!expected.empty()) {
     auto names = names_of(first);
     if (o.id.empty() || o.id.find_first_not_of("0123456789") == std::string::npos) {
       // An all-number row equal to the model's (numeric) feature names is still a header.
-      if (names == info.feature_names) return true;
+      if (names == expected) return true;
     } else {
       return true;  // --id names a column: only a header can name it
     }
@@ -59,8 +96,8 @@ bool has_header(const PredictOptions& o, const CsvRecord& first, const ModelInfo
 }
 
 // Columns by name: the model's features in its order, the id column, and what is left over.
-void match_names(const PredictOptions& o, const CsvRecord& header, const ModelInfo& info,
-                 InputColumns& columns) {
+void match_names(const PredictOptions& o, const CsvRecord& header,
+                 const std::vector<std::string>& expected, InputColumns& columns) {
   const auto names = names_of(header);
   auto find = [&](const std::string& name) -> std::optional<std::size_t> {
     for (std::size_t c = 0; c < names.size(); ++c)
@@ -72,9 +109,9 @@ void match_names(const PredictOptions& o, const CsvRecord& header, const ModelIn
     if (!columns.id) throw ConfigError("--id " + o.id + ": " + o.input + " has no such column");
     columns.id_name = o.id;
   }
-  if (info.feature_names.empty()) return;
+  if (expected.empty()) return;
   std::vector<std::string> missing;
-  for (const auto& name : info.feature_names) {
+  for (const auto& name : expected) {
     const auto c = find(name);
     if (c)
       columns.features.push_back(*c);
@@ -98,13 +135,15 @@ void match_names(const PredictOptions& o, const CsvRecord& header, const ModelIn
 }
 
 InputColumns map_columns(const PredictOptions& o, const std::vector<CsvRecord>& records,
-                         const ModelInfo& info, Index inputs) {
+                         const ModelInfo& info, Index model_inputs) {
   InputColumns columns;
-  const bool header = has_header(o, records.front(), info);
+  const std::vector<std::string> expected = raw_names(info, model_inputs);
+  const Index inputs = static_cast<Index>(raw_inputs(info, model_inputs).size());
+  const bool header = has_header(o, records.front(), expected);
   columns.first_data_row = header ? 1 : 0;
   if (header) {
     for (const auto& cell : records.front()) require_utf8(o.input, cell, "the column name");
-    match_names(o, records.front(), info, columns);
+    match_names(o, records.front(), expected, columns);
   } else if (!o.id.empty()) {
     if (o.id.find_first_not_of("0123456789") != std::string::npos || o.id.size() > 9 ||
         std::stoul(o.id) >= records.front().size())
@@ -125,11 +164,29 @@ InputColumns map_columns(const PredictOptions& o, const std::vector<CsvRecord>& 
   return columns;
 }
 
+// A category cell as its model inputs: 1 in its column; a category the training data did not
+// have is an error, not a row of zeros.
+void encode_category(const PredictOptions& o, const CsvCell& cell, const RawInput& input,
+                     Eigen::Ref<RowVector> row) {
+  const auto& categories = input.categorical->categories;
+  const auto it = std::find(categories.begin(), categories.end(), trimmed(cell.text));
+  if (it == categories.end()) {
+    std::string known;
+    for (std::size_t i = 0; i < categories.size() && i < 10; ++i)
+      known += (i ? ", " : "") + categories[i];
+    throw DataError(o.input + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) +
+                    ": '" + trimmed(cell.text).substr(0, 80) + "' is not a category of '" +
+                    input.name + "' the model was trained with (" + known +
+                    (categories.size() > 10 ? ", ..." : "") + ")");
+  }
+  row[input.column + static_cast<Index>(it - categories.begin())] = 1.0f;
+}
+
 Matrix read_features(const PredictOptions& o, const std::vector<CsvRecord>& records,
-                     const InputColumns& columns) {
+                     const InputColumns& columns, const ModelInfo& info, Index inputs) {
+  const std::vector<RawInput> raw = raw_inputs(info, inputs);
   const std::size_t width = records.front().size();
-  Matrix x(static_cast<Index>(records.size() - columns.first_data_row),
-           static_cast<Index>(columns.features.size()));
+  Matrix x = Matrix::Zero(static_cast<Index>(records.size() - columns.first_data_row), inputs);
   for (std::size_t r = columns.first_data_row; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
     if (record.size() != width)
@@ -137,12 +194,17 @@ Matrix read_features(const PredictOptions& o, const std::vector<CsvRecord>& reco
                       std::to_string(width) + " fields, found " + std::to_string(record.size()));
     for (std::size_t j = 0; j < columns.features.size(); ++j) {
       const CsvCell& cell = record[columns.features[j]];
+      const auto row = static_cast<Index>(r - columns.first_data_row);
+      if (raw[j].categorical) {
+        encode_category(o, cell, raw[j], x.row(row));
+        continue;
+      }
       float value = 0.0f;
       if (!parse_csv_number(cell.text, value))
         throw DataError(o.input + ":" + std::to_string(cell.line) + ":" +
                         std::to_string(cell.column) + ": '" + trimmed(cell.text).substr(0, 80) +
                         "' is not a finite number");
-      x(static_cast<Index>(r - columns.first_data_row), static_cast<Index>(j)) = value;
+      x(row, raw[j].column) = value;
     }
   }
   return x;
@@ -210,7 +272,7 @@ int predict(const PredictOptions& o) {
   const InputColumns columns = map_columns(o, records, saved.info, saved.model.input_size());
   if (records.size() == columns.first_data_row)
     throw DataError(o.input + ": a header but no data rows");
-  Matrix samples = read_features(o, records, columns);
+  Matrix samples = read_features(o, records, columns, saved.info, saved.model.input_size());
   saved.info.scaler.apply(samples);
 
   std::string out = output_header(o, columns, saved.info, saved.model.output_size());
