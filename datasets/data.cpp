@@ -9,6 +9,7 @@
 
 #include "nnfit/error.hpp"
 #include "nnfit/registry.hpp"
+#include "nnfit/uci.hpp"
 
 namespace nnfit {
 
@@ -109,6 +110,13 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   }
   reader.finish();
   p.resolved = reader.resolved();
+  // A UCI set without a test file of its own holds out a stratified 20% as its test set
+  // unless "test" says otherwise (the suite's sets are compared on test accuracy).
+  if (p.source == "uci" && !spec.contains("test") && spec.contains("name") &&
+      spec["name"].is_string() && !uci_has_test_file(spec["name"].get<std::string>())) {
+    p.test = kUciTestFraction;
+    p.resolved["test"] = p.test;
+  }
   // The scale a source gets when none is given: "unit" for the image sources (their samples
   // carry pixel_max), "none" for the rest -- what finish() applies.
   if (p.scale.empty())

@@ -123,7 +123,8 @@ void add_uci_source(Registries& r) {
         "the folder of the ARFF files (default: where scripts/setup puts them, or an installed "
         "weka's examples)"},
        {"missing", "error | zero | drop_row | impute", "impute",
-        "what '?' does (several sets have missing values)"}},
+        "what '?' does (several sets have missing values); without data.test, a set with no "
+        "test file of its own holds out a stratified 20% as its test set"}},
       [](SpecReader& spec) {
         return SourceRecipe{"uci", json::object(), uci_source(spec), ""};
       });

@@ -174,6 +174,9 @@ TEST_CASE("an experiment over data sets: one comparison each, output sized per s
   CHECK(s["critical_difference"].get<double>() ==
         doctest::Approx(nemenyi_critical_difference(3, 4)));
   CHECK(s["against_baseline"].size() == 2);
+  REQUIRE(s["pairs"].size() == 3);  // relu-elu, relu-tanh, elu-tanh
+  CHECK(s["pairs"][2]["arm"] == "elu");
+  CHECK(s["pairs"][2]["other"] == "tanh");
   CHECK(std::filesystem::exists(run_record_path(dir.path("out/datasets/xor"), "tanh", 2)));
 }
 
@@ -194,6 +197,11 @@ TEST_CASE("nnfit compare over data sets writes each set's report and the ranks' 
     CHECK(std::filesystem::exists(out / "datasets" / set / "report.md"));
   // The Fashion-MNIST-free smoke of the shipped UCI experiment, when the sets are installed.
   if (!uci_folder().empty()) {
+    // A set without a test file holds out 20% (stratified) unless data.test says otherwise.
+    const Data iris = load_data({{"source", "uci"}, {"name", "iris"}}, 1);
+    CHECK(iris.test.size() == 30);
+    CHECK(load_data({{"source", "uci"}, {"name", "iris"}, {"test", 0.1}}, 1).test.size() == 15);
+    CHECK(load_data({{"source", "uci"}, {"name", "segment"}}, 1).test.size() == 810);
     const test::Result smoke = w.run("compare --experiment experiments/uci_snn_ranks.json --smoke -q -o " +
                                      (w.dir / "uci").string());
     CHECK(smoke.status == 0);

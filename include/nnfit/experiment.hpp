@@ -63,6 +63,9 @@ struct Experiment {
   // statistics above, across them the arms' ranks by `rank_by` (include/nnfit/suite.hpp).
   std::vector<DatasetEntry> datasets;
   std::string rank_by = "test_accuracy_at_best_val";
+  // The arms in the order the claim puts them, best first (all or some): the report of an
+  // experiment over data sets sets the ranks found beside it.
+  std::vector<std::string> claimed_order;
   json spec;  // the experiment as read (after extends, smoke and command-line overrides)
 
   const Arm* arm(const std::string& name) const;

@@ -8,6 +8,9 @@
 
 namespace nnfit {
 
+// The test fraction of a set without a test file, unless data.test says otherwise.
+inline constexpr double kUciTestFraction = 0.2;
+
 // Where scripts/setup extracts the ARFF files.
 inline constexpr const char* kUciFolder = "/usr/local/share/nnfit/uci";
 

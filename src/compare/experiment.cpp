@@ -446,7 +446,16 @@ Experiment read_experiment_json(json spec, const std::string& path,
   e.rank_by = top.choice("rank_by", e.rank_by,
                          {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
                           "final_val_accuracy"});
+  if (const json* order = top.raw("claimed_order")) {
+    if (order->is_array() &&
+        std::all_of(order->begin(), order->end(), [](const json& v) { return v.is_string(); }))
+      e.claimed_order = order->get<std::vector<std::string>>();
+    else
+      diag.error("claimed_order", "expected arm names, best first");
+  }
   e.arms = read_arms(top, in, options, diag);
+  for (const auto& name : e.claimed_order)
+    if (!e.arm(name)) diag.error("claimed_order", "no arm named '" + name + "'");
   e.baseline = !options.baseline.empty()
                    ? options.baseline
                    : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);

@@ -173,6 +173,34 @@ json against_baseline(const Experiment& e, const Ranks& ranks,
   return out;
 }
 
+// Every pair of arms by the Wilcoxon signed-rank test over the data sets, Holm-adjusted across
+// the k (k - 1) / 2 pairs.
+json all_pairs(const Experiment& e, const std::vector<std::vector<double>>& scores) {
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  std::vector<Wilcoxon> tests;
+  std::vector<double> p;
+  for (std::size_t i = 0; i < e.arms.size(); ++i)
+    for (std::size_t j = i + 1; j < e.arms.size(); ++j) {
+      std::vector<double> a, b;
+      for (const auto& row : scores)
+        if (std::isfinite(row[i]) && std::isfinite(row[j])) a.push_back(row[i]), b.push_back(row[j]);
+      pairs.push_back({i, j});
+      tests.push_back(wilcoxon_signed_rank(a, b));
+      p.push_back(tests.back().p);
+    }
+  const std::vector<double> holm = holm_adjust(p);
+  json out = json::array();
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    out.push_back({{"arm", e.arms[pairs[k].first].name},
+                   {"other", e.arms[pairs[k].second].name},
+                   {"r_plus", tests[k].r_plus},
+                   {"r_minus", tests[k].r_minus},
+                   {"n", tests[k].n},
+                   {"p", p[k]},
+                   {"p_adjusted", holm[k]}});
+  return out;
+}
+
 }  // namespace
 
 json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
@@ -220,6 +248,8 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
   out["critical_difference"] = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
   out["rank_standard_error"] = rank_standard_error(ranks);
   out["against_baseline"] = against_baseline(e, ranks, kept, baseline);
+  out["pairs"] = all_pairs(e, kept);
+  out["claimed_order"] = e.claimed_order;
   return out;
 }
 

@@ -33,7 +33,7 @@ std::string cd_diagram(const json& s) {
   const std::vector<std::string> arms = s["arms"].get<std::vector<std::string>>();
   const double cd = s["critical_difference"].get<double>();
   const int k = static_cast<int>(ranks.size());
-  const double left = 160, right = 160, width = 720, top = 60;
+  const double left = 210, right = 210, width = 820, top = 60;
   const auto x = [&](double r) { return left + (r - 1.0) / std::max(1, k - 1) * (width - left - right); };
   std::vector<std::size_t> order(ranks.size());
   std::iota(order.begin(), order.end(), 0);
@@ -153,6 +153,57 @@ void tests_section(report::Document& doc, const json& s) {
       "diagram).");
 }
 
+// The claim's ordering beside the ranks found, and what the tests allow saying about it.
+void claim_section(report::Document& doc, const json& s) {
+  const auto order = s.value("claimed_order", std::vector<std::string>{});
+  if (order.empty()) return;
+  const auto arms = s["arms"].get<std::vector<std::string>>();
+  const auto ranks = s["average_ranks"].get<std::vector<double>>();
+  std::vector<std::size_t> by_rank(arms.size());
+  std::iota(by_rank.begin(), by_rank.end(), 0);
+  std::stable_sort(by_rank.begin(), by_rank.end(),
+                   [&](std::size_t a, std::size_t b) { return ranks[a] < ranks[b]; });
+  std::string found, claimed;
+  for (std::size_t i = 0; i < by_rank.size(); ++i)
+    found += (i ? ", " : "") + arms[by_rank[i]] + " " + number(ranks[by_rank[i]], "%.2f");
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const auto it = std::find(arms.begin(), arms.end(), order[i]);
+    const auto place = static_cast<std::size_t>(
+        std::find(by_rank.begin(), by_rank.end(), static_cast<std::size_t>(it - arms.begin())) -
+        by_rank.begin());
+    claimed += (i ? "; " : "") + order[i] + " (claimed " + std::to_string(i + 1) + ", found " +
+               std::to_string(place + 1) + " of " + std::to_string(arms.size()) + ")";
+  }
+  bool holds = true;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const auto it = std::find(arms.begin(), arms.end(), order[i]);
+    holds &= it != arms.end() && arms[by_rank[i]] == order[i];
+  }
+  const bool shown = s["friedman"]["iman_davenport_p"].get<double>() < s["alpha"].get<double>();
+  doc.heading("The claim against these data sets");
+  doc.paragraph("Ranks found (best first): " + found + ". The claim's order: " + claimed + ". " +
+                (holds ? "The ranks follow the claimed order" : "The ranks do not follow the claimed order") +
+                (shown ? "; the Friedman test shows the arms differ (see the tests for which pairs)."
+                       : "; and the Friedman test does not show any difference between the arms "
+                         "over " + std::to_string(s["datasets"].size()) +
+                             " data sets, so neither the claimed order nor the one found here is "
+                             "established: **not shown at this many data sets**."));
+}
+
+void pairs_section(report::Document& doc, const json& s) {
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "other", "R+ / R- (data sets where arm scores higher / lower)", "p", "Holm p"}};
+  for (const auto& c : s["pairs"])
+    rows.push_back({c["arm"].get<std::string>(), c["other"].get<std::string>(),
+                    number(c["r_plus"].get<double>(), "%.1f") + " / " +
+                        number(c["r_minus"].get<double>(), "%.1f"),
+                    number(c["p"].get<double>()), number(c["p_adjusted"].get<double>())});
+  doc.heading("Every pair (Wilcoxon signed-rank)", 3);
+  doc.paragraph("Each pair of arms compared on their scores over the data sets; p adjusted by "
+                "Holm's method across all " + std::to_string(s["pairs"].size()) + " pairs.");
+  doc.table(rows);
+}
+
 }  // namespace
 
 void write_suite_report(const Experiment& e, const json& summary_in, const ReportContext& context,
@@ -185,6 +236,7 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
   if (!summary.contains("average_ranks")) {
     doc.paragraph("Fewer than two data sets have results: nothing to rank.");
   } else {
+    claim_section(doc, summary);
     ranks_section(doc, summary);
     tests_section(doc, summary);
     const std::string svg = cd_diagram(summary);
@@ -192,6 +244,7 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
     doc.figure("Average ranks (1: the best) with Nemenyi's critical difference at 0.05; arms "
                "joined by a bar are not shown to differ.",
                "plots/critical_difference.svg", svg);
+    pairs_section(doc, summary);
   }
   doc.heading("Configs");
   doc.code("the experiment", e.spec.dump(2));
