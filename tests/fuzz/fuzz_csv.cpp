@@ -1,5 +1,6 @@
 // libFuzzer harness: CSV text read as training data (options from the first byte: header or
-// not, classification or regression, the missing-value policy) and as `predict` records.
+// not, classification or regression, the missing-value policy, categorical columns) and as
+// `predict` records.
 #include <nnfit/nnfit.hpp>
 
 #include "tests/fuzz/fuzz_support.hpp"
@@ -14,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.missing = flags & 4 ? "drop_row" : flags & 8 ? "zero" : "error";
   options.has_target = !(flags & 16);
   if (flags & 32) options.target = {"0"};
+  if (flags & 64) options.categorical_auto = true;
+  if (flags & 128) options.missing = "impute";
   try {
     const nnfit::Samples s = nnfit::parse_csv(text, "input", options);
     (void)s.size();
