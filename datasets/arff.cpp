@@ -22,12 +22,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
 
+#include "nnfit/atomic_file.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/memory_budget.hpp"
@@ -114,7 +113,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string quote(const std::string& name) { return "'" + name + "'"; }
+std::string quote(const std::string& name) {
+  return "'" + name + "'";
+}
 
 // Names and declared values become feature and class names, which go into JSON (model
 // files, reports): they must be valid UTF-8.
@@ -140,8 +141,8 @@ Attribute read_attribute(Line& line, std::size_t number) {
       const std::string value = line.token(",}", quoted);
       require_utf8_text(value, line.where(), "a value of attribute " + quote(a.name));
       if (a.index.count(value))
-        throw DataError(line.where() + ": attribute " + quote(a.name) + ": value " +
-                        quote(value) + " is declared twice");
+        throw DataError(line.where() + ": attribute " + quote(a.name) + ": value " + quote(value) +
+                        " is declared twice");
       a.index[value] = a.values.size();
       a.values.push_back(value);
       if (a.values.size() > kMaxColumns)
@@ -231,8 +232,7 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
   for (const auto& name : o.drop) {
     const auto it = std::find_if(attributes.begin(), attributes.end(),
                                  [&](const Attribute& a) { return a.name == name; });
-    if (it == attributes.end())
-      throw DataError(path + ": drop: no attribute named " + quote(name));
+    if (it == attributes.end()) throw DataError(path + ": drop: no attribute named " + quote(name));
     l.dropped[static_cast<std::size_t>(it - attributes.begin())] = true;
   }
   l.column.assign(attributes.size(), 0);
@@ -298,8 +298,8 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
   } else {
     float f = 0;
     if (!parse_csv_number(text, f))
-      throw DataError(where + ": attribute " + quote(at.name) + ": expected a finite number, found " +
-                      quote(text.substr(0, 40)));
+      throw DataError(where + ": attribute " + quote(at.name) +
+                      ": expected a finite number, found " + quote(text.substr(0, 40)));
     value = f;
   }
   if (a == l.target) {
@@ -314,16 +314,16 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
 Row read_dense(Line& line, const Header& h, const Layout& l, const ArffOptions& o) {
   Row row;
   for (std::size_t a = 0; a < h.attributes.size(); ++a) {
-    if (a > 0) line.expect(',', "',' and the value of attribute " + quote(h.attributes[a].name) +
-                                    " (the row has " + std::to_string(a) + " of " +
-                                    std::to_string(h.attributes.size()) + " values)");
+    if (a > 0)
+      line.expect(',', "',' and the value of attribute " + quote(h.attributes[a].name) +
+                           " (the row has " + std::to_string(a) + " of " +
+                           std::to_string(h.attributes.size()) + " values)");
     bool quoted = false;
     const std::string text = line.token(",{", quoted);
     set_value(row, h, l, a, text, quoted, o, line.where());
   }
   if (line.peek() == ',' || line.peek() == '{')
-    throw DataError(line.where() + ": more values than the " +
-                    std::to_string(h.attributes.size()) +
+    throw DataError(line.where() + ": more values than the " + std::to_string(h.attributes.size()) +
                     " attributes (instance weights, \", {w}\", are not supported)");
   if (!line.at_end()) throw DataError(line.where() + ": unexpected " + quote(line.rest()));
   return row;
@@ -363,9 +363,10 @@ Row read_sparse(Line& line, const Header& h, const Layout& l, const ArffOptions&
     throw DataError(line.where() + ": unexpected " + quote(line.rest()) +
                     " after the sparse row (instance weights are not supported)");
   for (std::size_t a = 0; a < h.attributes.size(); ++a)
-    if (!seen[a]) set_value(row, h, l, a, h.attributes[a].kind == Attribute::nominal
-                                              ? h.attributes[a].values[0] : "0",
-                            true, o, line.where());
+    if (!seen[a])
+      set_value(row, h, l, a,
+                h.attributes[a].kind == Attribute::nominal ? h.attributes[a].values[0] : "0", true,
+                o, line.where());
   return row;
 }
 
@@ -387,8 +388,10 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
   s.feature_groups = l.groups;
   s.categorical = l.categorical;
   s.task = target.kind == Attribute::nominal ? Task::classification : Task::regression;
-  if (s.task == Task::classification) s.class_names = target.values;
-  else s.y.resize(static_cast<Index>(rows.size()), 1);
+  if (s.task == Task::classification)
+    s.class_names = target.values;
+  else
+    s.y.resize(static_cast<Index>(rows.size()), 1);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (const auto& [column, value] : rows[i].cells)
       s.x(static_cast<Index>(i), static_cast<Index>(column)) = value;
@@ -405,7 +408,8 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
 Samples parse_arff(const std::string& text, const std::string& path, const ArffOptions& options) {
   if (options.missing != "error" && options.missing != "zero" && options.missing != "drop_row" &&
       options.missing != "impute")
-    throw ConfigError("missing: expected error, zero, drop_row or impute, found " + options.missing);
+    throw ConfigError("missing: expected error, zero, drop_row or impute, found " +
+                      options.missing);
   std::istringstream lines(text);
   std::size_t number = 0;
   const Header header = read_header(lines, path, number);
@@ -422,23 +426,16 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
     rows.push_back(std::move(row));
   }
   if (rows.empty())
-    throw DataError(path + ":" + std::to_string(header.data_line) + ": @data has no rows" +
-                    (options.missing == "drop_row" ? " (after dropping rows with missing values)"
-                                                   : ""));
+    throw DataError(
+        path + ":" + std::to_string(header.data_line) + ": @data has no rows" +
+        (options.missing == "drop_row" ? " (after dropping rows with missing values)" : ""));
   Samples samples = to_samples(header, layout, rows, path);
   samples.impute_missing = options.missing == "impute";
   return samples;
 }
 
 Samples read_arff(const std::string& path, const ArffOptions& options) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw DataError(path + ": is a directory, expected an ARFF file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_arff(buffer.str(), path, options);
+  return parse_arff(read_file_bytes(path, "an ARFF file"), path, options);
 }
 
 }  // namespace nnfit

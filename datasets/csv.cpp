@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "nnfit/atomic_file.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
 
@@ -165,16 +166,7 @@ bool parse_csv_number(const std::string& text, float& value) {
 namespace {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-      throw DataError(path + ": is a directory, expected a CSV file");
-  }
-  if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return read_file_bytes(path, "a CSV file");
 }
 
 std::vector<CsvRecord> records_of(const std::string& text, const std::string& path, char delimiter,
@@ -316,7 +308,8 @@ std::vector<std::size_t> kept_rows(const Table& t, const std::vector<std::size_t
 // is 0 with `missing_is_zero`, NaN (to be imputed after the split) with "impute".
 Matrix numbers(const Table& t, const std::vector<std::size_t>& kept,
                const std::vector<std::size_t>& columns, bool missing_is_zero, const char* what) {
-  const float missing = t.options.missing == "impute" ? std::numeric_limits<float>::quiet_NaN() : 0.0f;
+  const float missing =
+      t.options.missing == "impute" ? std::numeric_limits<float>::quiet_NaN() : 0.0f;
   Matrix m(static_cast<Index>(kept.size()), static_cast<Index>(columns.size()));
   for (std::size_t k = 0; k < kept.size(); ++k)
     for (std::size_t j = 0; j < columns.size(); ++j) {
@@ -376,8 +369,8 @@ void one_hot(const Table& t, const std::vector<std::size_t>& kept, std::size_t c
     }
     const auto it = std::find(categories.begin(), categories.end(), trim(f.text));
     if (it == categories.end())
-      throw DataError(t.where(f) + ": '" + trim(f.text).substr(0, 40) + "' is not a category of column '" +
-                      t.names[c] + "' in the training data");
+      throw DataError(t.where(f) + ": '" + trim(f.text).substr(0, 40) +
+                      "' is not a category of column '" + t.names[c] + "' in the training data");
     x(row, first + static_cast<Index>(it - categories.begin())) = 1.0f;
   }
 }

@@ -180,7 +180,7 @@ std::vector<std::vector<Index>> column_groups(const Samples& s) {
   std::map<std::int32_t, std::size_t> index;
   for (Index c = 0; c < s.x.cols(); ++c) {
     const std::int32_t g = s.feature_groups.empty() ? static_cast<std::int32_t>(c)
-                                                     : s.feature_groups[static_cast<std::size_t>(c)];
+                                                    : s.feature_groups[static_cast<std::size_t>(c)];
     const auto [it, added] = index.emplace(g, groups.size());
     if (added) groups.emplace_back();
     groups[it->second].push_back(c);

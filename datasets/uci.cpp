@@ -4,11 +4,12 @@
 // scripts/setup extracts them from the package (apt-get download weka; dpkg -x) into
 // /usr/local/share/nnfit/uci without installing weka or Java; an installed weka's
 // /usr/share/doc/weka/examples is found too, and "path" names any other folder.
+#include "nnfit/uci.hpp"
+
 #include <filesystem>
 
 #include "nnfit/error.hpp"
 #include "nnfit/registry.hpp"
-#include "nnfit/uci.hpp"
 
 namespace nnfit {
 
@@ -50,16 +51,19 @@ SourceLoader uci_source(SpecReader& spec) {
   const std::string name = spec.string("name", "");
   const std::string folder = spec.string("path", "");
   const UciFiles* set = find_set(name);
-  if (!set) spec.diagnostics().error(spec.path_of("name"), unknown_name_message("UCI data set", name, uci_names()));
+  if (!set)
+    spec.diagnostics().error(spec.path_of("name"),
+                             unknown_name_message("UCI data set", name, uci_names()));
   ArffOptions options;
   options.missing = spec.choice("missing", "impute", {"error", "zero", "drop_row", "impute"});
   if (!set) return [](Rng&) { return SourceData{}; };
   return [=](Rng&) {
     const std::string dir = folder.empty() ? uci_folder() : folder;
     if (dir.empty())
-      throw DataError("uci: the data sets are not installed: scripts/setup extracts them from "
-                      "Debian's weka package into " +
-                      std::string(kUciFolder) + " (or set data.path to a folder of ARFF files)");
+      throw DataError(
+          "uci: the data sets are not installed: scripts/setup extracts them from "
+          "Debian's weka package into " +
+          std::string(kUciFolder) + " (or set data.path to a folder of ARFF files)");
     SourceData data;
     data.train = read_arff((fs::path(dir) / set->file).string(), options);
     if (*set->test_file) data.test = read_arff((fs::path(dir) / set->test_file).string(), options);
@@ -112,13 +116,15 @@ std::vector<UciSet> uci_sets() {
 
 void add_uci_source(Registries& r) {
   r.sources.add_reader(
-      "uci",
-      "a UCI classification set from Debian's weka package (ARFF; `nnfit list` shows them)",
-      {{"name", "one of: " + [] {
-          std::string all;
-          for (const auto& n : uci_names()) all += (all.empty() ? "" : ", ") + n;
-          return all;
-        }(), nullptr, "the data set", true},
+      "uci", "a UCI classification set from Debian's weka package (ARFF; `nnfit list` shows them)",
+      {{"name",
+        "one of: " +
+            [] {
+              std::string all;
+              for (const auto& n : uci_names()) all += (all.empty() ? "" : ", ") + n;
+              return all;
+            }(),
+        nullptr, "the data set", true},
        {"path", "path", kUciFolder,
         "the folder of the ARFF files (default: where scripts/setup puts them, or an installed "
         "weka's examples)"},

@@ -6,10 +6,24 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "nnfit/error.hpp"
 
 namespace nnfit {
+
+std::string read_file_bytes(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw DataError(path + ": is a directory, expected " + what);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());

@@ -62,8 +62,8 @@ Fitted fit_samples(const Sequential& network, Samples samples, const FitOptions&
   if (recorder && result.status != TrainResult::Status::interrupted)
     recorder->finish(
         result, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  ModelInfo info{data.scaler,           data.task, data.class_names, {{"nnfit.run", run.name}},
-                 data.feature_names,    data.categorical};
+  ModelInfo info{data.scaler,        data.task,       data.class_names, {{"nnfit.run", run.name}},
+                 data.feature_names, data.categorical};
   return {{std::move(setup->model), std::move(info)}, result, trainer.history()};
 }
 

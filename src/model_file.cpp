@@ -67,8 +67,9 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
     try {
       for (const auto& entry : list) info.categorical.push_back(CategoricalInput::from_json(entry));
     } catch (const json::exception&) {
-      throw DataError(path + ": metadata nnfit.categorical is not a list of {name, categories, "
-                             "column}");
+      throw DataError(path +
+                      ": metadata nnfit.categorical is not a list of {name, categories, "
+                      "column}");
     }
   }
   const Tensor* offset = file.find("preprocessing.offset");

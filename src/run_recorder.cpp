@@ -122,9 +122,8 @@ void RunRecorder::attach(const RunConfig& run, const json& resolved, const Data&
   s.setup = &setup;
   s.trainer = &trainer;
   s.resolved = resolved;
-  s.info = {
-      data.scaler, data.task, data.class_names, {{"nnfit.run", run.name}}, data.feature_names,
-      data.categorical};
+  s.info = {data.scaler,        data.task,       data.class_names, {{"nnfit.run", run.name}},
+            data.feature_names, data.categorical};
   if (s.resuming)
     s.resume(origin);
   else

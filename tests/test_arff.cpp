@@ -119,7 +119,8 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
       {head, "w.arff: no @data section"},
       {"@relation r\n@attribute a numeric\n@attribute class {p, q", "never closed with '}'"},
       {head + "@data\n", "w.arff:4: @data has no rows"},
-      {head + "@data\n1, r\n", "w.arff:5: attribute 'class': 'r' is not one of its declared values"},
+      {head + "@data\n1, r\n",
+       "w.arff:5: attribute 'class': 'r' is not one of its declared values"},
       {head + "@data\nx, p\n", "w.arff:5: attribute 'a': expected a finite number, found 'x'"},
       {head + "@data\n1e99, p\n", "attribute 'a': expected a finite number"},
       {head + "@data\n1\n", "w.arff:5: expected ',' and the value of attribute 'class'"},
@@ -130,15 +131,19 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
       {head + "@data\n{0 1, x p}\n", "expected an attribute index, found 'x'"},
       {head + "@data\n{0 1, 1 p\n", "a sparse row is never closed"},
       {head + "@data\n'1, p\n", "w.arff:5: a quoted value is never closed"},
-      {"@relation r\n@attribute a blob\n@attribute c {p}\n@data\n", "w.arff:2: attribute 'a': unknown type 'blob'"},
-      {"@relation r\n@attribute a {x, x}\n", "w.arff:2: attribute 'a': value 'x' is declared twice"},
+      {"@relation r\n@attribute a blob\n@attribute c {p}\n@data\n",
+       "w.arff:2: attribute 'a': unknown type 'blob'"},
+      {"@relation r\n@attribute a {x, x}\n",
+       "w.arff:2: attribute 'a': value 'x' is declared twice"},
       {"@relation r\n@attribute a {}\n", "attribute 'a' declares no values"},
       {"@attribute a numeric\n@attribute c {p}\n@data\n1,p\n", "no @relation before @data"},
       {"@relation r\n@data\n", "w.arff:2: @data before any @attribute"},
       {"@relation r\n@attribute class {p}\n@data\np\n", "no input attributes besides the class"},
       {"hello\n", "w.arff:1: expected @relation, @attribute or @data, found 'hello'"},
-      {"@relation r\n@attribute \xcctxt string\n", "w.arff:2: the attribute's name is not valid UTF-8"},
-      {"@relation r\n@attribute a {x, \xff}\n", "w.arff:2: a value of attribute 'a' is not valid UTF-8"},
+      {"@relation r\n@attribute \xcctxt string\n",
+       "w.arff:2: the attribute's name is not valid UTF-8"},
+      {"@relation r\n@attribute a {x, \xff}\n",
+       "w.arff:2: a value of attribute 'a' is not valid UTF-8"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
@@ -146,7 +151,8 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
   }
 }
 
-TEST_CASE("ARFF: a header declaring huge one-hot inputs over many rows is refused before allocating") {
+TEST_CASE(
+    "ARFF: a header declaring huge one-hot inputs over many rows is refused before allocating") {
   // 100,000 sparse rows over 2M columns would be 800 GB dense: refused with the figure.
   std::string text = "@relation r\n@attribute a {";
   for (int i = 0; i < 2'000'000; ++i) {
@@ -166,7 +172,8 @@ TEST_CASE("ARFF source: a test file must have the same header; Weka's iris loads
   test::write_file(dir.path("test.arff"), head + "1,q\n2,p\n");
   test::write_file(dir.path("other.arff"),
                    "@relation r\n@attribute a numeric\n@attribute class {q, p}\n@data\n1,q\n");
-  json spec = {{"source", "arff"}, {"path", dir.path("train.arff")}, {"test_path", dir.path("test.arff")}};
+  json spec = {
+      {"source", "arff"}, {"path", dir.path("train.arff")}, {"test_path", dir.path("test.arff")}};
   const Data d = load_data(spec, 1);
   CHECK(d.test.size() == 2);
   CHECK(d.class_names == std::vector<std::string>{"p", "q"});
@@ -206,12 +213,14 @@ TEST_CASE("missing: impute fills from the training rows only: mean, most frequen
   CHECK(test(1, 0) == 100.0f);
   // CSV: the same for numeric columns.
   test::write_file(dir.path("t.csv"), "a,b,label\n1,10,p\nNA,20,q\n3,,p\n");
-  const Data c = load_data({{"source", "csv"}, {"path", dir.path("t.csv")}, {"missing", "impute"}}, 1);
+  const Data c =
+      load_data({{"source", "csv"}, {"path", dir.path("t.csv")}, {"missing", "impute"}}, 1);
   CHECK(c.train.samples->x(1, 0) == doctest::Approx(2.0));
   CHECK(c.train.samples->x(2, 1) == doctest::Approx(15.0));
 }
 
-TEST_CASE("CSV categorical columns: named or auto, one-hot in sorted order, test file encoded alike") {
+TEST_CASE(
+    "CSV categorical columns: named or auto, one-hot in sorted order, test file encoded alike") {
   test::ScratchDir dir;
   test::write_file(dir.path("train.csv"),
                    "size,colour,label\n1,red,a\n2,blue,b\n3,red,a\n4,green,b\n5,,a\n");
@@ -232,8 +241,10 @@ TEST_CASE("CSV categorical columns: named or auto, one-hot in sorted order, test
   a.missing = "zero";
   CHECK(read_csv(dir.path("train.csv"), a).feature_names == s.feature_names);
   // The test file takes the training file's categories: purple is refused.
-  json spec = {{"source", "csv"},          {"path", dir.path("train.csv")},
-               {"test_path", dir.path("test.csv")}, {"categorical", {"colour"}},
+  json spec = {{"source", "csv"},
+               {"path", dir.path("train.csv")},
+               {"test_path", dir.path("test.csv")},
+               {"categorical", {"colour"}},
                {"missing", "impute"}};
   CHECK_THROWS_WITH_AS(load_data(spec, 1),
                        doctest::Contains("test.csv:3:3: 'purple' is not a category of column "
@@ -254,15 +265,18 @@ TEST_CASE("a model with one-hot inputs: predict encodes raw categories and refus
   test::write_file((w.dir / "train.csv").string(),
                    "size,colour,label\n1,red,a\n2,blue,b\n3,red,a\n4,blue,b\n5,red,a\n6,blue,b\n"
                    "7,red,a\n8,blue,b\n");
-  const json config = {
-      {"data",
-       {{"source", "csv"}, {"path", (w.dir / "train.csv").string()}, {"categorical", {"colour"}},
-        {"scale", "standardize"}}},
-      {"model", {{"layers", {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
-                             {{"type", "dense"}, {"units", 2}}}}}},
-      {"optimizer", {{"type", "adam"}, {"lr", 0.05}}},
-      {"train", {{"epochs", 30}, {"batch_size", 4}}},
-      {"output", {{"dir", (w.dir / "run").string()}}}};
+  const json config = {{"data",
+                        {{"source", "csv"},
+                         {"path", (w.dir / "train.csv").string()},
+                         {"categorical", {"colour"}},
+                         {"scale", "standardize"}}},
+                       {"model",
+                        {{"layers",
+                          {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                           {{"type", "dense"}, {"units", 2}}}}}},
+                       {"optimizer", {{"type", "adam"}, {"lr", 0.05}}},
+                       {"train", {{"epochs", 30}, {"batch_size", 4}}},
+                       {"output", {{"dir", (w.dir / "run").string()}}}};
   test::write_file((w.dir / "c.json").string(), config.dump());
   REQUIRE(w.run("-q --config " + (w.dir / "c.json").string()).status == 0);
   // Columns by name, in another order; colour as its category names.
@@ -280,8 +294,8 @@ TEST_CASE("a model with one-hot inputs: predict encodes raw categories and refus
                    "with (blue, red)") != std::string::npos);
   // eval on data whose categories differ from the model's is refused, not shifted.
   test::write_file((w.dir / "other.csv").string(), "size,colour,label\n1,blue,a\n2,green,b\n");
-  const json data = {{"source", "csv"}, {"path", (w.dir / "other.csv").string()},
-                     {"categorical", {"colour"}}};
+  const json data = {
+      {"source", "csv"}, {"path", (w.dir / "other.csv").string()}, {"categorical", {"colour"}}};
   r = w.run("eval --model " + (w.dir / "run").string() + " --split train --data '" + data.dump() +
             "'");
   CHECK(r.status == 3);

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-
 #include <filesystem>
 
 #include "nnfit/experiment.hpp"
@@ -25,10 +24,10 @@ namespace {
 // both print 0.975 (as tied values, its average ranks would be 2.929 and 1.929, not 2.893 and
 // 1.964), so that one value carries a fourth digit here.
 const std::vector<std::vector<double>> kAuc = {
-    {0.763, 0.768, 0.771, 0.798}, {0.599, 0.591, 0.590, 0.569}, {0.954, 0.971, 0.968, 0.967},
-    {0.628, 0.661, 0.654, 0.657}, {0.882, 0.888, 0.886, 0.898}, {0.936, 0.931, 0.916, 0.931},
-    {0.661, 0.668, 0.609, 0.685}, {0.583, 0.583, 0.563, 0.625}, {0.775, 0.838, 0.866, 0.875},
-    {1.000, 1.000, 1.000, 1.000}, {0.940, 0.962, 0.965, 0.962}, {0.619, 0.666, 0.614, 0.669},
+    {0.763, 0.768, 0.771, 0.798},  {0.599, 0.591, 0.590, 0.569}, {0.954, 0.971, 0.968, 0.967},
+    {0.628, 0.661, 0.654, 0.657},  {0.882, 0.888, 0.886, 0.898}, {0.936, 0.931, 0.916, 0.931},
+    {0.661, 0.668, 0.609, 0.685},  {0.583, 0.583, 0.563, 0.625}, {0.775, 0.838, 0.866, 0.875},
+    {1.000, 1.000, 1.000, 1.000},  {0.940, 0.962, 0.965, 0.962}, {0.619, 0.666, 0.614, 0.669},
     {0.972, 0.981, 0.9751, 0.975}, {0.957, 0.978, 0.946, 0.970}};
 
 std::vector<double> column(int m) {
@@ -133,8 +132,9 @@ TEST_CASE("datasets: the UCI suite, UCI names, data specs; problems named") {
   REQUIRE(some.size() == 2);
   CHECK(some[1].name == "m");
   CHECK(diag.empty());
-  (void)read_datasets(json::array({"irs", "iris", "iris", {{"name", "../x"}, {"data", json::object()}}}),
-                      "datasets", diag);
+  (void)read_datasets(
+      json::array({"irs", "iris", "iris", {{"name", "../x"}, {"data", json::object()}}}),
+      "datasets", diag);
   std::string errors;
   for (const auto& e : diag.errors()) errors += e + "\n";
   CHECK(errors.find("datasets[0]: unknown UCI data set 'irs'") != std::string::npos);
@@ -202,8 +202,9 @@ TEST_CASE("nnfit compare over data sets writes each set's report and the ranks' 
     CHECK(iris.test.size() == 30);
     CHECK(load_data({{"source", "uci"}, {"name", "iris"}, {"test", 0.1}}, 1).test.size() == 15);
     CHECK(load_data({{"source", "uci"}, {"name", "segment"}}, 1).test.size() == 810);
-    const test::Result smoke = w.run("compare --experiment experiments/uci_snn_ranks.json --smoke -q -o " +
-                                     (w.dir / "uci").string());
+    const test::Result smoke =
+        w.run("compare --experiment experiments/uci_snn_ranks.json --smoke -q -o " +
+              (w.dir / "uci").string());
     CHECK(smoke.status == 0);
     CHECK(std::filesystem::exists(w.dir / "uci" / "datasets" / "glass" / "report.md"));
   }

@@ -85,7 +85,7 @@ struct Data {
   Index num_features = 0;
   Index num_outputs = 0;  // classes, or regression targets
   std::vector<std::string> class_names;
-  std::vector<std::string> feature_names;  // empty when the source does not name its features
+  std::vector<std::string> feature_names;     // empty when the source does not name its features
   std::vector<CategoricalInput> categorical;  // the one-hot encoded inputs
   Scaler scaler;
   Split train, validation, test;
@@ -146,9 +146,9 @@ Samples parse_csv(const std::string& text, const std::string& origin,
 // (datasets/arff.cpp). Nominal inputs become one 0/1 column per declared value; the class
 // (`target`, default the last attribute) is nominal (classification) or numeric (regression).
 struct ArffOptions {
-  std::string target;              // the class attribute's name; empty: the last
-  std::vector<std::string> drop;   // attributes left out (string and date ones must be)
-  std::string missing = "error";   // error | zero | drop_row | impute, for '?'
+  std::string target;             // the class attribute's name; empty: the last
+  std::vector<std::string> drop;  // attributes left out (string and date ones must be)
+  std::string missing = "error";  // error | zero | drop_row | impute, for '?'
 };
 Samples read_arff(const std::string& path, const ArffOptions& options = {});
 Samples parse_arff(const std::string& text, const std::string& origin,

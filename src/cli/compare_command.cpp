@@ -192,8 +192,8 @@ void print_ranks(const json& summary) {
                 summary["average_ranks"][m].get<double>());
   const json& f = summary["friedman"];
   std::printf("Friedman chi2 %.3g (p %.3g), Iman-Davenport F %.3g (p %.3g)\n",
-              f["chi2"].get<double>(), f["chi2_p"].get<double>(),
-              f["iman_davenport"].get<double>(), f["iman_davenport_p"].get<double>());
+              f["chi2"].get<double>(), f["chi2_p"].get<double>(), f["iman_davenport"].get<double>(),
+              f["iman_davenport_p"].get<double>());
 }
 
 }  // namespace
@@ -234,14 +234,15 @@ int compare(const CompareArgs& options) {
   const RunDirectoryLock lock(co.output);  // one compare at a time in an output folder
   const std::size_t sets = std::max<std::size_t>(1, experiment.datasets.size());
   if (!options.quiet) {
-    std::printf("nnfit compare: %s: %zu arms x %zu seeds%s = %zu runs, %s; output %s/\n",
-                experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
-                experiment.datasets.empty() ? ""
-                                            : (" x " + std::to_string(sets) + " data sets").c_str(),
-                experiment.arms.size() * experiment.seeds.size() * sets,
-                engine_label(options, co).c_str(), co.output.c_str());
+    std::printf(
+        "nnfit compare: %s: %zu arms x %zu seeds%s = %zu runs, %s; output %s/\n",
+        experiment.name.c_str(), experiment.arms.size(), experiment.seeds.size(),
+        experiment.datasets.empty() ? "" : (" x " + std::to_string(sets) + " data sets").c_str(),
+        experiment.arms.size() * experiment.seeds.size() * sets, engine_label(options, co).c_str(),
+        co.output.c_str());
     if (experiment.tune)
-      std::printf("tuning %s per arm first (tuning/ in the output)\n", experiment.tune->key.c_str());
+      std::printf("tuning %s per arm first (tuning/ in the output)\n",
+                  experiment.tune->key.c_str());
     std::fflush(stdout);
   }
   Outcome outcome;

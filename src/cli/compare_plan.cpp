@@ -10,7 +10,6 @@
 // the statistics and the report exactly as `nnfit compare` does.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "nnfit/atomic_file.hpp"
@@ -31,11 +30,7 @@ constexpr const char* kPlanFile = "plan.json";
 constexpr const char* kPlanLines = "plan.jsonl";
 
 std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path.string() + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_file_bytes(path.string());
 }
 
 // What names the experiment: saved by --plan so that --collect needs only the folder.

@@ -91,13 +91,15 @@ double beta_fraction(double a, double b, double x) {
 double beta_i(double a, double b, double x) {
   if (x <= 0) return 0.0;
   if (x >= 1) return 1.0;
-  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                           a * std::log(x) + b * std::log1p(-x);
+  const double log_front =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
   if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_fraction(a, b, x) / a;
   return 1.0 - std::exp(log_front) * beta_fraction(b, a, 1.0 - x) / b;
 }
 
-double normal_two_sided(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
+double normal_two_sided(double z) {
+  return std::erfc(std::fabs(z) / std::sqrt(2.0));
+}
 
 // Exact two-sided p of T = min(R+, R-) over the 2^n sign patterns of `ranks` (doubled to
 // integers, so midranks count exactly).
@@ -111,7 +113,8 @@ double wilcoxon_exact_p(const std::vector<double>& ranks, double statistic) {
   std::vector<double> count(static_cast<std::size_t>(total) + 1, 0.0);
   count[0] = 1.0;
   for (const int r : doubled)
-    for (int s = total; s >= r; --s) count[static_cast<std::size_t>(s)] += count[static_cast<std::size_t>(s - r)];
+    for (int s = total; s >= r; --s)
+      count[static_cast<std::size_t>(s)] += count[static_cast<std::size_t>(s - r)];
   const long t = std::lround(2.0 * statistic);
   double extreme = 0;
   for (int s = 0; s <= total; ++s)
@@ -156,8 +159,8 @@ Friedman friedman_test(const Ranks& ranks) {
   f.chi2_p = chi_square_upper(f.chi2, f.df1);
   const double denominator = n * (k - 1.0) - f.chi2;
   // Every data set ranking the methods identically makes chi2 its maximum, N (k - 1).
-  f.iman_davenport = denominator > 0 ? (n - 1.0) * f.chi2 / denominator
-                                     : std::numeric_limits<double>::infinity();
+  f.iman_davenport =
+      denominator > 0 ? (n - 1.0) * f.chi2 / denominator : std::numeric_limits<double>::infinity();
   f.iman_davenport_p = denominator > 0 ? f_upper(f.iman_davenport, f.df1, f.df2) : 0.0;
   return f;
 }

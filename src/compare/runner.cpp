@@ -7,11 +7,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "nnfit/atomic_file.hpp"
@@ -305,13 +303,6 @@ std::vector<Planned> plan_runs(const Experiment& e, const CompareOptions& option
   return plan;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Why a record on disk may not be reused for `t`, besides damage: another config, or a run
 // made by another nnfit version. Empty when it may.
 std::string mismatch(const json& saved, const RunTask& t) {
@@ -331,7 +322,7 @@ std::string mismatch(const json& saved, const RunTask& t) {
 std::optional<RunRecord> saved_record(const Planned& p, std::string& conflict) {
   json saved;
   try {
-    saved = parse_json_text(read_text(p.task.record), p.task.record, JsonBlame::data);
+    saved = parse_json_text(read_file_bytes(p.task.record), p.task.record, JsonBlame::data);
   } catch (const DataError&) {
     return std::nullopt;
   }

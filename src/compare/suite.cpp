@@ -40,7 +40,8 @@ std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& pat
                                         Diagnostics& diag) {
   std::vector<DatasetEntry> out;
   if (!spec.is_array() || spec.empty()) {
-    diag.error(path, "expected a list: \"uci\", names of UCI sets, or {\"name\", \"data\"} objects");
+    diag.error(path,
+               "expected a list: \"uci\", names of UCI sets, or {\"name\", \"data\"} objects");
     return out;
   }
   const std::vector<std::string> uci = uci_names();
@@ -56,8 +57,8 @@ std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& pat
                               " (or give {\"name\": ..., \"data\": {...}})");
       else
         out.push_back(uci_entry(name));
-    } else if (d.is_object() && d.contains("name") && d["name"].is_string() &&
-               d.contains("data") && d["data"].is_object() && d.size() == 2) {
+    } else if (d.is_object() && d.contains("name") && d["name"].is_string() && d.contains("data") &&
+               d["data"].is_object() && d.size() == 2) {
       out.push_back({d["name"].get<std::string>(), d["data"]});
     } else {
       diag.error(where, "expected \"uci\", a UCI set's name, or {\"name\": ..., \"data\": {...}}");
@@ -79,8 +80,8 @@ Experiment dataset_experiment(const Experiment& e, const DatasetEntry& d) {
   sub.datasets.clear();
   if (e.arms.empty()) return sub;
   const json data = merged_data(d.data, e.arms.front().config.value("data", json::object()));
-  const Data loaded = load_data(data, e.seeds.empty() ? 1 : e.seeds.front(),
-                                e.origin + ": datasets: " + d.name);
+  const Data loaded =
+      load_data(data, e.seeds.empty() ? 1 : e.seeds.front(), e.origin + ": datasets: " + d.name);
   for (auto& arm : sub.arms) {
     arm.config["data"] = data;
     json& layers = arm.config["model"]["layers"];
@@ -114,7 +115,8 @@ std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& o
 namespace {
 
 // Per data set, each arm's mean of `measure` over the evaluation seeds; NaN when it has none.
-std::vector<std::vector<double>> suite_scores(const Experiment& e, const std::vector<json>& summaries,
+std::vector<std::vector<double>> suite_scores(const Experiment& e,
+                                              const std::vector<json>& summaries,
                                               const std::string& measure) {
   std::vector<std::vector<double>> scores;
   for (const auto& s : summaries) {
@@ -142,7 +144,8 @@ json against_baseline(const Experiment& e, const Ranks& ranks,
     others.push_back(p[static_cast<std::size_t>(m)]);
     std::vector<double> a, b;  // the data sets where both have the measure
     for (const auto& row : scores) {
-      const double x = row[static_cast<std::size_t>(m)], y = row[static_cast<std::size_t>(baseline)];
+      const double x = row[static_cast<std::size_t>(m)],
+                   y = row[static_cast<std::size_t>(baseline)];
       if (!std::isfinite(x) || !std::isfinite(y)) continue;
       a.push_back(x);
       b.push_back(y);
@@ -159,16 +162,20 @@ json against_baseline(const Experiment& e, const Ranks& ranks,
                               ranks.average[static_cast<std::size_t>(baseline)];
     const auto kk = static_cast<std::size_t>(k++);
     const Wilcoxon& w = tests[kk];
-    out.push_back(
-        {{"arm", e.arms[static_cast<std::size_t>(m)].name},
-         {"rank_difference", difference},
-         {"z", difference / se},
-         {"p", others[kk]},
-         {"p_adjusted", holm[kk]},
-         {"verdict", holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
-                                       : "not shown at this many data sets"},
-         {"wilcoxon", {{"n", w.n}, {"r_plus", w.r_plus}, {"r_minus", w.r_minus},
-                       {"p", w.p}, {"p_adjusted", holm_w[kk]}, {"exact", w.exact}}}});
+    out.push_back({{"arm", e.arms[static_cast<std::size_t>(m)].name},
+                   {"rank_difference", difference},
+                   {"z", difference / se},
+                   {"p", others[kk]},
+                   {"p_adjusted", holm[kk]},
+                   {"verdict", holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
+                                                 : "not shown at this many data sets"},
+                   {"wilcoxon",
+                    {{"n", w.n},
+                     {"r_plus", w.r_plus},
+                     {"r_minus", w.r_minus},
+                     {"p", w.p},
+                     {"p_adjusted", holm_w[kk]},
+                     {"exact", w.exact}}}});
   }
   return out;
 }
@@ -183,7 +190,8 @@ json all_pairs(const Experiment& e, const std::vector<std::vector<double>>& scor
     for (std::size_t j = i + 1; j < e.arms.size(); ++j) {
       std::vector<double> a, b;
       for (const auto& row : scores)
-        if (std::isfinite(row[i]) && std::isfinite(row[j])) a.push_back(row[i]), b.push_back(row[j]);
+        if (std::isfinite(row[i]) && std::isfinite(row[j]))
+          a.push_back(row[i]), b.push_back(row[j]);
       pairs.push_back({i, j});
       tests.push_back(wilcoxon_signed_rank(a, b));
       p.push_back(tests.back().p);
@@ -223,11 +231,9 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
   }
   json arms = json::array();
   for (const auto& a : e.arms) arms.push_back(a.name);
-  json out = {{"experiment", e.name},          {"claim", e.claim},
-              {"source", e.source},            {"rank_by", e.rank_by},
-              {"arms", arms},                  {"baseline", e.baseline},
-              {"datasets", used},              {"left_out", left_out},
-              {"alpha", kAlpha}};
+  json out = {{"experiment", e.name}, {"claim", e.claim},     {"source", e.source},
+              {"rank_by", e.rank_by}, {"arms", arms},         {"baseline", e.baseline},
+              {"datasets", used},     {"left_out", left_out}, {"alpha", kAlpha}};
   if (kept.size() < 2) return out;
   const Ranks ranks = rank_methods(kept, false);
   int baseline = 0;
@@ -243,8 +249,12 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
   out["scores"] = score_rows;
   out["ranks"] = ranks.per_dataset;
   out["average_ranks"] = ranks.average;
-  out["friedman"] = {{"chi2", f.chi2}, {"chi2_p", f.chi2_p}, {"iman_davenport", f.iman_davenport},
-                     {"iman_davenport_p", f.iman_davenport_p}, {"df1", f.df1}, {"df2", f.df2}};
+  out["friedman"] = {{"chi2", f.chi2},
+                     {"chi2_p", f.chi2_p},
+                     {"iman_davenport", f.iman_davenport},
+                     {"iman_davenport_p", f.iman_davenport_p},
+                     {"df1", f.df1},
+                     {"df2", f.df2}};
   out["critical_difference"] = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
   out["rank_standard_error"] = rank_standard_error(ranks);
   out["against_baseline"] = against_baseline(e, ranks, kept, baseline);

@@ -22,10 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fmt(double v, const char* format = "%.4g") {
-  if (!std::isfinite(v)) return "-";
-  char text[48];
-  std::snprintf(text, sizeof text, format, v);
-  return text;
+  return report::cell_number(v, format);
 }
 
 // "0.2345 ± 0.0123 [0.2200, 0.2490]" from an estimate object; "-" when absent.

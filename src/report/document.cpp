@@ -1,7 +1,17 @@
 // Markdown and HTML renderings of a report (src/report/document.hpp).
 #include "src/report/document.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace nnfit::report {
+
+std::string cell_number(double value, const char* format) {
+  if (!std::isfinite(value)) return "-";
+  char text[48];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
 
 std::string escape_xml(const std::string& text) {
   std::string out;

@@ -10,6 +10,9 @@ namespace nnfit::report {
 // Text for XML and HTML: & < > and " escaped.
 std::string escape_xml(const std::string& text);
 
+// A number for a table or a figure: printf's `format`, "-" when it is not finite.
+std::string cell_number(double value, const char* format = "%.4g");
+
 struct Block {
   enum class Kind { heading, paragraph, table, figure, code } kind;
   int level = 2;                               // heading

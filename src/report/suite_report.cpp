@@ -19,10 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string number(double v, const char* format = "%.3g") {
-  if (!std::isfinite(v)) return "-";
-  char text[64];
-  std::snprintf(text, sizeof text, format, v);
-  return text;
+  return report::cell_number(v, format);
 }
 
 // Demšar's critical-difference diagram: the rank axis (1, the best, on the left), each arm at
@@ -34,10 +31,13 @@ std::string cd_diagram(const json& s) {
   const double cd = s["critical_difference"].get<double>();
   const int k = static_cast<int>(ranks.size());
   const double left = 210, right = 210, width = 820, top = 60;
-  const auto x = [&](double r) { return left + (r - 1.0) / std::max(1, k - 1) * (width - left - right); };
+  const auto x = [&](double r) {
+    return left + (r - 1.0) / std::max(1, k - 1) * (width - left - right);
+  };
   std::vector<std::size_t> order(ranks.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ranks[a] < ranks[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return ranks[a] < ranks[b]; });
   // Maximal groups of consecutive arms (by rank) within the CD.
   std::vector<std::pair<std::size_t, std::size_t>> groups;
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -56,8 +56,7 @@ std::string cd_diagram(const json& s) {
     svg += "<line x1=\"" + number(x(r), "%.1f") + "\" y1=\"" + number(top - 5, "%.0f") +
            "\" x2=\"" + number(x(r), "%.1f") + "\" y2=\"" + number(top, "%.0f") +
            "\" stroke=\"black\"/><text x=\"" + number(x(r), "%.1f") + "\" y=\"" +
-           number(top - 9, "%.0f") + "\" text-anchor=\"middle\">" + std::to_string(r) +
-           "</text>\n";
+           number(top - 9, "%.0f") + "\" text-anchor=\"middle\">" + std::to_string(r) + "</text>\n";
   if (cd > 0) {
     svg += "<line x1=\"" + number(x(1), "%.1f") + "\" y1=\"18\" x2=\"" + number(x(1 + cd), "%.1f") +
            "\" y2=\"18\" stroke=\"black\" stroke-width=\"2\"/><text x=\"" + number(x(1), "%.1f") +
@@ -109,7 +108,8 @@ void ranks_section(report::Document& doc, const json& s) {
     rows.push_back(row);
   }
   std::vector<std::string> average = {"**average rank**"};
-  for (const auto& r : s["average_ranks"]) average.push_back("**" + number(r.get<double>(), "%.3f") + "**");
+  for (const auto& r : s["average_ranks"])
+    average.push_back("**" + number(r.get<double>(), "%.3f") + "**");
   rows.push_back(average);
   doc.table(rows);
 }
@@ -119,26 +119,26 @@ void tests_section(report::Document& doc, const json& s) {
   const int n = static_cast<int>(s["datasets"].size()), k = static_cast<int>(s["arms"].size());
   doc.heading("Tests");
   doc.paragraph("Friedman test over " + std::to_string(n) + " data sets and " + std::to_string(k) +
-                " arms: chi2_F = " + number(f["chi2"].get<double>()) + " (df " +
-                f["df1"].dump() + "), p = " + number(f["chi2_p"].get<double>()) +
-                "; Iman and Davenport's F_F = " + number(f["iman_davenport"].get<double>()) +
-                " (df " + f["df1"].dump() + ", " + f["df2"].dump() + "), p = " +
-                number(f["iman_davenport_p"].get<double>()) + ". " +
+                " arms: chi2_F = " + number(f["chi2"].get<double>()) + " (df " + f["df1"].dump() +
+                "), p = " + number(f["chi2_p"].get<double>()) + "; Iman and Davenport's F_F = " +
+                number(f["iman_davenport"].get<double>()) + " (df " + f["df1"].dump() + ", " +
+                f["df2"].dump() + "), p = " + number(f["iman_davenport_p"].get<double>()) + ". " +
                 (f["iman_davenport_p"].get<double>() < s["alpha"].get<double>()
                      ? "The arms' ranks differ (p < 0.05)."
                      : "**No difference between the arms is shown** at this many data sets "
                        "(p >= 0.05): the post-hoc tests below are for completeness."));
   std::vector<std::vector<std::string>> rows = {
-      {"arm", "rank - " + s["baseline"].get<std::string>() + "'s", "z", "p", "Holm p",
-       "verdict", "Wilcoxon R+ / R-", "Wilcoxon Holm p"}};
+      {"arm", "rank - " + s["baseline"].get<std::string>() + "'s", "z", "p", "Holm p", "verdict",
+       "Wilcoxon R+ / R-", "Wilcoxon Holm p"}};
   for (const auto& c : s["against_baseline"]) {
     const json& w = c["wilcoxon"];
-    rows.push_back({c["arm"].get<std::string>(), number(c["rank_difference"].get<double>(), "%+.3f"),
-                    number(c["z"].get<double>(), "%.2f"), number(c["p"].get<double>()),
-                    number(c["p_adjusted"].get<double>()), "**" + c["verdict"].get<std::string>() + "**",
-                    number(w["r_plus"].get<double>(), "%.1f") + " / " +
-                        number(w["r_minus"].get<double>(), "%.1f"),
-                    number(w["p_adjusted"].get<double>())});
+    rows.push_back(
+        {c["arm"].get<std::string>(), number(c["rank_difference"].get<double>(), "%+.3f"),
+         number(c["z"].get<double>(), "%.2f"), number(c["p"].get<double>()),
+         number(c["p_adjusted"].get<double>()), "**" + c["verdict"].get<std::string>() + "**",
+         number(w["r_plus"].get<double>(), "%.1f") + " / " +
+             number(w["r_minus"].get<double>(), "%.1f"),
+         number(w["p_adjusted"].get<double>())});
   }
   doc.table(rows);
   doc.paragraph(
@@ -181,13 +181,15 @@ void claim_section(report::Document& doc, const json& s) {
   }
   const bool shown = s["friedman"]["iman_davenport_p"].get<double>() < s["alpha"].get<double>();
   doc.heading("The claim against these data sets");
-  doc.paragraph("Ranks found (best first): " + found + ". The claim's order: " + claimed + ". " +
-                (holds ? "The ranks follow the claimed order" : "The ranks do not follow the claimed order") +
-                (shown ? "; the Friedman test shows the arms differ (see the tests for which pairs)."
-                       : "; and the Friedman test does not show any difference between the arms "
-                         "over " + std::to_string(s["datasets"].size()) +
-                             " data sets, so neither the claimed order nor the one found here is "
-                             "established: **not shown at this many data sets**."));
+  doc.paragraph(
+      "Ranks found (best first): " + found + ". The claim's order: " + claimed + ". " +
+      (holds ? "The ranks follow the claimed order" : "The ranks do not follow the claimed order") +
+      (shown ? "; the Friedman test shows the arms differ (see the tests for which pairs)."
+             : "; and the Friedman test does not show any difference between the arms "
+               "over " +
+                   std::to_string(s["datasets"].size()) +
+                   " data sets, so neither the claimed order nor the one found here is "
+                   "established: **not shown at this many data sets**."));
 }
 
 void pairs_section(report::Document& doc, const json& s) {
@@ -199,8 +201,10 @@ void pairs_section(report::Document& doc, const json& s) {
                         number(c["r_minus"].get<double>(), "%.1f"),
                     number(c["p"].get<double>()), number(c["p_adjusted"].get<double>())});
   doc.heading("Every pair (Wilcoxon signed-rank)", 3);
-  doc.paragraph("Each pair of arms compared on their scores over the data sets; p adjusted by "
-                "Holm's method across all " + std::to_string(s["pairs"].size()) + " pairs.");
+  doc.paragraph(
+      "Each pair of arms compared on their scores over the data sets; p adjusted by "
+      "Holm's method across all " +
+      std::to_string(s["pairs"].size()) + " pairs.");
   doc.table(rows);
 }
 
@@ -219,20 +223,21 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
   report::Document doc;
   doc.heading(e.name, 1);
   doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
-  doc.paragraph(std::to_string(e.arms.size()) + " arms x " +
-                std::to_string(summary["datasets"].size()) + " data sets x " +
-                std::to_string(e.seeds.size()) + " seeds. Generated by nnfit " + kVersion + " on " +
-                context.date + " with `" + context.command + "` on " + context.machine + " (" +
-                context.engine + "; " + number(context.wall_time, "%.0f") +
-                " s). Method: Demšar 2006, \"Statistical comparisons of classifiers over multiple "
-                "data sets\" (JMLR 7): average ranks, the Friedman test with Iman and Davenport's "
-                "correction, Holm's step-down test against a control, the Wilcoxon signed-rank test "
-                "and the Nemenyi critical difference." +
-                (e.spec.value("smoke_run", false)
-                     ? " **Smoke size**: a reduced version of the experiment, not its result."
-                     : ""));
+  doc.paragraph(
+      std::to_string(e.arms.size()) + " arms x " + std::to_string(summary["datasets"].size()) +
+      " data sets x " + std::to_string(e.seeds.size()) + " seeds. Generated by nnfit " + kVersion +
+      " on " + context.date + " with `" + context.command + "` on " + context.machine + " (" +
+      context.engine + "; " + number(context.wall_time, "%.0f") +
+      " s). Method: Demšar 2006, \"Statistical comparisons of classifiers over multiple "
+      "data sets\" (JMLR 7): average ranks, the Friedman test with Iman and Davenport's "
+      "correction, Holm's step-down test against a control, the Wilcoxon signed-rank test "
+      "and the Nemenyi critical difference." +
+      (e.spec.value("smoke_run", false)
+           ? " **Smoke size**: a reduced version of the experiment, not its result."
+           : ""));
   if (!summary["left_out"].empty())
-    doc.paragraph("Left out (no arm has `" + e.rank_by + "` there): " + summary["left_out"].dump() + ".");
+    doc.paragraph("Left out (no arm has `" + e.rank_by + "` there): " + summary["left_out"].dump() +
+                  ".");
   if (!summary.contains("average_ranks")) {
     doc.paragraph("Fewer than two data sets have results: nothing to rank.");
   } else {
@@ -241,9 +246,10 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
     tests_section(doc, summary);
     const std::string svg = cd_diagram(summary);
     write_file_atomically((dir / "plots" / "critical_difference.svg").string(), svg);
-    doc.figure("Average ranks (1: the best) with Nemenyi's critical difference at 0.05; arms "
-               "joined by a bar are not shown to differ.",
-               "plots/critical_difference.svg", svg);
+    doc.figure(
+        "Average ranks (1: the best) with Nemenyi's critical difference at 0.05; arms "
+        "joined by a bar are not shown to differ.",
+        "plots/critical_difference.svg", svg);
     pairs_section(doc, summary);
   }
   doc.heading("Configs");
