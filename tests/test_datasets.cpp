@@ -413,7 +413,7 @@ TEST_CASE("standardize_global: one mean and sd over every feature; clip clamps; 
   model.add(json{{"type", "dense"}, {"units", 1}});
   Rng rng(1);
   model.initialize(rng);
-  save_model(dir.path("m.safetensors"), model, {clipped.scaler, Task::regression, {}, {}, {}});
+  save_model(dir.path("m.safetensors"), model, {clipped.scaler, Task::regression, {}, {}, {}, {}});
   const SavedModel loaded = load_model(dir.path("m.safetensors"));
   CHECK(loaded.info.scaler.type == "standardize_global");
   CHECK(loaded.info.scaler.clip == 1.0);
