@@ -206,6 +206,6 @@ TEST_CASE("nnfit compare over data sets writes each set's report and the ranks' 
         w.run("compare --experiment experiments/uci_snn_ranks.json --smoke -q -o " +
               (w.dir / "uci").string());
     CHECK(smoke.status == 0);
-    CHECK(std::filesystem::exists(w.dir / "uci" / "datasets" / "glass" / "report.md"));
+    CHECK(std::filesystem::exists(w.dir / "uci" / "datasets" / "labor" / "report.md"));
   }
 }
