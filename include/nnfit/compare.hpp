@@ -1,4 +1,5 @@
-// Running an experiment: every (arm, seed) as one run, several at once, each on one thread.
+// Running an experiment: every (arm, seed) as one run, several at once, each on one thread
+// (or on any RunEngine: the command adds MPI ranks and batch schedulers, docs/SCALING.md).
 //
 // Each finished run is written to <output>/runs/<arm>/seed-<seed>.json (atomically) as soon as
 // it ends, so an interrupted comparison resumes where it stopped: runs already on disk with
