@@ -82,6 +82,7 @@ struct CompareOptions {
   std::function<void(const RunRecord&, int done, int total)> on_run_end;
   std::function<bool()> interrupted;  // polled between steps: stop every run, keep finished ones
   RunEngine engine;                   // empty: `jobs` threads of this process
+  bool stopped() const { return interrupted && interrupted(); }
 };
 
 // Runs what is not on disk yet; returns every run's record, arm by arm, seed by seed.

@@ -24,6 +24,10 @@ struct ReportContext {
 void write_report(const Experiment& experiment, const std::vector<RunRecord>& records,
                   const json& summary, const ReportContext& context, const std::string& output);
 
+// `summary` with what the context says of the invocation: command, machine, nnfit version,
+// compiler flags, date (what summary.json records beside the statistics).
+json summary_with_context(const json& summary, const ReportContext& context);
+
 // An experiment over several data sets: summary.json (summarize_suite() with the context),
 // report.md, report.html and plots/critical_difference.svg in `output`; each data set's own
 // report is in output/datasets/<name>/.

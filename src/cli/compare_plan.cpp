@@ -29,10 +29,6 @@ namespace fs = std::filesystem;
 constexpr const char* kPlanFile = "plan.json";
 constexpr const char* kPlanLines = "plan.jsonl";
 
-std::string read_text(const fs::path& path) {
-  return read_file_bytes(path.string());
-}
-
 // What names the experiment: saved by --plan so that --collect needs only the folder.
 json invocation_json(const CompareArgs& a) {
   const auto absolute = [](const std::string& p) {
@@ -62,7 +58,8 @@ CompareArgs with_invocation(CompareArgs options, const std::string& out) {
     throw ConfigError(file.string() +
                       " does not exist: name the experiment (--experiment FILE, or --config "
                       "FILE --activations A,B) the first time");
-  const json saved = parse_json_text(read_text(file), file.string(), JsonBlame::data);
+  const json saved =
+      parse_json_text(read_file_bytes(file.string()), file.string(), JsonBlame::data);
   try {
     const json& i = saved.at("invocation");
     options.experiment = i.at("experiment").get<std::string>();
@@ -155,7 +152,7 @@ RunTask planned_task(const std::string& out, long long index) {
   if (!fs::exists(file))
     throw ConfigError(file.string() + " does not exist: run nnfit compare --plan " + out +
                       " first");
-  std::istringstream lines(read_text(file));
+  std::istringstream lines(read_file_bytes(file.string()));
   std::string line;
   long long n = 0;
   while (std::getline(lines, line)) {
@@ -185,7 +182,7 @@ RunTask planned_task(const std::string& out, long long index) {
 bool already_done(const RunTask& t) {
   if (!fs::exists(t.record)) return false;
   try {
-    const json saved = parse_json_text(read_text(t.record), t.record, JsonBlame::data);
+    const json saved = parse_json_text(read_file_bytes(t.record), t.record, JsonBlame::data);
     const std::string status = saved.at("status").get<std::string>();
     return saved.value("config_hash", "") == config_hash(t.config) && status != "failed" &&
            status != "interrupted";

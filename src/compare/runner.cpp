@@ -377,7 +377,7 @@ void run_on_threads(const std::vector<RunTask>& tasks, const CompareOptions& opt
   auto worker = [&] {
     for (std::size_t k; !failed && (k = next.fetch_add(1)) < tasks.size();) try {
         const std::string key = data_key(runs[k]);
-        if (options.interrupted && options.interrupted()) {
+        if (options.stopped()) {
           cache.release(key);
           continue;
         }

@@ -20,10 +20,6 @@ Experiment fixed_experiment(const Experiment& untuned) {
   return fixed;
 }
 
-bool stopped(const CompareOptions& options) {
-  return options.interrupted && options.interrupted();
-}
-
 }  // namespace
 
 Study run_study(const Experiment& experiment, const CompareOptions& options) {
@@ -31,10 +27,10 @@ Study run_study(const Experiment& experiment, const CompareOptions& options) {
   study.experiment = experiment;
   if (experiment.tune) {
     study.tunings = tune_arms(study.experiment, options);
-    if (stopped(options)) return study;
+    if (options.stopped()) return study;
   }
   study.records = run_experiment(study.experiment, options);
-  if (stopped(options) || !experiment.tune || !experiment.tune->fixed) return study;
+  if (options.stopped() || !experiment.tune || !experiment.tune->fixed) return study;
   study.fixed = fixed_experiment(experiment);
   CompareOptions o = options;
   o.output = (std::filesystem::path(options.output) / "fixed").string();

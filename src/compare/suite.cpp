@@ -106,7 +106,7 @@ std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& o
     DatasetStudy s{d.name, dataset_experiment(e, d), {}};
     s.study = run_study(s.experiment, o);
     s.experiment = s.study.experiment;
-    if (options.interrupted && options.interrupted()) break;
+    if (options.stopped()) break;
     out.push_back(std::move(s));
   }
   return out;

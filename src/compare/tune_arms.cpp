@@ -148,7 +148,7 @@ void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunin
     if (sub.arms.empty()) return;
     sub.baseline = sub.arms.front().name;
     const auto records = run_experiment(sub, stage_options(options, "extend-" + std::to_string(k)));
-    if (options.interrupted && options.interrupted()) return;
+    if (options.stopped()) return;
     for (const auto& [arm, value] : stage_selection(e, records)) {
       const std::size_t a = owner.at(arm);
       tunings[a].extended.back().second = value;
@@ -177,7 +177,7 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
     const Experiment sub = rung_experiment(e, halvings, owner);
     const auto records =
         run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
-    if (options.interrupted && options.interrupted()) return {};
+    if (options.stopped()) return {};
     report_rung(e, records, owner, halvings);
   }
   std::vector<ArmTuning> out;
@@ -194,7 +194,7 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
     best.push_back(chosen_selection(h));
   }
   extend_edges(e, epochs, out, best, options);
-  if (options.interrupted && options.interrupted()) return {};
+  if (options.stopped()) return {};
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     ArmTuning& t = out[a];
     t.on_edge = on_edge(t);

@@ -766,16 +766,21 @@ void method_section(report::Document& doc, const ReportInputs& in) {
 
 }  // namespace
 
-void write_report(const Experiment& e, const std::vector<RunRecord>& records,
-                  const json& summary_in, const ReportContext& context, const std::string& output) {
-  const fs::path dir(output);
-  fs::create_directories(dir / "plots");
+json summary_with_context(const json& summary_in, const ReportContext& context) {
   json summary = summary_in;
   summary["command"] = context.command;
   summary["machine"] = context.machine;
   summary["nnfit_version"] = kVersion;
   summary["compiler_flags"] = kCompilerFlags;
   summary["date"] = context.date;
+  return summary;
+}
+
+void write_report(const Experiment& e, const std::vector<RunRecord>& records,
+                  const json& summary_in, const ReportContext& context, const std::string& output) {
+  const fs::path dir(output);
+  fs::create_directories(dir / "plots");
+  const json summary = summary_with_context(summary_in, context);
   write_machine_files(dir, e, records, summary);
   write_file_atomically((dir / "summary.csv").string(), summary_csv(summary));
 

@@ -214,11 +214,7 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
                         const std::string& output) {
   const fs::path dir(output);
   fs::create_directories(dir / "plots");
-  json summary = summary_in;
-  summary["command"] = context.command;
-  summary["machine"] = context.machine;
-  summary["nnfit_version"] = kVersion;
-  summary["date"] = context.date;
+  const json summary = summary_with_context(summary_in, context);
   write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
   report::Document doc;
   doc.heading(e.name, 1);
