@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "layers/activation_layer.hpp"
+#include "nnfit/gemm.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/json_text.hpp"
 #include "nnfit/layers.hpp"
@@ -75,8 +76,7 @@ class Dense final : public Layer {
   // input: [batch, in] -> output: [batch, units]
   void forward(const Matrix& input, Matrix& output, const ForwardContext&) override {
     Matrix& z = activation_ ? preactivation_ : output;
-    z.resize(input.rows(), units_);
-    z.noalias() = input * weight().transpose();
+    multiply(input, false, weight(), true, z);
     if (has_bias_) z.rowwise() += bias();
     if (activation_) activation_->forward(z, output);
   }
@@ -87,12 +87,9 @@ class Dense final : public Layer {
       activation_->backward(preactivation_, output, gy, preactivation_grad_);
       gz = &preactivation_grad_;
     }
-    weight_gradient().noalias() += gz->transpose() * input;
+    multiply_add(*gz, true, input, false, weight_gradient());
     if (has_bias_) bias_gradient() += gz->colwise().sum();
-    if (g) {
-      g->resize(input.rows(), inputs_);
-      g->noalias() = *gz * weight();
-    }
+    if (g) multiply(*gz, false, weight(), false, *g);
   }
 
  private:

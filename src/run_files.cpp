@@ -9,6 +9,7 @@
 #include "nnfit/error.hpp"
 #include "nnfit/json_text.hpp"
 #include "nnfit/run_recorder.hpp"
+#include "nnfit/gemm.hpp"
 #include "nnfit/version.hpp"
 
 namespace nnfit::run_files {
@@ -168,6 +169,7 @@ json make_summary(const RunConfig& run, const TrainResult& result,
                   {"seed", run.seed},
                   {"threads", run.train.threads},
                   {"compiler_flags", kCompilerFlags},
+                  {"matrix_products", gemm_backend()},
                   {"parameters", model.num_parameters()},
                   {"data", data.summary()}};
   if (run.train.stop_at) summary["stop_at"] = stop_at_summary(*run.train.stop_at, result);

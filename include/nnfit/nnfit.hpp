@@ -16,6 +16,7 @@
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/fit.hpp"
+#include "nnfit/gemm.hpp"
 #include "nnfit/gradcheck.hpp"
 #include "nnfit/init.hpp"
 #include "nnfit/layer.hpp"

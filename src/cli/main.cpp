@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "nnfit/error.hpp"
+#include "nnfit/gemm.hpp"
 #include "nnfit/version.hpp"
 #include "src/cli/commands.hpp"
 #ifdef NNFIT_WITH_MPI
@@ -290,7 +291,9 @@ int main(int argc, char** argv) {
   const mpi::Session session(&argc, &argv);
 #endif
   CLI::App app{kHelp, "nnfit"};
-  app.set_version_flag("--version", std::string("nnfit ") + nnfit::kVersion);
+  app.set_version_flag("--version", [] {
+    return std::string("nnfit ") + nnfit::kVersion + "\nmatrix products: " + nnfit::gemm_backend();
+  });
   app.require_subcommand(0, 1);
   Arguments a;
   add_train_options(app, a);
