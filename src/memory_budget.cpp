@@ -1,6 +1,9 @@
 #include "nnfit/memory_budget.hpp"
 
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include <cstdio>
 
@@ -42,6 +45,21 @@ void check_fits_in_memory(std::uint64_t bytes, const std::string& what) {
   throw ConfigError(what + " needs about " +
                     (bytes == UINT64_MAX ? std::string("more than 18 EB") : format_bytes(bytes)) +
                     " of memory; this machine has " + format_bytes(available));
+}
+
+void advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = (begin + bytes) & ~(kHuge - 1);
+  if (bytes < kHuge || last <= first) return;
+  // Advice only: a kernel without THP says EINVAL, and the memory works the same.
+  (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 }  // namespace nnfit
