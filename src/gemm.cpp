@@ -1,5 +1,6 @@
 #include "nnfit/gemm.hpp"
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -93,7 +94,9 @@ CBLAS_TRANSPOSE op(bool transposed) {
 
 // A batch of 256 or more times an output layer of 10 classes ran 2x faster on Eigen; every
 // other product of the step was faster on OpenBLAS (docs/PERFORMANCE.md).
-bool worth_openblas(Index m, Index n) {
+bool worth_openblas(Index m, Index n, Index k) {
+  constexpr Index kMax = std::numeric_limits<blasint>::max();  // CBLAS takes 32-bit sizes
+  if (m > kMax || n > kMax || k > kMax) return false;
   return (n >= 16 || m <= 64) && openblas_choice().use;
 }
 
@@ -114,7 +117,7 @@ void multiply(MatrixOperand a, bool transpose_a, MatrixOperand b, bool transpose
   check_shapes(a, transpose_a, b, transpose_b, m, n);
   c.resize(m, n);
 #ifdef NNFIT_GEMM_OPENBLAS
-  if (worth_openblas(m, n))
+  if (worth_openblas(m, n, cols_of(a, transpose_a)))
     return openblas_product(a, transpose_a, b, transpose_b, c.data(), n, m, n, false);
 #endif
   eigen_product(a, transpose_a, b, transpose_b, c, false);
@@ -125,7 +128,7 @@ void multiply_add(MatrixOperand a, bool transpose_a, MatrixOperand b, bool trans
   const Index m = c.rows(), n = c.cols();
   check_shapes(a, transpose_a, b, transpose_b, m, n);
 #ifdef NNFIT_GEMM_OPENBLAS
-  if (worth_openblas(m, n))
+  if (worth_openblas(m, n, cols_of(a, transpose_a)))
     return openblas_product(a, transpose_a, b, transpose_b, c.data(), c.outerStride(), m, n, true);
 #endif
   eigen_product(a, transpose_a, b, transpose_b, c, true);

@@ -2,15 +2,17 @@
 //
 // Every product of a training step goes through here (dense forward x W^T, the weight
 // gradient gz^T x, the input gradient gz W). The backend is a build option (NNFIT_GEMM:
-// openblas or eigen, docs/PERFORMANCE.md measures both at these shapes): OpenBLAS's kernels
-// ran the step's products 1.2-1.4x faster than Eigen's on one core of the machine measured. At run time
-// OpenBLAS is used only when the kernels it picked for this CPU are as wide as the ones nnfit
-// was compiled for (an old OpenBLAS may not know a new CPU, or OPENBLAS_CORETYPE may name an
-// older one); otherwise Eigen's products run, and gemm_backend() says so. A large batch times an
-// output layer of a few classes runs on Eigen too: OpenBLAS was 2x slower there. nnfit runs
-// its own threads, so on first use it sets OpenBLAS to one thread for the whole process (an
-// embedder that wants OpenBLAS's threads for its own products sets them back after). Results are
-// deterministic for a given binary and machine.
+// openblas or eigen; docs/PERFORMANCE.md measures both, and BLIS, oneDNN and libxsmm, at
+// these shapes): OpenBLAS ran the step's products 1.2-1.4x faster than Eigen on one core.
+//
+// At run time OpenBLAS is used only when the kernels it picked for this CPU are as wide as
+// the code nnfit was compiled for (an old OpenBLAS may not know a new CPU, or
+// OPENBLAS_CORETYPE may name an older one); otherwise Eigen's products run, and
+// gemm_backend() says so. A large batch times an output layer of a few classes runs on Eigen
+// too: OpenBLAS was 2x slower there. nnfit runs its own threads, so on first use it sets
+// OpenBLAS to one thread for the whole process (an embedder that wants OpenBLAS's threads
+// for its own products sets them back afterwards). Results are deterministic for a given
+// binary, machine and thread count.
 #pragma once
 
 #include <string>
