@@ -12,7 +12,7 @@
 // too: OpenBLAS was 2x slower there. nnfit runs its own threads, so on first use it sets
 // OpenBLAS to one thread for the whole process (an embedder that wants OpenBLAS's threads
 // for its own products sets them back afterwards). Results are deterministic for a given
-// binary, machine and thread count.
+// binary, machine, OpenBLAS core type and thread count.
 #pragma once
 
 #include <string>
