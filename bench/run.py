@@ -3,9 +3,13 @@
 
 Runs bench/nnfit_mlp (nnfit's public API) and bench/torch_mlp.py (PyTorch doing the same work
 at its best) in alternation, each configuration --repeats times at 1 and 2 threads, and
-reports medians; then the micro-benchmarks (step vs GEMM ceiling) and the peak memory of a
-Fashion-MNIST training run. Usage: python3 bench/run.py [--quick] (from the repository root,
-after `cmake --preset bench && cmake --build --preset bench`; scripts/bench does both).
+reports medians; then the micro-benchmarks (step vs GEMM ceiling), the peak memory of a
+Fashion-MNIST training run, `nnfit compare`'s two arms at once, and one training epoch from
+exec to exit against bench/torch_epoch.py. PyTorch runs in the fastest of the environments
+torch_envs() lists, chosen first by calibrate(). The raw figures are kept in RAW, and
+--report-only writes the report again from them. Usage: python3 bench/run.py [--quick]
+(from the repository root, after `cmake --preset bench && cmake --build --preset bench`;
+scripts/bench does both).
 """
 import argparse
 import json
@@ -156,8 +160,8 @@ def main():
     nnfit_env = detected_env()
     backend = subprocess.run([CLI, "--version"], capture_output=True, text=True, env=nnfit_env).stdout
     backend = backend.split("matrix products: ", 1)[-1].strip()
-    chosen, scores = calibrate(torch_envs(), 1.0) if torch_ok else ({}, {})
     envs = torch_envs()
+    chosen, scores = calibrate(envs, 1.0) if torch_ok else ({}, {})
 
     results = {}  # (case name, framework, threads) -> [values]
     for case in CASES:

@@ -7,9 +7,9 @@
 
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/gemm.hpp"
 #include "nnfit/json_text.hpp"
 #include "nnfit/run_recorder.hpp"
-#include "nnfit/gemm.hpp"
 #include "nnfit/version.hpp"
 
 namespace nnfit::run_files {

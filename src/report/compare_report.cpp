@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "nnfit/atomic_file.hpp"
-#include "nnfit/statistics.hpp"
 #include "nnfit/gemm.hpp"
+#include "nnfit/statistics.hpp"
 #include "nnfit/version.hpp"
 #include "src/report/document.hpp"
 #include "src/report/svg_plot.hpp"
