@@ -21,6 +21,7 @@
 // the machine's memory. Every complaint names file:line and the attribute.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -35,9 +36,10 @@ namespace nnfit {
 
 namespace {
 
-// Far beyond any real data set; a header declaring more is refused before anything grows.
+// Far beyond any real data set; a header declaring more is refused while it is read, before
+// the declared values take much memory (each costs about 100 bytes to index).
 constexpr std::size_t kMaxAttributes = 1 << 20;
-constexpr std::size_t kMaxColumns = 1 << 22;
+constexpr std::size_t kMaxColumns = 1 << 20;  // numeric attributes plus nominal values, in all
 
 struct Attribute {
   std::string name;
@@ -113,8 +115,12 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A name or value as messages quote it: at most 80 bytes of it.
 std::string quote(const std::string& name) {
-  return "'" + name + "'";
+  std::string out(1, '\'');  // appended, not "'" + temporary: GCC 12 warns falsely on that
+  out += brief_text(name);
+  out += '\'';
+  return out;
 }
 
 // Names and declared values become feature and class names, which go into JSON (model
@@ -124,7 +130,14 @@ void require_utf8_text(const std::string& text, const std::string& where, const 
     throw DataError(where + ": " + what + " is not valid UTF-8 (save the file as UTF-8)");
 }
 
-Attribute read_attribute(Line& line, std::size_t number) {
+// Nothing but a comment may follow a declaration: text there would otherwise be ignored.
+void require_line_end(Line& line, const std::string& after) {
+  if (!line.at_end())
+    throw DataError(line.where() + ": unexpected " + quote(line.rest()) + " after " + after);
+}
+
+// `room`: how many more values the header may declare.
+Attribute read_attribute(Line& line, std::size_t number, std::size_t room) {
   Attribute a;
   a.line = number;
   bool quoted = false;
@@ -145,23 +158,31 @@ Attribute read_attribute(Line& line, std::size_t number) {
                         " is declared twice");
       a.index[value] = a.values.size();
       a.values.push_back(value);
-      if (a.values.size() > kMaxColumns)
-        throw DataError(line.where() + ": attribute " + quote(a.name) + ": too many values");
+      if (a.values.size() > room)
+        throw DataError(line.where() + ": attribute " + quote(a.name) +
+                        ": too many values (the attributes may declare " +
+                        std::to_string(kMaxColumns) + " columns in all)");
       line.take(',');
     }
     if (a.values.empty())
       throw DataError(line.where() + ": attribute " + quote(a.name) + " declares no values");
+    require_line_end(line, "attribute " + quote(a.name) + "'s list of values");
     return a;
   }
-  a.type = lower(line.token(" \t", quoted));
+  a.type = lower(line.token(" \t{", quoted));
   if (a.type == "numeric" || a.type == "real" || a.type == "integer") {
     a.kind = Attribute::numeric;
-  } else if (a.type == "string" || a.type == "date" || a.type == "relational") {
+  } else if (a.type == "string" || a.type == "relational") {
     a.kind = Attribute::other;
+  } else if (a.type == "date") {
+    a.kind = Attribute::other;
+    bool format_quoted = false;  // a date's optional format, e.g. "yyyy-MM-dd"
+    if (!line.at_end()) line.token(" \t", format_quoted);
   } else {
     throw DataError(line.where() + ": attribute " + quote(a.name) + ": unknown type " +
                     quote(a.type) + " (numeric, real, integer, {values}, string, date)");
   }
+  require_line_end(line, "attribute " + quote(a.name) + "'s type " + quote(a.type));
   return a;
 }
 
@@ -174,6 +195,8 @@ struct Header {
 Header read_header(std::istream& lines, const std::string& path, std::size_t& number) {
   Header h;
   bool relation = false;
+  std::size_t declared = 0;                    // columns the attributes declare so far
+  std::map<std::string, std::size_t> lines_of;  // attribute name -> its line
   std::string text;
   while (std::getline(lines, text)) {
     ++number;
@@ -187,9 +210,19 @@ Header read_header(std::istream& lines, const std::string& path, std::size_t& nu
       if (h.attributes.size() >= kMaxAttributes)
         throw DataError(line.where() + ": more than " + std::to_string(kMaxAttributes) +
                         " attributes");
-      h.attributes.push_back(read_attribute(line, number));
+      h.attributes.push_back(read_attribute(line, number, kMaxColumns - declared));
+      const Attribute& a = h.attributes.back();
+      declared += a.kind == Attribute::nominal ? a.values.size() : 1;
+      if (declared > kMaxColumns)
+        throw DataError(line.where() + ": the attributes declare more than " +
+                        std::to_string(kMaxColumns) + " columns");
+      if (const auto [it, fresh] = lines_of.emplace(a.name, number); !fresh)
+        throw DataError(line.where() + ": attribute " + quote(a.name) + " is declared twice " +
+                        "(first at line " + std::to_string(it->second) +
+                        "); columns are matched by name, so rename one");
     } else if (keyword == "@data") {
       h.data_line = number;
+      require_line_end(line, "@data (the rows start on the next line)");
       if (!relation) throw DataError(path + ": no @relation before @data");
       if (h.attributes.empty()) throw DataError(line.where() + ": @data before any @attribute");
       return h;
@@ -233,6 +266,9 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
     const auto it = std::find_if(attributes.begin(), attributes.end(),
                                  [&](const Attribute& a) { return a.name == name; });
     if (it == attributes.end()) throw DataError(path + ": drop: no attribute named " + quote(name));
+    if (static_cast<std::size_t>(it - attributes.begin()) == l.target)
+      throw ConfigError(path + ": drop: " + quote(name) +
+                        " is the class; name another class with \"target\" to drop it");
     l.dropped[static_cast<std::size_t>(it - attributes.begin())] = true;
   }
   l.column.assign(attributes.size(), 0);
@@ -262,11 +298,16 @@ Layout layout_of(const Header& h, const ArffOptions& o, const std::string& path)
   return l;
 }
 
-// One data row as (column, value) pairs and its class; or missing().
+// One data row as (column, value) pairs and its class. Only what differs from an all-zero row
+// is kept: a numeric 0 omitted from a sparse row has no cell, and a sparse row's omitted
+// nominal inputs (their first value) are set when the matrix is filled, so memory follows the
+// file's text, not rows x attributes. A missing nominal input to impute is one NaN cell at
+// its first column, which stands for all of them.
 struct Row {
-  std::vector<std::pair<std::size_t, float>> cells;
+  std::vector<std::pair<std::uint32_t, float>> cells;  // columns < kMaxColumns < 2^32
   double target = 0;
   bool missing = false;  // some value was '?'
+  bool sparse = false;   // {index value, ...}: omitted nominal inputs are their first value
 };
 
 // The value of attribute `a` from its text: the cells it sets and, for the class, the target.
@@ -281,11 +322,9 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
                       (a == l.target ? "\"missing\": \"drop_row\" leaves such rows out"
                                      : "\"missing\": \"drop_row\" or \"zero\" allows it"));
     row.missing = true;
-    if (o.missing == "impute" && a != l.target) {
-      const std::size_t width = at.kind == Attribute::nominal ? at.values.size() : 1;
-      for (std::size_t k = 0; k < width; ++k)
-        row.cells.push_back({l.column[a] + k, std::numeric_limits<float>::quiet_NaN()});
-    }
+    if (o.missing == "impute" && a != l.target)
+      row.cells.push_back({static_cast<std::uint32_t>(l.column[a]),
+                           std::numeric_limits<float>::quiet_NaN()});
     return;
   }
   double value = 0;
@@ -305,9 +344,10 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
   if (a == l.target) {
     row.target = value;
   } else if (at.kind == Attribute::nominal) {
-    row.cells.push_back({l.column[a] + static_cast<std::size_t>(value), 1.0f});
-  } else {
-    row.cells.push_back({l.column[a], static_cast<float>(value)});
+    row.cells.push_back({static_cast<std::uint32_t>(l.column[a] + static_cast<std::size_t>(value)),
+                         1.0f});
+  } else if (value != 0) {
+    row.cells.push_back({static_cast<std::uint32_t>(l.column[a]), static_cast<float>(value)});
   }
 }
 
@@ -332,8 +372,8 @@ Row read_dense(Line& line, const Header& h, const Layout& l, const ArffOptions& 
 // {index value, ...}: omitted attributes are 0 (numeric) or their first value (nominal).
 Row read_sparse(Line& line, const Header& h, const Layout& l, const ArffOptions& o) {
   line.expect('{', "'{'");
-  std::vector<bool> seen(h.attributes.size(), false);
   Row row;
+  row.sparse = true;
   std::size_t previous = 0;
   bool first = true;
   while (!line.take('}')) {
@@ -355,32 +395,55 @@ Row read_sparse(Line& line, const Header& h, const Layout& l, const ArffOptions&
                       " after " + std::to_string(previous) + ")");
     const std::string text = line.token(",}", quoted);
     set_value(row, h, l, a, text, quoted, o, line.where());
-    seen[a] = true;
     previous = a;
     first = false;
   }
   if (!line.at_end())
     throw DataError(line.where() + ": unexpected " + quote(line.rest()) +
                     " after the sparse row (instance weights are not supported)");
-  for (std::size_t a = 0; a < h.attributes.size(); ++a)
-    if (!seen[a])
-      set_value(row, h, l, a,
-                h.attributes[a].kind == Attribute::nominal ? h.attributes[a].values[0] : "0", true,
-                o, line.where());
-  return row;
+  return row;  // an omitted class is its first value (nominal) or 0: row.target's default
+}
+
+// Whether `row` has a cell in [first, first + width): a sparse row names its nominal inputs.
+bool sets_any(const Row& row, std::size_t first, std::size_t width) {
+  const auto it = std::lower_bound(
+      row.cells.begin(), row.cells.end(), first,
+      [](const std::pair<std::uint32_t, float>& cell, std::size_t c) { return cell.first < c; });
+  return it != row.cells.end() && it->first < first + width;
+}
+
+// Row `i` of the matrix from `row`'s cells (x is all zeros before).
+void fill_row(Matrix& x, Index i, const Row& row, const Header& h, const Layout& l) {
+  for (const auto& [column, value] : row.cells) {
+    const Attribute& at = h.attributes[static_cast<std::size_t>(l.groups[column])];
+    if (std::isnan(value) && at.kind == Attribute::nominal)  // impute the whole one-hot group
+      x.row(i).segment(column, static_cast<Index>(at.values.size())).setConstant(value);
+    else
+      x(i, static_cast<Index>(column)) = value;
+  }
+  if (!row.sparse) return;
+  for (const auto& c : l.categorical)  // omitted nominal inputs: their first value
+    if (!sets_any(row, static_cast<std::size_t>(c.column), c.categories.size()))
+      x(i, c.column) = 1.0f;
+}
+
+// The dense matrix of `rows` x the layout's columns must fit in memory (a data error).
+void check_matrix_fits(std::size_t rows, const Layout& l, const std::string& path,
+                       const std::string& what) {
+  const std::uint64_t bytes = saturating_multiply(
+      saturating_multiply(rows, std::max<std::size_t>(l.columns, 1)), sizeof(float));
+  try {
+    check_fits_in_memory(bytes, path + "'s feature matrix (" + what + std::to_string(rows) +
+                                    " rows x " + std::to_string(l.columns) + " columns)");
+  } catch (const ConfigError& e) {
+    throw DataError(e.what());
+  }
 }
 
 Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& rows,
                    const std::string& path) {
   const Attribute& target = h.attributes[l.target];
-  const std::uint64_t bytes = saturating_multiply(
-      saturating_multiply(rows.size(), std::max<std::size_t>(l.columns, 1)), sizeof(float));
-  try {
-    check_fits_in_memory(bytes, path + "'s feature matrix (" + std::to_string(rows.size()) +
-                                    " rows x " + std::to_string(l.columns) + " columns)");
-  } catch (const ConfigError& e) {
-    throw DataError(e.what());
-  }
+  check_matrix_fits(rows.size(), l, path, "");
   if (l.columns == 0) throw DataError(path + ": no input attributes besides the class");
   Samples s;
   s.x = Matrix::Zero(static_cast<Index>(rows.size()), static_cast<Index>(l.columns));
@@ -393,8 +456,7 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
   else
     s.y.resize(static_cast<Index>(rows.size()), 1);
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (const auto& [column, value] : rows[i].cells)
-      s.x(static_cast<Index>(i), static_cast<Index>(column)) = value;
+    fill_row(s.x, static_cast<Index>(i), rows[i], h, l);
     if (s.task == Task::classification)
       s.labels.push_back(static_cast<std::int32_t>(rows[i].target));
     else
@@ -410,10 +472,20 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
       options.missing != "impute")
     throw ConfigError("missing: expected error, zero, drop_row or impute, found " +
                       options.missing);
-  std::istringstream lines(text);
+  // A UTF-8 byte order mark before "@relation" (some editors write one) is not text.
+  std::string_view body = text;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  std::istringstream lines{std::string(body)};
   std::size_t number = 0;
   const Header header = read_header(lines, path, number);
   const Layout layout = layout_of(header, options, path);
+  // Each row is a line: the lines after @data bound the rows, and so the matrix, before any
+  // row is read (tellg is -1 when @data ended the text).
+  const std::streamoff at = lines.tellg();
+  const std::string_view rest = at < 0 ? std::string_view() : body.substr(static_cast<std::size_t>(at));
+  const auto data_lines = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) +
+                          (!rest.empty() && rest.back() != '\n' ? 1 : 0);
+  check_matrix_fits(data_lines, layout, path, "up to ");
   std::vector<Row> rows;
   std::string line_text;
   while (std::getline(lines, line_text)) {

@@ -18,6 +18,7 @@
 #include "nnfit/atomic_file.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/memory_budget.hpp"
 
 namespace nnfit {
 
@@ -163,6 +164,18 @@ bool parse_csv_number(const std::string& text, float& value) {
   return parse_float(text, value);
 }
 
+void require_distinct_names(const std::string& path, const CsvRecord& header) {
+  std::map<std::string, std::size_t> first;  // name -> its column (1-based)
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    const CsvCell& cell = header[c];
+    const auto [it, fresh] = first.emplace(trim(cell.text), c + 1);
+    if (!fresh)
+      throw DataError(path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) +
+                      ": column name '" + brief_text(it->first) + "' is repeated (first in column " +
+                      std::to_string(it->second) + "); columns are matched by name, so rename one");
+  }
+}
+
 namespace {
 
 std::string read_text(const std::string& path) {
@@ -171,7 +184,11 @@ std::string read_text(const std::string& path) {
 
 std::vector<CsvRecord> records_of(const std::string& text, const std::string& path, char delimiter,
                                   char comment) {
-  std::vector<Record> records = parse(path, text, delimiter, comment);
+  // A UTF-8 byte order mark (Excel writes one) is not part of the first column's name.
+  const std::string_view bom = "\xEF\xBB\xBF";
+  const bool has_bom = std::string_view(text).substr(0, 3) == bom;
+  std::vector<Record> records =
+      parse(path, has_bom ? text.substr(bom.size()) : text, delimiter, comment);
   if (records.empty()) throw DataError(path + ": no rows (the file is empty or all comments)");
   return records;
 }
@@ -184,6 +201,25 @@ std::vector<CsvRecord> read_csv_records(const std::string& path, char delimiter,
 
 Samples read_csv(const std::string& path, const CsvOptions& options) {
   return parse_csv(read_text(path), path, options);
+}
+
+void renumber_classes(Samples& samples, const std::vector<std::string>& names,
+                      const std::string& what) {
+  if (samples.class_names == names) return;
+  std::vector<std::int32_t> index;  // per class of the samples: its number in `names`
+  for (const auto& name : samples.class_names) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      std::string list;
+      for (std::size_t i = 0; i < names.size() && i < 20; ++i)
+        list += (i ? ", " : "") + brief_text(names[i], 40);
+      throw DataError(what + ": class '" + brief_text(name, 40) + "' is not one of (" + list +
+                      (names.size() > 20 ? ", ..." : "") + ")");
+    }
+    index.push_back(static_cast<std::int32_t>(it - names.begin()));
+  }
+  for (auto& label : samples.labels) label = index[static_cast<std::size_t>(label)];
+  samples.class_names = names;
 }
 
 // Class labels: numbered in numeric order when all are numbers, else in string order.
@@ -238,6 +274,7 @@ void read_header(Table& t) {
       require_utf8(t.path, f, "the column name");
       t.names.push_back(trim(f.text));
     }
+    require_distinct_names(t.path, t.records[0]);
     t.first = 1;
   } else {
     for (std::size_t c = 0; c < t.width; ++c) t.names.push_back("column " + std::to_string(c));
@@ -325,6 +362,28 @@ Matrix numbers(const Table& t, const std::vector<std::size_t>& kept,
   return m;
 }
 
+// Every name in "categorical" is a feature column: by name, or by 0-based index.
+void check_categorical_names(const Table& t, const std::vector<std::size_t>& targets) {
+  for (const auto& name : t.options.categorical) {
+    const auto named = std::find(t.names.begin(), t.names.end(), name);
+    std::size_t index = t.width;
+    if (named != t.names.end()) {
+      index = static_cast<std::size_t>(named - t.names.begin());
+    } else if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+      std::from_chars(name.data(), name.data() + name.size(), index);  // too large: stays >= width
+      if (index >= t.width)
+        throw ConfigError(t.path + ": categorical: column index " + brief_text(name, 40) +
+                          " is past the last column (" + std::to_string(t.width - 1) + ")");
+    } else {
+      throw ConfigError(t.path + ": categorical: " +
+                        unknown_name_message("column", brief_text(name, 40), t.names));
+    }
+    if (std::find(targets.begin(), targets.end(), index) != targets.end())
+      throw ConfigError(t.path + ": categorical: '" + t.names[index] +
+                        "' is a target column, not an input");
+  }
+}
+
 // Whether feature column `c` is one-hot encoded: named (or indexed) in options.categorical,
 // or, with categorical_auto, holding a value that is not a number.
 bool is_categorical(const Table& t, const std::vector<std::size_t>& kept, std::size_t c) {
@@ -386,6 +445,18 @@ void encode_features(const Table& t, const std::vector<std::size_t>& kept,
     layout.push_back({c, categories});
     width += categories.empty() ? 1 : static_cast<Index>(categories.size());
   }
+  // Each distinct value of a categorical column is a column: a file with many of them (an id
+  // read as a category) can ask for far more than the machine has, so the size is checked
+  // before the matrix is allocated.
+  const std::uint64_t bytes = saturating_multiply(
+      saturating_multiply(kept.size(), static_cast<std::uint64_t>(width)), sizeof(float));
+  try {
+    check_fits_in_memory(bytes, t.path + "'s one-hot feature matrix (" +
+                                    std::to_string(kept.size()) + " rows x " +
+                                    std::to_string(width) + " columns)");
+  } catch (const ConfigError& e) {
+    throw DataError(e.what());
+  }
   samples.x = Matrix::Zero(static_cast<Index>(kept.size()), width);
   samples.feature_names.clear();
   Index column = 0;
@@ -432,10 +503,7 @@ Samples parse_csv(const std::string& text, const std::string& path, const CsvOpt
   samples.task = options.task;
   if (options.header)
     for (const auto c : features) samples.feature_names.push_back(t.names[c]);
-  for (const auto& name : options.categorical)
-    if (std::find(t.names.begin(), t.names.end(), name) == t.names.end() &&
-        name.find_first_not_of("0123456789") != std::string::npos)
-      throw ConfigError(path + ": categorical: " + unknown_name_message("column", name, t.names));
+  check_categorical_names(t, targets);
   if (options.categorical.empty() && !options.categorical_auto)
     samples.x = numbers(t, kept, features, true, "");
   else

@@ -163,18 +163,10 @@ SourceLoader csv_source(SpecReader& spec) {
         test_options.categories[c.name] = c.categories;
       }
       data.test = read_csv(test_path, test_options);
-      if (options.task == Task::classification) {
-        // Number the test file's classes as the training file's.
-        const auto& names = data.train.class_names;
-        for (auto& label : data.test->labels) {
-          const std::string& name = data.test->class_names[static_cast<std::size_t>(label)];
-          const auto it = std::find(names.begin(), names.end(), name);
-          if (it == names.end())
-            throw DataError(test_path + ": class '" + name + "' does not occur in " + path);
-          label = static_cast<std::int32_t>(it - names.begin());
-        }
-        data.test->class_names = names;
-      }
+      // Number the test file's classes as the training file's.
+      if (options.task == Task::classification)
+        renumber_classes(*data.test, data.train.class_names,
+                         test_path + ": its classes must occur in " + path);
     }
     return data;
   };

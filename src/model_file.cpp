@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <set>
 
 #include "nnfit/error.hpp"
 #include "nnfit/json_text.hpp"
@@ -33,6 +35,14 @@ std::vector<Tensor> scaler_tensors(const Scaler& s) {
           {"preprocessing.factor", {n}, std::vector<float>(s.factor.data(), s.factor.data() + n)}};
 }
 
+// The first name in `names` that an earlier one repeats, or "" when they are distinct.
+std::string first_repeated(const std::vector<std::string>& names) {
+  std::set<std::string> seen;
+  for (const auto& n : names)
+    if (!seen.insert(n).second) return n;
+  return "";
+}
+
 // A metadata entry holding a JSON list of names ("" when absent).
 std::vector<std::string> names_in(const std::string& path, const std::string& key,
                                   const std::string& text) {
@@ -44,6 +54,31 @@ std::vector<std::string> names_in(const std::string& path, const std::string& ke
   return names.get<std::vector<std::string>>();
 }
 
+// Metadata "nnfit.categorical": [{name, categories, column}, ...], each field of its exact type
+// (a column of 1.5 is not column 1).
+std::vector<CategoricalInput> categorical_in(const std::string& path, const std::string& text) {
+  const std::string key = path + ": metadata nnfit.categorical";
+  const json list = parse_json_text(text, key, JsonBlame::data);
+  const auto strings = [](const json& v) {
+    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& s) { return s.is_string(); });
+  };
+  if (!list.is_array()) throw DataError(key + " is not a list of {name, categories, column}");
+  std::vector<CategoricalInput> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& e = list[i];
+    if (!e.is_object() || e.size() != 3 || !e.contains("name") || !e["name"].is_string() ||
+        !e.contains("categories") || !strings(e["categories"]) || !e.contains("column") ||
+        !e["column"].is_number_unsigned())
+      throw DataError(key + "[" + std::to_string(i) + "] is not {\"name\": text, \"categories\": " +
+                      "[text, ...], \"column\": an integer >= 0}");
+    out.push_back(CategoricalInput::from_json(e));  // column >= 0 as read: fits an Index if <= max
+    if (e["column"].get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      throw DataError(key + "[" + std::to_string(i) + "]: column " + e["column"].dump() +
+                      " is out of range");
+  }
+  return out;
+}
+
 ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
   ModelInfo info;
   info.metadata = file.metadata;
@@ -51,7 +86,12 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
     const auto it = file.metadata.find(key);
     return it == file.metadata.end() ? "" : it->second;
   };
-  info.task = get("nnfit.task") == "regression" ? Task::regression : Task::classification;
+  const std::string task = get("nnfit.task");
+  if (task != "classification" && task != "regression")
+    throw DataError(path + ": metadata nnfit.task is " +
+                    (task.empty() ? std::string("missing") : "'" + brief_text(task, 40) + "'") +
+                    "; expected classification or regression");
+  info.task = task == "regression" ? Task::regression : Task::classification;
   info.class_names = names_in(path, "nnfit.classes", get("nnfit.classes"));
   info.feature_names = names_in(path, "nnfit.features", get("nnfit.features"));
   info.scaler.type = get("nnfit.preprocessing").empty() ? "none" : get("nnfit.preprocessing");
@@ -62,16 +102,8 @@ ModelInfo info_of(const std::string& path, const SafetensorsFile& file) {
       throw DataError(path + ": metadata nnfit.preprocessing_clip is not a positive number");
     info.scaler.clip = value.get<double>();
   }
-  if (const std::string c = get("nnfit.categorical"); !c.empty()) {
-    const json list = parse_json_text(c, path + ": metadata nnfit.categorical", JsonBlame::data);
-    try {
-      for (const auto& entry : list) info.categorical.push_back(CategoricalInput::from_json(entry));
-    } catch (const json::exception&) {
-      throw DataError(path +
-                      ": metadata nnfit.categorical is not a list of {name, categories, "
-                      "column}");
-    }
-  }
+  if (const std::string c = get("nnfit.categorical"); !c.empty())
+    info.categorical = categorical_in(path, c);
   const Tensor* offset = file.find("preprocessing.offset");
   const Tensor* factor = file.find("preprocessing.factor");
   if ((offset == nullptr) != (factor == nullptr) ||
@@ -92,20 +124,67 @@ void save_model(const std::string& path, const Model& model, const ModelInfo& in
   model.save(path, metadata_of(info), scaler_tensors(info.scaler));
 }
 
+namespace {
+
+// "nnfit.classes" against the model's outputs: one name per output for classification (a
+// header of one width over rows of another otherwise), none for regression; names distinct.
+void check_classes(const std::string& path, const ModelInfo& info, const Model& model) {
+  const auto n = static_cast<Index>(info.class_names.size());
+  if (info.task == Task::classification && n != model.output_size())
+    throw DataError(path + ": metadata nnfit.classes names " + std::to_string(n) +
+                    " classes, the model has " + std::to_string(model.output_size()) + " outputs");
+  if (info.task == Task::regression && n != 0)
+    throw DataError(path + ": metadata nnfit.classes names classes, but nnfit.task is regression");
+  if (const std::string name = first_repeated(info.class_names); !name.empty())
+    throw DataError(path + ": metadata nnfit.classes names class '" + brief_text(name, 40) +
+                    "' twice");
+}
+
+// "nnfit.features" and "nnfit.categorical" against the model's inputs: one distinct name per
+// input; each one-hot range inside the inputs (no overflow), disjoint from the others, with
+// distinct categories, over the columns the feature names give it ("name=category").
+void check_inputs(const std::string& path, const ModelInfo& info, const Model& model) {
+  const Index inputs = model.input_size();
+  const auto& names = info.feature_names;
+  if (!names.empty() && static_cast<Index>(names.size()) != inputs)
+    throw DataError(path + ": metadata nnfit.features names " + std::to_string(names.size()) +
+                    " features, the model takes " + std::to_string(inputs));
+  if (const std::string name = first_repeated(names); !name.empty())
+    throw DataError(path + ": metadata nnfit.features names input '" + brief_text(name, 40) +
+                    "' twice");
+  std::vector<std::pair<Index, Index>> ranges;  // [first, end) of each one-hot input
+  const std::string where = path + ": metadata nnfit.categorical: ";
+  const std::string key = where + "input '";
+  for (const auto& c : info.categorical) {
+    const auto size = static_cast<Index>(c.categories.size());
+    if (size == 0 || c.column < 0 || c.column > inputs - size)  // no column + size overflow
+      throw DataError(key + brief_text(c.name, 40) + "' lies outside the model's " +
+                      std::to_string(inputs) + " inputs");
+    if (const std::string v = first_repeated(c.categories); !v.empty())
+      throw DataError(key + brief_text(c.name, 40) + "' lists category '" + brief_text(v, 40) +
+                      "' twice");
+    for (Index k = 0; k < size && !names.empty(); ++k)
+      if (names[static_cast<std::size_t>(c.column + k)] !=
+          c.name + "=" + c.categories[static_cast<std::size_t>(k)])
+        throw DataError(key + brief_text(c.name, 40) + "' covers input " +
+                        std::to_string(c.column + k) + ", which nnfit.features names '" +
+                        brief_text(names[static_cast<std::size_t>(c.column + k)], 40) + "'");
+    ranges.push_back({c.column, c.column + size});
+  }
+  std::sort(ranges.begin(), ranges.end());
+  for (std::size_t i = 1; i < ranges.size(); ++i)
+    if (ranges[i].first < ranges[i - 1].second)
+      throw DataError(where + "two one-hot inputs overlap at input " +
+                      std::to_string(ranges[i].first));
+}
+
+}  // namespace
+
 SavedModel load_model(const std::string& path) {
   Model model = Model::load(path);
   ModelInfo info = info_of(path, read_safetensors(path));
-  if (!info.feature_names.empty() &&
-      static_cast<Index>(info.feature_names.size()) != model.input_size())
-    throw DataError(path + ": metadata nnfit.features names " +
-                    std::to_string(info.feature_names.size()) + " features, the model takes " +
-                    std::to_string(model.input_size()));
-  for (const auto& c : info.categorical)
-    if (c.categories.empty() || c.column < 0 ||
-        c.column + static_cast<Index>(c.categories.size()) > model.input_size())
-      throw DataError(path + ": metadata nnfit.categorical: input '" + c.name +
-                      "' lies outside the model's " + std::to_string(model.input_size()) +
-                      " inputs");
+  check_classes(path, info, model);
+  check_inputs(path, info, model);
   if (!info.scaler.identity() && info.scaler.offset.size() != model.input_size())
     throw DataError(path + ": preprocessing has " + std::to_string(info.scaler.offset.size()) +
                     " features, the model takes " + std::to_string(model.input_size()));

@@ -153,16 +153,27 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
 
 TEST_CASE(
     "ARFF: a header declaring huge one-hot inputs over many rows is refused before allocating") {
-  // 100,000 sparse rows over 2M columns would be 800 GB dense: refused with the figure.
-  std::string text = "@relation r\n@attribute a {";
-  for (int i = 0; i < 2'000'000; ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(i);
-  }
-  text += "}\n@attribute class {p}\n@data\n";
+  // 100,000 sparse rows over 500k columns would be 200 GB dense: refused with the figure, from
+  // the lines after @data, before any row is read.
+  const auto values = [](int n) {
+    std::string list;
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) list += ',';
+      list += std::to_string(i);
+    }
+    return list;
+  };
+  std::string text = "@relation r\n@attribute a {" + values(500'000) +
+                     "}\n@attribute class {p}\n@data\n";
   for (int i = 0; i < 100'000; ++i) text += "{}\n";
-  const std::string error = error_of(text);
-  CHECK(error.find("feature matrix (100000 rows x 2000000 columns)") != std::string::npos);
+  CHECK(error_of(text).find("feature matrix (up to 100000 rows x 500000 columns)") !=
+        std::string::npos);
+  // Declared values beyond 2^20 in all are refused while the header is read (three attributes
+  // of 2^21 values took 1.2 GB before the refusal).
+  text = "@relation r\n@attribute a {" + values(600'000) + "}\n@attribute b {" + values(600'000) +
+         "}\n@attribute class {p}\n@data\n{}\n";
+  CHECK(error_of(text).find(":3: attribute 'b': too many values (the attributes may declare "
+                            "1048576 columns in all)") != std::string::npos);
 }
 
 TEST_CASE("ARFF source: a test file must have the same header; Weka's iris loads") {

@@ -139,7 +139,7 @@ TEST_CASE("datasets: the UCI suite, UCI names, data specs; problems named") {
   for (const auto& e : diag.errors()) errors += e + "\n";
   CHECK(errors.find("datasets[0]: unknown UCI data set 'irs'") != std::string::npos);
   CHECK(errors.find("'iris' is listed twice") != std::string::npos);
-  CHECK(errors.find("'../x' cannot name a folder") != std::string::npos);
+  CHECK(errors.find("data set '../x': use letters, digits") != std::string::npos);
 }
 
 TEST_CASE("an experiment over data sets: one comparison each, output sized per set, ranks across") {

@@ -56,7 +56,9 @@ struct RunTask {
   int log_every_steps = 0;
   std::string origin;  // the experiment file, for messages
   json to_json() const;
-  static RunTask from_json(const json& j);  // throws json::exception when malformed
+  // Throws json::exception when malformed, DataError when a value is out of range (a seed
+  // or log_every_steps that is not an exact integer in range).
+  static RunTask from_json(const json& j);
 };
 
 // Loads the task's data and trains it. A run that cannot be set up or trained is a record with

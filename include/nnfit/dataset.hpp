@@ -171,6 +171,17 @@ bool parse_csv_number(const std::string& text, float& value);
 bool valid_utf8(const std::string& text);
 // Throws DataError "<path>:<line>:<column>: <what> is not valid UTF-8" unless it is.
 void require_utf8(const std::string& path, const CsvCell& cell, const std::string& what);
+// Renumbers a classification's labels as the classes `names` (a model's, or a training
+// file's): a data file numbers its classes from its own labels, so one that lacks a class
+// would otherwise shift every label after it. Throws DataError "<what>: class 'z' is not one
+// of (x, y)" for a class `names` lacks.
+void renumber_classes(Samples& samples, const std::vector<std::string>& names,
+                      const std::string& what);
+
+// Throws DataError "<path>:<line>:<column>: column name 'a' is repeated (first at column N)"
+// when a header names two columns alike (spaces trimmed): matching columns by name would
+// silently read the first of them twice.
+void require_distinct_names(const std::string& path, const CsvRecord& header);
 
 // A synthetic problem by name (spirals, moons, circles, xor, blobs, checkerboard, sine,
 // friedman1) with its options ({"samples": 1000, "noise": 0.1, ...}).

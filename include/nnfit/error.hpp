@@ -39,4 +39,9 @@ std::string nearest_name(std::string_view name, const std::vector<std::string>& 
 std::string unknown_name_message(std::string_view what, std::string_view name,
                                  const std::vector<std::string>& valid);
 
+// `text` as a message may quote it: whole when it has at most `max_chars` bytes, else its
+// first `max_chars` (cut at a UTF-8 character boundary) and "... (N bytes)", so that a 5 MB
+// value read from a file does not become a 5 MB error line.
+std::string brief_text(std::string_view text, std::size_t max_chars = 80);
+
 }  // namespace nnfit

@@ -94,4 +94,15 @@ Experiment experiment_from_config(const std::string& config_path,
 // Seeds 1..n.
 std::vector<std::uint64_t> first_seeds(int n);
 
+// Why `name` (of an arm or a data set) cannot name its folder of records, or "" when it can:
+// 1 to 100 letters, digits, '_', '-' or '.', not starting with '.' or '-' (so never ".", "..",
+// a hidden file or an option), so that it is one safe path component on every filesystem.
+std::string folder_name_problem(const std::string& name);
+
+// The most seeds an experiment takes, as a count or a list, and the most evaluation runs
+// (arms x seeds x data sets): planning holds every run's config, about 17 KB each, so 10^6
+// seeds once took 3.9 GB and ended in std::bad_alloc.
+inline constexpr int kMaxSeeds = 10000;
+inline constexpr std::size_t kMaxRuns = 100000;
+
 }  // namespace nnfit

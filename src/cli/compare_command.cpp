@@ -24,6 +24,7 @@ namespace nnfit::cli {
 
 namespace {
 
+// A count or a list; the list is checked (repeats, size) with the experiment file's rule.
 std::vector<std::uint64_t> parse_seeds(const std::string& text) {
   if (text.empty()) return {};
   std::vector<std::uint64_t> seeds;
@@ -46,7 +47,8 @@ std::vector<std::uint64_t> parse_seeds(const std::string& text) {
     start = comma + 1;
   }
   if (!list) {
-    if (seeds[0] < 1 || seeds[0] > 100000) throw ConfigError("--seeds: a count from 1 to 100000");
+    if (seeds[0] < 1 || seeds[0] > kMaxSeeds)
+      throw ConfigError("--seeds: a count from 1 to " + std::to_string(kMaxSeeds));
     return first_seeds(static_cast<int>(seeds[0]));
   }
   return seeds;

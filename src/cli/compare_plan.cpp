@@ -146,6 +146,31 @@ int plan_command(const CompareArgs& args) {
 
 namespace {
 
+// `out`/`relative`, refused unless it stays inside `out` once symbolic links are followed: a
+// plan line is untrusted (edited, or from another machine), and a link inside the folder
+// that points elsewhere would put a record outside it. A dangling link is refused too.
+fs::path inside_folder(const std::string& out, const std::string& relative, const std::string& where,
+                       const std::string& what) {
+  const fs::path path(relative);
+  if (path.is_absolute() || path.empty())
+    throw DataError(where + ": the " + what + " must be relative to the folder");
+  fs::path walked(out);
+  for (const auto& part : path) {
+    if (part == "..") throw DataError(where + ": the " + what + " leaves the folder");
+    walked /= part;
+    if (fs::is_symlink(walked) && !fs::exists(walked))
+      throw DataError(where + ": the " + what + " runs through " + walked.string() +
+                      ", a symbolic link to nothing");
+  }
+  const fs::path base = fs::weakly_canonical(out);
+  const fs::path resolved = fs::weakly_canonical(walked);
+  const fs::path rest = resolved.lexically_relative(base);
+  if (rest.empty() || *rest.begin() == "..")
+    throw DataError(where + ": the " + what + " " + walked.string() + " resolves to " +
+                    resolved.string() + ", outside the folder (a symbolic link?)");
+  return walked;
+}
+
 // Line `index` of the plan, its paths made relative to the working directory again.
 RunTask planned_task(const std::string& out, long long index) {
   const fs::path file = fs::path(out) / kPlanLines;
@@ -158,20 +183,18 @@ RunTask planned_task(const std::string& out, long long index) {
   while (std::getline(lines, line)) {
     if (n++ != index) continue;
     const std::string where = file.string() + ":" + std::to_string(n);
+    const json parsed = parse_json_text(line, where, JsonBlame::data);
     RunTask t;
     try {
-      t = RunTask::from_json(parse_json_text(line, where, JsonBlame::data));
+      t = RunTask::from_json(parsed);
     } catch (const json::exception& e) {
       throw DataError(where + ": not a run written by nnfit compare --plan (" +
                       std::string(e.what()) + ")");
+    } catch (const DataError& e) {
+      throw DataError(where + ": " + e.what());
     }
-    const fs::path record(t.record);
-    for (const auto& part : record)
-      if (part == "..") throw DataError(where + ": the record path leaves the folder");
-    if (record.is_absolute() || record.empty())
-      throw DataError(where + ": the record path must be relative to the folder");
-    t.record = (fs::path(out) / record).string();
-    t.stage = (fs::path(out) / t.stage).lexically_normal().string();
+    t.record = inside_folder(out, t.record, where, "record path").string();
+    t.stage = inside_folder(out, t.stage, where, "stage").lexically_normal().string();
     return t;
   }
   throw ConfigError("--index " + std::to_string(index) + ": " + file.string() + " has " +
@@ -184,7 +207,8 @@ bool already_done(const RunTask& t) {
   try {
     const json saved = parse_json_text(read_file_bytes(t.record), t.record, JsonBlame::data);
     const std::string status = saved.at("status").get<std::string>();
-    return saved.value("config_hash", "") == config_hash(t.config) && status != "failed" &&
+    return saved.value("config_hash", "") == config_hash(t.config) &&
+           saved.at("arm") == t.arm && saved.at("seed") == t.seed && status != "failed" &&
            status != "interrupted";
   } catch (const std::exception&) {
     return false;  // damaged: run it again

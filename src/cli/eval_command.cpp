@@ -130,6 +130,17 @@ void check_same_encoding(const std::vector<CategoricalInput>& data,
     }
 }
 
+// `split` with its labels numbered as the model's classes (the data file numbers them from
+// the labels it holds: one with only class "y" of a model of "x" and "y" would call it "x").
+Split with_model_classes(const Split& split, const std::vector<std::string>& model_classes,
+                         const std::string& model_path) {
+  if (split.samples->class_names == model_classes) return split;
+  auto samples = std::make_shared<Samples>(*split.samples);
+  renumber_classes(*samples, model_classes,
+                   "--data: a class that the model " + model_path + " was not trained on");
+  return {samples, split.rows};
+}
+
 }  // namespace
 
 int evaluate_model(const std::string& model_argument, const std::string& data_text,
@@ -143,9 +154,9 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
     throw ConfigError("--data: " + std::to_string(data.num_features) +
                       " features, the model takes " + std::to_string(saved.model.input_size()));
   check_same_encoding(data.categorical, saved.info.categorical, model_path);
-  const Split* split = data.split(split_name);
-  if (!split) throw ConfigError("--split " + split_name + ": expected train, validation or test");
-  if (split->empty())
+  const Split* chosen = data.split(split_name);
+  if (!chosen) throw ConfigError("--split " + split_name + ": expected train, validation or test");
+  if (chosen->empty())
     throw ConfigError(
         "--split " + split_name + ": the data has no " + split_name + " samples" +
         (split_name == "test" ? " (use --split train, or a source with a test set)" : ""));
@@ -154,9 +165,11 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
     throw ConfigError("--data: the model does " +
                       std::string(classification ? "classification" : "regression") +
                       ", the data is for " + (classification ? "regression" : "classification"));
+  const Split split =
+      classification ? with_model_classes(*chosen, saved.info.class_names, model_path) : *chosen;
   auto loss = make_loss(classification ? "softmax_cross_entropy" : "mse");
   ParallelStep parallel(saved.model, threads);
-  const Evaluation e = evaluate(saved.model, *loss, *split, 1024, classification, &parallel);
+  const Evaluation e = evaluate(saved.model, *loss, split, 1024, classification, &parallel);
   if (json_output) {
     print_evaluation_json(e, split_name, classification, saved.info.class_names);
   } else {

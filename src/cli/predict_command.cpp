@@ -98,6 +98,7 @@ bool has_header(const PredictOptions& o, const CsvRecord& first,
 // Columns by name: the model's features in its order, the id column, and what is left over.
 void match_names(const PredictOptions& o, const CsvRecord& header,
                  const std::vector<std::string>& expected, InputColumns& columns) {
+  require_distinct_names(o.input, header);
   const auto names = names_of(header);
   auto find = [&](const std::string& name) -> std::optional<std::size_t> {
     for (std::size_t c = 0; c < names.size(); ++c)

@@ -2,6 +2,7 @@
 #include "nnfit/experiment.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -190,28 +191,41 @@ std::string describe_arm(const json& config) {
   return text;
 }
 
+// One rule for every way of giving seeds (an experiment file, --seeds, a smoke section): a
+// count from 1 to kMaxSeeds (seeds 1..n), or a list of at most kMaxSeeds distinct integers from
+// 0 to 2^64 - 1. A repeated seed would train the same run twice and count it as two
+// independent samples.
 std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& where,
                                       Diagnostics& diag) {
   std::vector<std::uint64_t> out;
-  if (seeds.is_number_integer() && seeds.get<long long>() >= 1 && seeds.get<long long>() <= 100000)
+  if (seeds.is_number_integer() && seeds.get<long long>() >= 1 &&
+      seeds.get<long long>() <= kMaxSeeds)
     return first_seeds(seeds.get<int>());
   if (seeds.is_array() && !seeds.empty()) {
+    if (seeds.size() > static_cast<std::size_t>(kMaxSeeds)) {
+      diag.error(where, "a list of " + std::to_string(seeds.size()) + " seeds; at most " +
+                            std::to_string(kMaxSeeds));
+      return {};
+    }
     std::set<std::uint64_t> seen;
     for (const auto& s : seeds) {
-      if (!s.is_number_integer() || s.get<long long>() < 0) {
-        diag.error(where, "seeds must be integers >= 0; found " + brief_json(s));
+      if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<long long>() >= 0)) {
+        diag.error(where, "seeds must be integers from 0 to 18446744073709551615; found " +
+                              brief_json(s));
         return {};
       }
       if (!seen.insert(s.get<std::uint64_t>()).second) {
-        diag.error(where, "seed " + brief_json(s) + " is listed twice");
+        diag.error(where, "seed " + brief_json(s) +
+                              " is listed twice (a repeated seed is the same run, not another "
+                              "sample)");
         return {};
       }
       out.push_back(s.get<std::uint64_t>());
     }
     return out;
   }
-  diag.error(where, "expected a number of seeds (1 to 100000) or a list of seeds; found " +
-                        brief_json(seeds));
+  diag.error(where, "expected a number of seeds (1 to " + std::to_string(kMaxSeeds) +
+                        ") or a list of seeds; found " + brief_json(seeds));
   return {};
 }
 
@@ -225,7 +239,41 @@ void check_arms(const Experiment& e, Diagnostics& diag) {
   }
 }
 
+// Checks the tuned key at every value tuning would try, and at "fixed", on the first arm:
+// a value its run config refuses is blamed on the tune section, which holds it.
+void check_tune_values(const Experiment& e, Diagnostics& diag) {
+  if (!e.tune || e.arms.empty()) return;
+  std::vector<std::pair<std::string, double>> values;
+  for (const double v : e.tune->values) values.push_back({"tune.values", v});
+  if (e.tune->fixed) values.push_back({"tune.fixed", *e.tune->fixed});
+  for (const auto& [where, value] : values) {
+    json config = e.run_config(e.arms[0], e.seeds.empty() ? 1 : e.seeds[0]);
+    Diagnostics value_diag;
+    try {
+      apply_override(config, e.tune->key + "=" + json(value).dump());
+      read_run_config(config, "", value_diag);
+    } catch (const ConfigError& err) {
+      value_diag.error("", err.what());
+    }
+    for (const auto& error : value_diag.errors())
+      diag.error(where, e.tune->key + " = " + format_number(value) + " is refused: " + error);
+    if (!value_diag.empty()) return;
+  }
+}
+
 }  // namespace
+
+std::string folder_name_problem(const std::string& name) {
+  const auto allowed = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  };
+  const std::string shown = "'" + brief_text(name, 40) + "'";
+  if (name.empty() || name.size() > 100)
+    return shown + ": a name has 1 to 100 characters (it names a folder)";
+  if (!std::all_of(name.begin(), name.end(), allowed) || name[0] == '.' || name[0] == '-')
+    return shown + ": use letters, digits, '_', '-' or '.', not first '.' or '-' (it names a folder)";
+  return "";
+}
 
 std::vector<std::uint64_t> first_seeds(int n) {
   std::vector<std::uint64_t> seeds;
@@ -310,7 +358,8 @@ std::vector<std::uint64_t> read_experiment_seeds(SpecReader& top, const Smoke& s
   const json seeds = options.smoke && !smoke.seeds.is_null() ? smoke.seeds
                      : listed                                ? *listed
                                                              : json(5);
-  return !options.seeds.empty() ? options.seeds : read_seeds(seeds, "seeds", diag);
+  return !options.seeds.empty() ? read_seeds(json(options.seeds), "--seeds", diag)
+                                : read_seeds(seeds, "seeds", diag);
 }
 
 std::optional<StopAt> read_target(SpecReader& top, Diagnostics& diag) {
@@ -363,8 +412,8 @@ std::optional<Arm> read_arm(const json& spec, std::size_t i, const ArmInputs& in
   Arm arm;
   if (!a.has("name")) diag.error(where + ".name", "missing: every arm needs a name");
   arm.name = a.string("name", "arm" + std::to_string(i + 1));
-  if (arm.name.empty() || arm.name.find_first_of("/\\ ") != std::string::npos)
-    diag.error(where + ".name", "'" + arm.name + "': use letters, digits, '_', '-' or '.'");
+  if (const std::string problem = folder_name_problem(arm.name); !problem.empty())
+    diag.error(where + ".name", problem);
   if (!names.insert(arm.name).second)
     diag.error(where + ".name", "'" + arm.name + "' is the name of an earlier arm");
   arm.description = a.string("description", "");
@@ -456,16 +505,22 @@ Experiment read_experiment_json(json spec, const std::string& path,
   e.arms = read_arms(top, in, options, diag);
   for (const auto& name : e.claimed_order)
     if (!e.arm(name)) diag.error("claimed_order", "no arm named '" + name + "'");
-  e.baseline = !options.baseline.empty()
-                   ? options.baseline
-                   : top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);
+  // The file's baseline is read (and so known to finish()) even when --baseline replaces it.
+  e.baseline = top.string("baseline", e.arms.empty() ? "" : e.arms[0].name);
+  if (!options.baseline.empty()) e.baseline = options.baseline;
   top.finish();
   if (!e.arms.empty() && !e.arm(e.baseline)) {
     std::vector<std::string> names;
     for (const auto& a : e.arms) names.push_back(a.name);
     diag.error("baseline", unknown_name_message("arm", e.baseline, names));
   }
+  const std::size_t runs = e.arms.size() * e.seeds.size() * std::max<std::size_t>(1, e.datasets.size());
+  if (runs > kMaxRuns)
+    diag.error("seeds", std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) +
+                            " seeds" + (e.datasets.empty() ? "" : " x " + std::to_string(e.datasets.size()) + " data sets") +
+                            " = " + std::to_string(runs) + " runs; at most " + std::to_string(kMaxRuns));
   if (diag.empty()) check_arms(e, diag);
+  if (diag.empty()) check_tune_values(e, diag);
   diag.throw_if_any();
   e.spec = spec;
   if (options.smoke) e.spec["smoke_run"] = true;

@@ -235,10 +235,19 @@ RunTask RunTask::from_json(const json& j) {
   RunTask t;
   t.stage = j.at("stage").get<std::string>();
   t.arm = j.at("arm").get<std::string>();
-  t.seed = j.at("seed").get<std::uint64_t>();
+  // get<> would convert -1, 1.5 or 2^64 (a double) into some seed: only exact integers pass.
+  const json& seed = j.at("seed");
+  if (!seed.is_number_unsigned())
+    throw DataError("seed " + brief_json(seed) +
+                    " is not an integer from 0 to 18446744073709551615");
+  t.seed = seed.get<std::uint64_t>();
   t.record = j.at("record").get<std::string>();
   t.initialization_only = j.at("initialization_only").get<bool>();
-  t.log_every_steps = j.at("log_every_steps").get<int>();
+  const json& every = j.at("log_every_steps");
+  if (!every.is_number_unsigned() || every.get<std::uint64_t>() > 1'000'000)
+    throw DataError("log_every_steps " + brief_json(every) +
+                    " is not an integer from 0 to 1000000");
+  t.log_every_steps = every.get<int>();
   t.origin = j.at("origin").get<std::string>();
   t.config = j.at("config");
   return t;
@@ -336,6 +345,12 @@ std::optional<RunRecord> saved_record(const Planned& p, std::string& conflict) {
     return std::nullopt;  // damaged: redo
   }
   if (r.status == "failed" || r.status == "interrupted") return std::nullopt;
+  if (r.arm != p.task.arm || r.seed != p.task.seed) {
+    conflict = "it is the record of arm '" + brief_text(r.arm, 40) + "' seed " +
+               std::to_string(r.seed) + ", not of arm '" + p.task.arm + "' seed " +
+               std::to_string(p.task.seed);
+    return std::nullopt;
+  }
   r.reused = true;
   return r;
 }

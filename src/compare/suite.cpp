@@ -67,9 +67,8 @@ std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& pat
   std::set<std::string> seen;
   for (const auto& e : out) {
     if (!seen.insert(e.name).second) diag.error(path, "data set '" + e.name + "' is listed twice");
-    if (e.name.empty() || e.name.find_first_of("/\\") != std::string::npos || e.name == "." ||
-        e.name == "..")
-      diag.error(path, "data set name '" + e.name + "' cannot name a folder");
+    if (const std::string problem = folder_name_problem(e.name); !problem.empty())
+      diag.error(path, "data set " + problem);
   }
   return out;
 }
