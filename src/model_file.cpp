@@ -181,8 +181,12 @@ void check_inputs(const std::string& path, const ModelInfo& info, const Model& m
 }  // namespace
 
 SavedModel load_model(const std::string& path) {
-  Model model = Model::load(path);
-  ModelInfo info = info_of(path, read_safetensors(path));
+  return load_model(read_safetensors(path), path);
+}
+
+SavedModel load_model(const SafetensorsFile& file, const std::string& path) {
+  Model model = Model::load(file, path);
+  ModelInfo info = info_of(path, file);
   check_classes(path, info, model);
   check_inputs(path, info, model);
   if (!info.scaler.identity() && info.scaler.offset.size() != model.input_size())

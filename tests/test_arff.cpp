@@ -151,6 +151,66 @@ TEST_CASE("ARFF: bad input is a DataError with the file, the line and the attrib
   }
 }
 
+TEST_CASE("ARFF: what was once ignored or accepted quietly is refused, naming the line") {
+  const std::string head = "@relation r\n@attribute a numeric\n@attribute class {p, q}\n";
+  // A repeated name: predict matches columns by name and fed the first into both inputs.
+  CHECK(error_of("@relation r\n@attribute x numeric\n@attribute 'x' numeric\n@attribute c "
+                 "{p}\n@data\n1,2,p\n")
+            .find("w.arff:3: attribute 'x' is declared twice (first at line 2)") !=
+        std::string::npos);
+  // Text after a declaration or after @data was dropped without a word.
+  CHECK(error_of("@relation r\n@attribute x numeric {a,b}\n@attribute c {p}\n@data\n1,p\n")
+            .find("w.arff:2: unexpected '{a,b}' after attribute 'x''s type 'numeric'") !=
+        std::string::npos);
+  CHECK(error_of("@relation r\n@attribute c {p} extra\n@data\np\n")
+            .find("w.arff:2: unexpected 'extra' after attribute 'c''s list of values") !=
+        std::string::npos);
+  CHECK(error_of(head + "@data 1, p\n2, q\n")
+            .find("w.arff:4: unexpected '1, p' after @data (the rows start on the next line)") !=
+        std::string::npos);
+  // Dropping the class once trained with every label set to the first class.
+  ArffOptions o;
+  o.drop = {"class"};
+  CHECK_THROWS_WITH_AS(parse_arff(head + "@data\n1, p\n", "w.arff", o),
+                       doctest::Contains("drop: 'class' is the class"), ConfigError);
+  // A 5 MB undeclared value was quoted whole: a 5,000,104-byte error line.
+  const std::string error = error_of(head + "@data\n1, " + std::string(5'000'000, 'v') + "\n");
+  CHECK(error.size() < 300);
+  CHECK(error.find("... (5000000 bytes)' is not one of its declared values") != std::string::npos);
+}
+
+TEST_CASE("ARFF: a UTF-8 byte order mark is not text; sparse rows fill what they omit") {
+  const std::string text =
+      "\xEF\xBB\xBF@relation r\n@attribute a numeric\n@attribute b {x, y}\n@attribute class "
+      "{p, q}\n@data\n{0 2, 2 q}\n{1 y}\n{1 ?}\n";
+  ArffOptions o;
+  o.missing = "impute";
+  const Samples s = parse_arff(text, "w.arff", o);
+  REQUIRE(s.size() == 3);
+  CHECK(s.x(0, 0) == 2.0f);
+  CHECK(s.x(0, 1) == 1.0f);  // b omitted: its first value, x
+  CHECK(s.x(0, 2) == 0.0f);
+  CHECK(s.labels == std::vector<std::int32_t>{1, 0, 0});  // an omitted class: its first value
+  CHECK(s.x(1, 1) == 0.0f);
+  CHECK(s.x(1, 2) == 1.0f);
+  CHECK(std::isnan(s.x(2, 1)));  // a missing nominal input: every column of it, to impute
+  CHECK(std::isnan(s.x(2, 2)));
+  // 20,000 attributes over 1,000 empty sparse rows: kept sparse while reading (once a full
+  // row of cells each, 1,967 MB for 100,000 attributes), the right matrix at the end.
+  std::string wide = "@relation r\n";
+  for (int i = 0; i < 20'000; ++i) {
+    wide += "@attribute a";
+    wide += std::to_string(i);
+    wide += " numeric\n";
+  }
+  wide += "@attribute class {p}\n@data\n";
+  for (int i = 0; i < 1000; ++i) wide += "{}\n";
+  const Samples w = parse_arff(wide, "w.arff");
+  CHECK(w.x.rows() == 1000);
+  CHECK(w.x.cols() == 20'000);
+  CHECK(w.x.isZero());
+}
+
 TEST_CASE(
     "ARFF: a header declaring huge one-hot inputs over many rows is refused before allocating") {
   // 100,000 sparse rows over 500k columns would be 200 GB dense: refused with the figure, from

@@ -266,6 +266,34 @@ TEST_CASE("CSV: bad input names file:line:column") {
   CHECK(error_of([&] { read_csv(s.dir.string()); }).find("is a directory") != std::string::npos);
 }
 
+TEST_CASE("CSV: repeated names, unknown categorical columns refused; a byte order mark is not text") {
+  Scratch s;
+  // Two columns named alike: predict by name once fed the first into both inputs.
+  CHECK(error_of([&] { read_csv(s.write("d.csv", "a, a ,c\n1,2,p\n")); })
+            .find("d.csv:1:3: column name 'a' is repeated (first in column 1)") !=
+        std::string::npos);
+  // A categorical column that does not exist, by index or by name, or that is the target.
+  const auto colours = s.write("c.csv", "colour,size,label\nred,1,p\nblue,2,q\n");
+  for (const auto& [name, expected] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"99", "categorical: column index 99 is past the last column (2)"},
+           {"99999999999999999999999", "column index 9999999999999999999999"},
+           {"colour2", "unknown column 'colour2' (did you mean 'colour'?)"},
+           {"label", "categorical: 'label' is a target column, not an input"}}) {
+    CsvOptions o;
+    o.categorical = {"colour", name};
+    CAPTURE(name);
+    CHECK(error_of([&] { read_csv(colours, o); }).find(expected) != std::string::npos);
+  }
+  CsvOptions by_index;
+  by_index.categorical = {"0"};
+  CHECK(read_csv(colours, by_index).feature_names ==
+        std::vector<std::string>{"colour=blue", "colour=red", "size"});
+  // Excel's UTF-8 byte order mark is not part of the first column's name.
+  const Samples bom = read_csv(s.write("bom.csv", "\xEF\xBB\xBFx,label\n1,p\n2,q\n"));
+  CHECK(bom.feature_names == std::vector<std::string>{"x"});
+}
+
 TEST_CASE("CSV through a data spec, with a separate test file and class names kept") {
   Scratch s;
   const auto train = s.write("train.csv", "f,c\n1,b\n2,a\n3,b\n4,a\n");

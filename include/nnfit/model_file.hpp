@@ -35,7 +35,9 @@ struct SavedModel {
 };
 
 void save_model(const std::string& path, const Model& model, const ModelInfo& info);
+// Every metadata field is checked against the tensors and the model (DataError naming `path`).
 SavedModel load_model(const std::string& path);
+SavedModel load_model(const SafetensorsFile& file, const std::string& path);
 
 struct Checkpoint {
   OptimizerState optimizer;

@@ -7,11 +7,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   const std::size_t split = std::min<std::size_t>(size - 1, 8u + data[0]);
-  const std::string labels = nnfit::fuzz::temporary_file("labels", data + 1, split);
-  const std::string images =
-      nnfit::fuzz::temporary_file("images", data + 1 + split, size - 1 - split);
+  const nnfit::fuzz::TemporaryFile labels("labels", data + 1, split);
+  const nnfit::fuzz::TemporaryFile images("images", data + 1 + split, size - 1 - split);
   try {
-    const nnfit::Samples s = nnfit::read_idx(images, labels);
+    const nnfit::Samples s = nnfit::read_idx(images.path(), labels.path());
     (void)s.size();
   } catch (const nnfit::Error&) {
   }

@@ -1,5 +1,7 @@
-// libFuzzer harness: safetensors bytes -> parse_safetensors -> a model built from the spec in
-// its metadata and loaded with its weights (what `nnfit eval` and `predict` do with a file).
+// libFuzzer harness: safetensors bytes -> parse_safetensors -> load_model, as `nnfit eval` and
+// `predict` load a model file: the model built from the spec in its metadata with its weights,
+// and every other metadata field (task, classes, features, one-hot inputs, preprocessing)
+// checked against it.
 #include <nnfit/nnfit.hpp>
 #include <string_view>
 
@@ -9,8 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto file = nnfit::parse_safetensors(
         std::string_view(reinterpret_cast<const char*>(data), size), "input");
-    nnfit::Model model = nnfit::Model::load(file, "input");
-    (void)model.num_parameters();
+    const nnfit::SavedModel saved = nnfit::load_model(file, "input");
+    (void)saved.model.num_parameters();
   } catch (const nnfit::Error&) {
   }
   return 0;

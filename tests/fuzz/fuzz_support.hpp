@@ -11,15 +11,24 @@
 
 namespace nnfit::fuzz {
 
-// A file in this process's own temporary folder holding `size` bytes at `data`.
-inline std::string temporary_file(const char* name, const std::uint8_t* data, std::size_t size) {
-  const std::string path =
-      "/tmp/nnfit-fuzz-" + std::to_string(::getpid()) + "-" + std::string(name);
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) std::abort();
-  if (size && std::fwrite(data, 1, size, f) != size) std::abort();
-  std::fclose(f);
-  return path;
-}
+// A file in the temporary folder holding `size` bytes at `data`, named for this process, and
+// removed when the object goes (a campaign once left 113 of them behind).
+class TemporaryFile {
+ public:
+  TemporaryFile(const char* name, const std::uint8_t* data, std::size_t size)
+      : path_("/tmp/nnfit-fuzz-" + std::to_string(::getpid()) + "-" + std::string(name)) {
+    std::FILE* f = std::fopen(path_.c_str(), "wb");
+    if (!f) std::abort();
+    if (size && std::fwrite(data, 1, size, f) != size) std::abort();
+    std::fclose(f);
+  }
+  ~TemporaryFile() { std::remove(path_.c_str()); }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace nnfit::fuzz
