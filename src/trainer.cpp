@@ -328,11 +328,10 @@ void Trainer::end_epoch(const Callbacks& callbacks, double train_seconds) {
   record.epoch_time = train_seconds + eval_seconds;
   record.samples_per_second = static_cast<double>(seen_) / std::max(train_seconds, 1e-9);
 
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::optional<double>>>{
-           {"val_loss",
-            record.validation.samples ? std::optional(record.validation.loss) : std::nullopt},
-           {"test_loss", record.test.samples ? std::optional(record.test.loss) : std::nullopt}})
-    if (value && !std::isfinite(*value)) diverged(name + " is " + std::to_string(*value));
+  // Only the validation loss can end a run: the test split never steers training or tuning,
+  // so a non-finite test loss is recorded as it is (the parameters' own check is per step).
+  if (record.validation.samples && !std::isfinite(record.validation.loss))
+    diverged("val_loss is " + std::to_string(record.validation.loss));
 
   // The monitored metric: best epoch and patience.
   const auto monitored = record.metric(result_.monitor);

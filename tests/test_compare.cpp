@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "nnfit/compare_report.hpp"
@@ -282,9 +283,81 @@ TEST_CASE("a diverging arm is recorded as diverged and the other arms go on") {
   CHECK(target["tau"] == 3.0 * 10);
   CHECK(target["restricted_mean"] == 3.0 * 10);
   CHECK_FALSE(summary["arms"][1]["measures"].contains("steps_to_target"));
+  // Three seeds cannot show it (the sign test's p is 0.25): the counts, not a verdict.
   for (const auto& c : summary["comparisons"])
     if (c["measure"] == "steps_to_target")
-      CHECK(c["verdict"] == "only " + summary["baseline"].get<std::string>() + " reached it");
+      CHECK(c["verdict"] == "not shown at this many seeds (reached: 0/3 against 3/3)");
+}
+
+namespace {
+
+// Finished runs of `e`'s arms on seeds 1..8 (3 epochs of 10 steps): each arm's validation loss
+// is `loss(arm, seed)`, and `reached(arm, seed)` says whether the target was met at step 10.
+std::vector<RunRecord> made_up_records(const Experiment& e,
+                                       const std::function<double(const Arm&, int)>& loss,
+                                       const std::function<bool(const Arm&, int)>& reached) {
+  std::vector<RunRecord> records;
+  for (const auto& arm : e.arms)
+    for (int seed = 1; seed <= 8; ++seed) {
+      RunRecord r;
+      r.arm = arm.name;
+      r.seed = static_cast<std::uint64_t>(seed);
+      r.status = "finished";
+      r.config = e.run_config(arm, r.seed);
+      r.steps_per_epoch = 10;
+      for (int epoch = 1; epoch <= 3; ++epoch) {
+        EpochRecord er;
+        er.epoch = epoch;
+        er.step = 10 * epoch;
+        er.train.loss = er.validation.loss = loss(arm, seed) / epoch;
+        er.train.samples = er.validation.samples = 100;
+        r.epochs.push_back(er);
+      }
+      if (reached(arm, seed)) r.target_reached = std::pair<int, std::int64_t>{1, 10};
+      records.push_back(std::move(r));
+    }
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count; secondaries explore") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment({{"seeds", 8}}));
+  const auto loss = [](const Arm& arm, int seed) {
+    return (arm.name == "elu" ? 1.0 : 2.0) + 0.01 * seed;  // elu lower in every seed
+  };
+  const auto verdict_of = [&](const json& summary, const std::string& measure) {
+    for (const auto& c : summary["comparisons"])
+      if (c["measure"] == measure) return c["verdict"].get<std::string>();
+    return std::string("none");
+  };
+  // Only elu reached the target, in one seed of 8: p = 1, no "only elu reached it".
+  json s = summarize(e, made_up_records(e, loss, [](const Arm& a, int seed) {
+    return a.name == "elu" && seed == 1;
+  }));
+  CHECK(verdict_of(s, "steps_to_target") ==
+        "not shown at this many seeds (reached: 1/8 against 0/8)");
+  // In every seed of 8: p = 2/256, the verdict stands.
+  s = summarize(e, made_up_records(e, loss, [](const Arm& a, int) { return a.name == "elu"; }));
+  CHECK(verdict_of(s, "steps_to_target") == "only elu reached it");
+  CHECK(s["primary"] == json{"steps_to_target"});
+  // Every other measure is exploratory, however small its p: no verdict word.
+  CHECK(verdict_of(s, "val_loss_auc") == "exploratory");
+  CHECK(verdict_of(s, "final_val_loss") == "exploratory");
+  // A declared primary measure carries the verdict instead.
+  const Experiment declared =
+      read(dir, small_experiment({{"seeds", 8}, {"primary", {"val_loss_auc", "final_val_loss"}}}));
+  s = summarize(declared,
+                made_up_records(declared, loss, [](const Arm& a, int) { return a.name == "elu"; }));
+  CHECK(verdict_of(s, "val_loss_auc") == "faster");
+  CHECK(verdict_of(s, "final_val_loss") == "better");
+  CHECK(verdict_of(s, "steps_to_target") == "exploratory");
+  // Holm across both primary measures: 2 x 2/256.
+  for (const auto& c : s["comparisons"])
+    if (c["measure"] == "val_loss_auc") CHECK(c["p_adjusted"] == doctest::Approx(4.0 / 256));
+  CHECK_THROWS_WITH_AS(read(dir, small_experiment({{"primary", {"speed"}}})),
+                       doctest::Contains("primary: unknown measure 'speed'"), ConfigError);
 }
 
 TEST_CASE("nnfit compare from the command line: arms from --activations, errors exit 2") {

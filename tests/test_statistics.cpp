@@ -120,6 +120,21 @@ TEST_CASE("Holm's adjustment on a hand-computed table") {
   CHECK(holm_adjust({0.5, 0.9})[1] == 1.0);
 }
 
+TEST_CASE("Student's t quantiles and the detectable difference (t tables, Cohen 1988)") {
+  // Two-sided 95% and one-sided 80% points, as printed in any t table (e.g. NIST/SEMATECH
+  // e-Handbook 1.3.6.7.2): df 1, 7, 30.
+  CHECK(t_quantile(0.975, 1) == doctest::Approx(12.7062).epsilon(1e-5));
+  CHECK(t_quantile(0.975, 7) == doctest::Approx(2.36462).epsilon(1e-5));
+  CHECK(t_quantile(0.975, 30) == doctest::Approx(2.04227).epsilon(1e-5));
+  CHECK(t_quantile(0.80, 1) == doctest::Approx(1.37638).epsilon(1e-5));
+  CHECK(t_quantile(0.80, 7) == doctest::Approx(0.89603).epsilon(1e-5));
+  CHECK(t_quantile(0.80, 30) == doctest::Approx(0.853767).epsilon(1e-5));
+  CHECK(t_quantile(0.025, 7) == doctest::Approx(-2.36462).epsilon(1e-5));
+  // Eight pairs of sd 1: (2.3646 + 0.8960) / sqrt 8 = 1.1528, not the normal 0.99.
+  CHECK(detectable_difference(8, 1.0) == doctest::Approx(1.15283).epsilon(1e-4));
+  CHECK(std::isnan(detectable_difference(1, 1.0)));
+}
+
 TEST_CASE(
     "verdicts follow the adjusted p, need three pairs, and never come from zero variance alone") {
   const std::vector<double> base = {10, 12, 11, 13, 12};

@@ -66,6 +66,10 @@ struct Experiment {
   // The arms in the order the claim puts them, best first (all or some): the report of an
   // experiment over data sets sets the ranks found beside it.
   std::vector<std::string> claimed_order;
+  // "primary": the measures whose comparisons carry verdict words (faster, better, ...), Holm-
+  // adjusted together across arms and measures; empty: the speed measure alone (summarize()).
+  // Every other measure is exploratory: its differences and p-values, no verdict.
+  std::vector<std::string> primary;
   json spec;  // the experiment as read (after extends, smoke and command-line overrides)
 
   const Arm* arm(const std::string& name) const;
@@ -90,6 +94,9 @@ Experiment read_experiment(const std::string& path, const ExperimentOptions& opt
 Experiment experiment_from_config(const std::string& config_path,
                                   const std::vector<std::string>& activations,
                                   const ExperimentOptions& options = {});
+
+// The measures a comparison computes per run, which "primary" may name (compare.hpp).
+const std::vector<std::string>& measure_names();
 
 // Seeds 1..n.
 std::vector<std::uint64_t> first_seeds(int n);

@@ -10,8 +10,14 @@
 
 namespace nnfit {
 
+// Whether two scores are the same number but for floating-point noise: |a - b| <= 1e-9
+// max(1, |a|, |b|). Means of the same accuracies summed in another order differ in the last
+// bits; exact == once ranked them apart and counted a 1e-16 difference as a win. The ranks
+// and the Wilcoxon test below treat such scores as ties.
+bool same_score(double a, double b);
+
 // scores[d][m]: method m on data set d. Rank 1 is the best (the highest score, or the lowest
-// with lower_is_better); ties share the average of the ranks they span.
+// with lower_is_better); ties (same_score) share the average of the ranks they span.
 struct Ranks {
   std::vector<std::vector<double>> per_dataset;
   std::vector<double> average;  // per method
@@ -40,10 +46,10 @@ std::vector<double> rank_p_values(const Ranks& ranks, int control);
 // Demšar's Table 5(a) (the studentized range statistic over sqrt 2), k from 2 to 10; 0 beyond.
 double nemenyi_critical_difference(int methods, int datasets);
 
-// Wilcoxon signed-rank test of a[i] - b[i] (Wilcoxon 1945), zeros handled as Demšar
-// recommends: their ranks split evenly between R+ and R- (one dropped if their number is
-// odd). p is exact (all 2^n sign patterns of the ranks) when there is no zero and n <= 30,
-// otherwise the normal approximation with the tie correction.
+// Wilcoxon signed-rank test of a[i] - b[i] (Wilcoxon 1945), zeros (pairs with same_score)
+// handled as Demšar recommends: their ranks split evenly between R+ and R- (one dropped if
+// their number is odd). p is exact (all 2^n sign patterns of the ranks) when no zero remains
+// after that and n <= 30, otherwise the normal approximation with the tie correction.
 struct Wilcoxon {
   int n = 0;
   double r_plus = 0, r_minus = 0;

@@ -229,6 +229,26 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
   return {};
 }
 
+// "primary": a list of distinct measure names.
+std::vector<std::string> read_primary(const json& list, Diagnostics& diag) {
+  std::vector<std::string> out;
+  if (!list.is_array() || list.empty()) {
+    diag.error("primary", "expected a non-empty list of measures, e.g. [\"steps_to_target\"]");
+    return out;
+  }
+  for (const auto& m : list) {
+    const auto& names = measure_names();
+    if (!m.is_string() || std::find(names.begin(), names.end(), m.get<std::string>()) == names.end())
+      diag.error("primary", m.is_string() ? unknown_name_message("measure", m.get<std::string>(), names)
+                                          : "expected measure names, found " + brief_json(m));
+    else if (std::find(out.begin(), out.end(), m.get<std::string>()) != out.end())
+      diag.error("primary", "'" + m.get<std::string>() + "' is listed twice");
+    else
+      out.push_back(m.get<std::string>());
+  }
+  return out;
+}
+
 // Checks every arm's run config, recording problems under the arm's name.
 void check_arms(const Experiment& e, Diagnostics& diag) {
   for (const auto& arm : e.arms) {
@@ -262,6 +282,17 @@ void check_tune_values(const Experiment& e, Diagnostics& diag) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& measure_names() {
+  static const std::vector<std::string> names = {
+      "steps_to_target",     "val_loss_auc",       "loss_auc",
+      "val_loss_at_25pct",   "val_loss_at_50pct",  "final_train_loss",
+      "final_train_accuracy", "final_val_loss",    "final_val_accuracy",
+      "final_test_loss",     "final_test_accuracy", "final_val_rmse",
+      "final_test_rmse",     "best_train_loss",    "best_val_loss",
+      "best_val_accuracy",   "test_accuracy_at_best_val", "dead_final"};
+  return names;
+}
 
 std::string folder_name_problem(const std::string& name) {
   const auto allowed = [](char c) {
@@ -495,6 +526,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
   e.rank_by = top.choice("rank_by", e.rank_by,
                          {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
                           "final_val_accuracy"});
+  if (const json* primary = top.raw("primary")) e.primary = read_primary(*primary, diag);
   if (const json* order = top.raw("claimed_order")) {
     if (order->is_array() &&
         std::all_of(order->begin(), order->end(), [](const json& v) { return v.is_string(); }))

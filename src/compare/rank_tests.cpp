@@ -11,8 +11,8 @@ namespace nnfit {
 
 namespace {
 
-// The average ranks (1-based) of `values`, ascending; ties share the mean of their ranks.
-// `tie_sizes` receives the size of each group of ties.
+// The average ranks (1-based) of `values`, ascending; ties (same_score with the group's
+// first value) share the mean of their ranks. `tie_sizes` receives each group's size.
 std::vector<double> midranks(const std::vector<double>& values, std::vector<int>* tie_sizes) {
   std::vector<std::size_t> order(values.size());
   std::iota(order.begin(), order.end(), 0);
@@ -21,7 +21,7 @@ std::vector<double> midranks(const std::vector<double>& values, std::vector<int>
   std::vector<double> ranks(values.size());
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;
-    while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]]) ++j;
+    while (j + 1 < order.size() && same_score(values[order[j + 1]], values[order[i]])) ++j;
     const double rank = (static_cast<double>(i) + static_cast<double>(j)) / 2.0 + 1.0;
     for (std::size_t t = i; t <= j; ++t) ranks[order[t]] = rank;
     if (tie_sizes) tie_sizes->push_back(static_cast<int>(j - i + 1));
@@ -124,6 +124,10 @@ double wilcoxon_exact_p(const std::vector<double>& ranks, double statistic) {
 
 }  // namespace
 
+bool same_score(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
+}
+
 double chi_square_upper(double x, double df) {
   return x <= 0 ? 1.0 : std::clamp(1.0 - gamma_p(df / 2.0, x / 2.0), 0.0, 1.0);
 }
@@ -191,9 +195,11 @@ double nemenyi_critical_difference(int methods, int datasets) {
 Wilcoxon wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<double>& b) {
   Wilcoxon w;
   std::vector<double> d;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) d.push_back(a[i] - b[i]);
-  const auto zeros = std::count(d.begin(), d.end(), 0.0);
-  if (zeros % 2 == 1) d.erase(std::find(d.begin(), d.end(), 0.0));  // one zero is left out
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    d.push_back(same_score(a[i], b[i]) ? 0.0 : a[i] - b[i]);
+  if (std::count(d.begin(), d.end(), 0.0) % 2 == 1)
+    d.erase(std::find(d.begin(), d.end(), 0.0));  // one zero is left out
+  const auto zeros = std::count(d.begin(), d.end(), 0.0);  // those that remain
   std::vector<double> magnitude;
   for (const double x : d) magnitude.push_back(std::fabs(x));
   std::vector<int> ties;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nnfit/rank_tests.hpp"
 #include "nnfit/rng.hpp"
 
 namespace nnfit {
@@ -110,8 +111,23 @@ std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_win
   return (d.mean < 0) == lower_wins ? better_word : worse_word;
 }
 
+double t_quantile(double p, double df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return std::nan("");
+  if (p < 0.5) return -t_quantile(1.0 - p, df);
+  // P(T > q) = P(T^2 > q^2) / 2 = f_upper(q^2; 1, df) / 2, decreasing in q: bisection.
+  double low = 0, high = 1;
+  while (f_upper(high * high, 1, df) / 2 > 1 - p) high *= 2;
+  for (int i = 0; i < 200 && high - low > 1e-12 * high; ++i) {
+    const double mid = (low + high) / 2;
+    (f_upper(mid * mid, 1, df) / 2 > 1 - p ? low : high) = mid;
+  }
+  return (low + high) / 2;
+}
+
 double detectable_difference(int n, double sd) {
-  return n < 2 ? std::nan("") : (1.959964 + 0.841621) * sd / std::sqrt(static_cast<double>(n));
+  if (n < 2) return std::nan("");
+  const double df = n - 1.0;
+  return (t_quantile(0.975, df) + t_quantile(0.80, df)) * sd / std::sqrt(static_cast<double>(n));
 }
 
 }  // namespace nnfit

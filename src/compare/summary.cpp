@@ -297,40 +297,57 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
           {"lower_is_better", true}};
 }
 
+// A verdict word needs the adjusted p below alpha, also when only one arm reached the target
+// (1 of 8 against 0 of 8 is a description, not a finding); the counts are said either way.
 std::string time_verdict(const json& c, double adjusted) {
   const int reached = c["reached"], baseline_reached = c["baseline_reached"];
+  const int n = c["n"];
   if (reached == 0 && baseline_reached == 0) return "neither reached the target";
+  const int decided = c["faster"].get<int>() + c["slower"].get<int>();
+  if (decided < kMinimumPairs || !(adjusted < kAlpha))
+    return "not shown at this many seeds (reached: " + std::to_string(reached) + "/" +
+           std::to_string(n) + " against " + std::to_string(baseline_reached) + "/" +
+           std::to_string(n) + ")";
   if (baseline_reached == 0) return "only " + c["arm"].get<std::string>() + " reached it";
   if (reached == 0) return "only " + c["baseline"].get<std::string>() + " reached it";
-  const int decided = c["faster"].get<int>() + c["slower"].get<int>();
-  if (decided < kMinimumPairs || !(adjusted < kAlpha)) return "not shown at this many seeds";
   return c["faster"].get<int>() > c["slower"].get<int>() ? "faster" : "slower";
 }
 
-// Holm's adjustment within each measure (across arms), then the verdicts.
-void adjust_and_judge(json& comparisons, const std::string& speed) {
-  std::map<std::string, std::vector<std::size_t>> by_measure;
+std::string continuous_verdict(const json& c, double adjusted) {
+  const std::string measure = c["measure"];
+  PairedDifference d;
+  d.n = c["n"];
+  d.mean = c["difference"];
+  const bool is_speed =
+      measure.find("auc") != std::string::npos || measure.rfind("val_loss_at_", 0) == 0;
+  return verdict(d, adjusted, c["lower_is_better"].get<bool>(), is_speed ? "faster" : "better",
+                 is_speed ? "slower" : "worse");
+}
+
+// The primary measures' comparisons form one family: Holm across every arm and primary
+// measure, and only they get verdict words. Every other measure is exploratory: Holm across
+// the arms within the measure, its numbers shown, no verdict (about 16 measures per arm would
+// otherwise make some "better" or "worse" by chance).
+void adjust_and_judge(json& comparisons, const std::vector<std::string>& primary) {
+  const auto is_primary = [&](const json& c) {
+    return std::find(primary.begin(), primary.end(), c["measure"].get<std::string>()) !=
+           primary.end();
+  };
+  std::map<std::string, std::vector<std::size_t>> families;  // "" for the primary family
   for (std::size_t i = 0; i < comparisons.size(); ++i)
-    by_measure[comparisons[i]["measure"].get<std::string>()].push_back(i);
-  for (const auto& [measure, indices] : by_measure) {
+    families[is_primary(comparisons[i]) ? "" : comparisons[i]["measure"].get<std::string>()]
+        .push_back(i);
+  for (const auto& [family, indices] : families) {
     std::vector<double> p;
     for (const auto i : indices) p.push_back(comparisons[i]["p"].get<double>());
     const std::vector<double> adjusted = holm_adjust(p);
     for (std::size_t k = 0; k < indices.size(); ++k) {
       json& c = comparisons[indices[k]];
       c["p_adjusted"] = adjusted[k];
-      c["headline"] = measure == speed;
-      if (measure == "steps_to_target") {
-        c["verdict"] = time_verdict(c, adjusted[k]);
-        continue;
-      }
-      PairedDifference d;
-      d.n = c["n"];
-      d.mean = c["difference"];
-      const bool is_speed =
-          measure.find("auc") != std::string::npos || measure.rfind("val_loss_at_", 0) == 0;
-      c["verdict"] = verdict(d, adjusted[k], c["lower_is_better"].get<bool>(),
-                             is_speed ? "faster" : "better", is_speed ? "slower" : "worse");
+      c["headline"] = family.empty();
+      c["verdict"] = !family.empty()                   ? "exploratory"
+                     : c["measure"] == "steps_to_target" ? time_verdict(c, adjusted[k])
+                                                         : continuous_verdict(c, adjusted[k]);
     }
   }
 }
@@ -338,7 +355,7 @@ void adjust_and_judge(json& comparisons, const std::string& speed) {
 // Paired comparisons with the baseline: time to target, and every continuous measure but
 // wall time.
 json all_comparisons(const Experiment& experiment, ByArm& by_arm, const TimesByArm& times,
-                     const std::string& speed) {
+                     const std::vector<std::string>& primary) {
   json comparisons = json::array();
   for (const auto& arm : experiment.arms) {
     if (arm.name == experiment.baseline) continue;
@@ -355,7 +372,7 @@ json all_comparisons(const Experiment& experiment, ByArm& by_arm, const TimesByA
       if (!c.is_null()) comparisons.push_back(std::move(c));
     }
   }
-  adjust_and_judge(comparisons, speed);
+  adjust_and_judge(comparisons, primary);
   return comparisons;
 }
 
@@ -392,6 +409,8 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
   for (const auto& arm : experiment.arms)
     arms.push_back(arm_summary(experiment, arm, records, by_arm, times));
   const std::string speed = speed_measure(experiment, by_arm);
+  const std::vector<std::string> primary =
+      experiment.primary.empty() ? std::vector<std::string>{speed} : experiment.primary;
   json target = nullptr;
   if (experiment.target)
     target = {{"metric", experiment.target->metric}, {"value", experiment.target->value}};
@@ -406,8 +425,9 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
           {"log_every_steps", experiment.log_every_steps},
           {"eval_every_steps", eval_every_steps(experiment)},
           {"alpha", kAlpha},
+          {"primary", primary},
           {"arms", arms},
-          {"comparisons", all_comparisons(experiment, by_arm, times, speed)}};
+          {"comparisons", all_comparisons(experiment, by_arm, times, primary)}};
 }
 
 }  // namespace nnfit
