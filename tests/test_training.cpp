@@ -2,6 +2,10 @@
 // compares. These would fail on a wrong gradient, a broken optimiser or a bad initialiser.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <limits>
+#include <memory>
+
 #include "tests/support.hpp"
 
 using namespace nnfit;
@@ -48,4 +52,26 @@ TEST_CASE("the spirals are not linearly separable: a linear network stays far be
   // The control that makes the test above mean something.
   Rng data_rng(2024);
   CHECK(trained_accuracy(test::two_spirals(100, data_rng), 32, "linear", 0.01, 1000) < 0.75);
+}
+
+TEST_CASE("a non-finite test loss is recorded, never a divergence: the test split steers nothing") {
+  // A test row of NaN (no reader lets one through; here it is put in by hand) makes the test
+  // loss NaN at every epoch end. It once marked the run diverged, which could veto a tuning
+  // value through the test split.
+  const json spec = {{"source", "moons"}, {"samples", 200}, {"validation", 0.25}, {"test", 0.25}};
+  Data data = load_data(spec, 1);
+  auto poisoned = std::make_shared<Samples>(*data.test.samples);
+  poisoned->x(data.test.rows[0], 0) = std::numeric_limits<float>::quiet_NaN();
+  data.test.samples = poisoned;
+  RunConfig run = read_run_config(json{{"data", spec},
+                                       {"model", {{"layers", {{{"type", "dense"}, {"units", 2}}}}}},
+                                       {"train", {{"epochs", 2}}}},
+                                  "test");
+  auto setup = build_run(run, data, "test");
+  Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data, run.train,
+                  run.seed);
+  CHECK_NOTHROW(trainer.run());
+  REQUIRE(trainer.history().size() == 2);
+  CHECK(std::isnan(trainer.history().back().test.loss));
+  CHECK(std::isfinite(trainer.history().back().validation.loss));
 }
