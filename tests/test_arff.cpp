@@ -38,7 +38,7 @@ std::string error_of(const std::string& text, const ArffOptions& options = {}) {
 
 }  // namespace
 
-TEST_CASE("ARFF: nominal, numeric, real and integer attributes; quotes, comments, case") {
+TEST_CASE("ARFF: nominal, numeric, real and integer attributes, quotes, comments, case") {
   const Samples s = parse_arff(kWeather, "w.arff");
   REQUIRE(s.size() == 5);
   CHECK(s.task == Task::classification);
@@ -179,7 +179,7 @@ TEST_CASE("ARFF: what was once ignored or accepted quietly is refused, naming th
   CHECK(error.find("... (5000000 bytes)' is not one of its declared values") != std::string::npos);
 }
 
-TEST_CASE("ARFF: a UTF-8 byte order mark is not text; sparse rows fill what they omit") {
+TEST_CASE("ARFF: a UTF-8 byte order mark is not text, sparse rows fill what they omit") {
   const std::string text =
       "\xEF\xBB\xBF@relation r\n@attribute a numeric\n@attribute b {x, y}\n@attribute class "
       "{p, q}\n@data\n{0 2, 2 q}\n{1 y}\n{1 ?}\n";
@@ -236,7 +236,7 @@ TEST_CASE(
                             "1048576 columns in all)") != std::string::npos);
 }
 
-TEST_CASE("ARFF source: a test file must have the same header; Weka's iris loads") {
+TEST_CASE("ARFF source: a test file must have the same header, Weka's iris loads") {
   test::ScratchDir dir;
   const std::string head = "@relation r\n@attribute a numeric\n@attribute class {p, q}\n@data\n";
   test::write_file(dir.path("train.arff"), head + "1,p\n2,q\n3,p\n4,q\n5,p\n6,q\n");

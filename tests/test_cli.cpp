@@ -162,7 +162,7 @@ TEST_CASE("extends and --set: merged, child wins, overrides last") {
   CHECK(config["seed"] == 3);
 }
 
-TEST_CASE("config errors: every problem at once, with file, JSON path and suggestion; exit 2") {
+TEST_CASE("config errors: every problem at once, with file, JSON path and suggestion, exit 2") {
   Workspace w;
   const Result r = w.run("--config tests/configs/bad_many.json");
   CHECK(r.status == 2);
@@ -225,7 +225,7 @@ TEST_CASE("a metric the run does not measure is refused before training") {
   CHECK_FALSE(fs::exists(w.dir / "m" / "metrics.jsonl"));
 }
 
-TEST_CASE("init_from: matching weights start the run; mismatched ones are an error") {
+TEST_CASE("init_from: matching weights start the run, mismatched ones are an error") {
   Workspace w;
   REQUIRE(w.run("-q --config tests/configs/tiny.json --output " + w.path("a")).status == 0);
   const Result ok = w.run(
@@ -252,7 +252,7 @@ TEST_CASE("--json prints one JSON object per epoch, then the summary") {
   CHECK(json::parse(out[4]).contains("summary"));
 }
 
-TEST_CASE("predict writes one CSV row per input row; help and version exit 0") {
+TEST_CASE("predict writes one CSV row per input row, help and version exit 0") {
   Workspace w;
   REQUIRE(w.run("-q --config tests/configs/tiny.json --output " + w.path("p")).status == 0);
   std::ofstream(w.path("x.csv")) << "a,b\n1.0,0.5\n-1.0,0.5\n0.5,-0.4\n";

@@ -321,7 +321,7 @@ std::vector<RunRecord> made_up_records(const Experiment& e,
 
 }  // namespace
 
-TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count; secondaries explore") {
+TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, secondaries explore") {
   test::ScratchDir dir;
   const Experiment e = read(dir, small_experiment({{"seeds", 8}}));
   const auto loss = [](const Arm& arm, int seed) {
@@ -382,7 +382,7 @@ TEST_CASE("nnfit compare from the command line: arms from --activations, errors 
 
 // The shipped experiments at smoke size: the facts with a large margin.
 TEST_CASE(
-    "experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at ln 10; ELU does not") {
+    "experiment dying_relu (smoke): ReLU with hidden biases at -3 stays at ln 10, ELU does not") {
   test::ScratchDir dir;
   std::string out;
   REQUIRE(
@@ -516,6 +516,92 @@ TEST_CASE(
             .find("tuning seeds' range") != std::string::npos);
 }
 
+namespace {
+
+// An engine that trains nothing: each task's record is made up from its learning rate by
+// `outcome(lr, seed)`, which gives (status, the validation losses of its epochs).
+RunEngine made_up_engine(
+    const std::function<std::pair<std::string, std::vector<double>>(double, std::uint64_t)>&
+        outcome) {
+  return [outcome](const std::vector<RunTask>& tasks,
+                   const std::function<void(std::size_t, RunRecord)>& finished) {
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      RunRecord r;
+      r.arm = tasks[i].arm;
+      r.seed = tasks[i].seed;
+      r.config = tasks[i].config;
+      r.steps_per_epoch = 10;
+      const auto [status, losses] = outcome(r.config["optimizer"]["lr"].get<double>(), r.seed);
+      r.status = status;
+      for (std::size_t k = 0; k < losses.size(); ++k) {
+        EpochRecord er;
+        er.epoch = static_cast<int>(k + 1);
+        er.step = 10 * er.epoch;
+        er.train.loss = er.validation.loss = losses[k];
+        er.train.samples = er.validation.samples = 100;
+        r.epochs.push_back(er);
+      }
+      finished(i, std::move(r));
+    }
+  };
+}
+
+}  // namespace
+
+TEST_CASE("tuning: a rate that diverged in any tuning seed scores worst and never wins") {
+  test::ScratchDir dir;
+  Experiment e = read(dir, small_experiment({{"tune",
+                                              {{"values", {0.001, 0.01, 0.1}},
+                                               {"seeds", 2},
+                                               {"method", "grid"}}}}));
+  CompareOptions o;
+  o.output = dir.path("out");
+  // 0.1 reaches the lowest validation loss of all (0.05) before it diverges in the second
+  // tuning seed: averaging the finished epochs once made it the choice.
+  o.engine = made_up_engine([](double lr, std::uint64_t seed) {
+    if (lr > 0.05)
+      return std::pair<std::string, std::vector<double>>{seed == kFirstTuningSeed ? "finished" : "diverged",
+                                                         {0.05}};
+    return std::pair<std::string, std::vector<double>>{"finished", {lr < 0.005 ? 0.8 : 0.5}};
+  });
+  const auto tunings = tune_arms(e, o);
+  REQUIRE(tunings.size() == 2);
+  CHECK(tunings[0].chosen == doctest::Approx(0.01));
+  const json t = tuning_json(e, tunings);
+  const json& points = t["arms"][0]["rungs"][0]["points"];
+  REQUIRE(points.size() == 3);
+  CHECK(points[2]["value"] == 0.1);
+  CHECK(points[2]["selection"].is_null());
+  CHECK(points[2]["diverged"] == 1);
+  CHECK(points[1]["diverged"] == 0);
+}
+
+TEST_CASE("tuning: rung points keep their grid values after an extension below the grid") {
+  test::ScratchDir dir;
+  Experiment e = read(dir, small_experiment({{"tune",
+                                              {{"values", {0.001, 0.01, 0.1}},
+                                               {"seeds", 1},
+                                               {"eta", 3},
+                                               {"extend", 1}}}}));
+  CompareOptions o;
+  o.output = dir.path("out");
+  // The lowest rate of the grid wins; 1e-4, tried below it, is worse.
+  o.engine = made_up_engine([](double lr, std::uint64_t) {
+    return std::pair<std::string, std::vector<double>>{"finished",
+                                                       {lr < 5e-4 ? 0.9 : 0.1 + lr}};
+  });
+  const auto tunings = tune_arms(e, o);
+  CHECK(tunings[0].chosen == doctest::Approx(0.001));
+  const json t = tuning_json(e, tunings);
+  const json& first = t["arms"][0]["rungs"][0]["points"];
+  REQUIRE(first.size() == 3);
+  // Once looked up in the extended, re-sorted list: 1e-4, 1e-3, 1e-2.
+  CHECK(first[0]["value"] == 0.001);
+  CHECK(first[1]["value"] == 0.01);
+  CHECK(first[2]["value"] == 0.1);
+  CHECK(t["arms"][0]["extended"][0]["value"].get<double>() == doctest::Approx(1e-4));
+}
+
 TEST_CASE("tune extend: a best value on the edge is followed beyond it while it wins") {
   test::ScratchDir dir;
   // Adam at 1e-6 and 1e-5 barely moves in 3 epochs: the upper edge wins, and so do 1e-4 and
@@ -532,9 +618,9 @@ TEST_CASE("tune extend: a best value on the edge is followed beyond it while it 
   for (const auto& t : tunings) {
     CAPTURE(t.arm);
     REQUIRE(t.extended.size() == 2);
-    CHECK(t.extended[0].first == doctest::Approx(1e-4));
-    CHECK(t.extended[1].first == doctest::Approx(1e-3));
-    CHECK(t.extended[1].second < t.extended[0].second);
+    CHECK(t.extended[0].value == doctest::Approx(1e-4));
+    CHECK(t.extended[1].value == doctest::Approx(1e-3));
+    CHECK(t.extended[1].selection < t.extended[0].selection);
     CHECK(t.chosen == doctest::Approx(1e-3));
     CHECK(t.values.size() == 4);
     CHECK(t.on_edge);  // still the highest value tried: the report says so

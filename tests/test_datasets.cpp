@@ -266,7 +266,7 @@ TEST_CASE("CSV: bad input names file:line:column") {
   CHECK(error_of([&] { read_csv(s.dir.string()); }).find("is a directory") != std::string::npos);
 }
 
-TEST_CASE("CSV: repeated names, unknown categorical columns refused; a byte order mark is not text") {
+TEST_CASE("CSV: repeated names, unknown categorical columns refused, a byte order mark is not text") {
   Scratch s;
   // Two columns named alike: predict by name once fed the first into both inputs.
   CHECK(error_of([&] { read_csv(s.write("d.csv", "a, a ,c\n1,2,p\n")); })
@@ -362,7 +362,7 @@ TEST_CASE("generators follow their definitions") {
         }).find("data.features: value 3 is out of range") != std::string::npos);
 }
 
-TEST_CASE("splits: stratified, disjoint, complete, seeded; limit takes the first samples") {
+TEST_CASE("splits: stratified, disjoint, complete, seeded, limit takes the first samples") {
   const json spec = {{"source", "blobs"}, {"samples", 1000}, {"validation", 0.2}, {"test", 0.1}};
   const Data a = load_data(spec, 11), b = load_data(spec, 11), c = load_data(spec, 12);
   // Classes of 334, 333, 333: the test split takes round(10%) of each, 33 + 33 + 33; the
@@ -415,7 +415,7 @@ TEST_CASE("standardisation statistics come from the training split only") {
         doctest::Approx((static_cast<double>(v) - mean) / stddev));
 }
 
-TEST_CASE("standardize_global: one mean and sd over every feature; clip clamps; both saved") {
+TEST_CASE("standardize_global: one mean and sd over every feature, clip clamps, both saved") {
   // Two features: 0, 1, 2, 3 and 10, 10, 10, 10 -> over all eight values mean 5.75,
   // population variance (0 + 1 + 4 + 9 + 4 * 100) / 8 - 5.75^2 = 18.6875.
   Samples samples;
@@ -432,9 +432,14 @@ TEST_CASE("standardize_global: one mean and sd over every feature; clip clamps; 
   // Per feature, the constant column would only be shifted; globally it keeps its distance.
   const Data clipped =
       prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 1.0}}, 1);
-  CHECK(clipped.train.samples->x(0, 1) == 1.0f);
-  CHECK(clipped.train.samples->x(0, 0) == -1.0f);
+  // (A ';' in this test's name kept it from ever running under CTest, and it expected 1.0 of
+  // (10 - 5.75) / sd = 0.983, which a clip at 1 leaves alone.)
+  CHECK(clipped.train.samples->x(0, 1) == doctest::Approx((10 - 5.75) / sd));  // inside
+  CHECK(clipped.train.samples->x(0, 0) == -1.0f);  // -1.33, clipped
   CHECK(clipped.train.samples->x(2, 0) == doctest::Approx((2 - 5.75) / sd));
+  const Data tighter =
+      prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 0.9}}, 1);
+  CHECK(tighter.train.samples->x(0, 1) == 0.9f);
   // The clip travels with the model file, so predict applies it too.
   test::ScratchDir dir;
   Model model(2);

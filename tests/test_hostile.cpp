@@ -260,7 +260,7 @@ TEST_CASE("a loss that does not fit the task is refused before training") {
   CHECK_FALSE(fs::exists(w.dir / "a" / "summary.json"));
 }
 
-TEST_CASE("a run directory belongs to one process; stale temporaries go") {
+TEST_CASE("a run directory belongs to one process, stale temporaries go") {
   Workspace w;
   const std::string dir = w.path("run");
   {

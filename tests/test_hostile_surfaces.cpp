@@ -55,7 +55,7 @@ void edit_metadata(const std::string& path, const std::string& key, const std::s
 
 }  // namespace
 
-TEST_CASE("compare --seeds: a repeated seed is refused as in experiment files; lists are bounded") {
+TEST_CASE("compare --seeds: a repeated seed is refused as in experiment files, lists are bounded") {
   Workspace w;
   // One seed eight times once counted as n = 8 and printed "slower", p = 0.0078.
   refused(w, std::string(kCompare) + "--activations relu,elu --seeds 1,1,1,1,1,1,1,1 -j 1 -o " +
@@ -106,7 +106,7 @@ TEST_CASE("--baseline replaces the baseline of the config's arms and of an exper
                        doctest::Contains("baseline: unknown arm 'tanh'"), ConfigError);
 }
 
-TEST_CASE("arm names are one safe path component; tune values are blamed on tune") {
+TEST_CASE("arm names are one safe path component, tune values are blamed on tune") {
   Workspace w;
   const auto experiment = [&](const json& arm, const json& tune) {
     json spec = {{"base", (test::kSource / "tests/configs/tiny.json").string()},

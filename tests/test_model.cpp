@@ -234,7 +234,7 @@ TEST_CASE("corrupt or mismatched model files are clear errors, not crashes") {
                        DataError);
 }
 
-TEST_CASE("one seed gives identical parameters after training; another seed does not") {
+TEST_CASE("one seed gives identical parameters after training, another seed does not") {
   auto train = [](std::uint64_t seed) {
     Rng rng(seed);
     auto model = Model::from_json(json::parse(R"({"inputs": 2, "layers": [

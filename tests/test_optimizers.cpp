@@ -87,7 +87,7 @@ TEST_CASE("adam: bias correction by optimiser step, eps after the square root") 
                     {0.701586274504415, -1.7006233928121137}});
 }
 
-TEST_CASE("adam's weight decay is L2 added to the gradient; adamw's is decoupled") {
+TEST_CASE("adam's weight decay is L2 added to the gradient, adamw's is decoupled") {
   // adam, decay 0.1: g = 1.1 p; step 1 still moves by lr * 1.1/(1.1 + 1e-8).
   check_trajectory(
       run(json{{"type", "adam"}, {"lr", 0.1}, {"weight_decay", 0.1}}, 2),

@@ -141,7 +141,7 @@ TEST_CASE("chi-square and F tails against closed forms") {
   }
 }
 
-TEST_CASE("datasets: the UCI suite, UCI names, data specs; problems named") {
+TEST_CASE("datasets: the UCI suite, UCI names, data specs, problems named") {
   Diagnostics diag("e.json");
   const auto all = read_datasets(json::array({"uci"}), "datasets", diag);
   CHECK(all.size() == uci_names().size());

@@ -31,7 +31,7 @@ TEST_CASE("per-class precision, recall and F1 match scikit-learn's classificatio
   CHECK(macro_f1(scores) == doctest::Approx(0.49).epsilon(0.01));
 }
 
-TEST_CASE("a run writes report.html; nnfit report redraws it; output.report=false skips it") {
+TEST_CASE("a run writes report.html, nnfit report redraws it, output.report=false skips it") {
   Workspace w;
   const std::string dir = w.path("run");
   Result r = w.run("-q --config tests/configs/tiny.json --set diagnostics=true -o " + dir);

@@ -91,7 +91,7 @@ TEST_CASE("mpirun -np 3 nnfit compare gives the --jobs 1 summary") {
 }
 #endif
 
-TEST_CASE("a --run-one killed mid-run is reported missing by --collect; a rerun completes it") {
+TEST_CASE("a --run-one killed mid-run is reported missing by --collect, a rerun completes it") {
   Workspace w;
   const fs::path out = w.dir / "killed";
   // One long run (about 3 s) per arm.

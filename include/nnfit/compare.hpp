@@ -114,10 +114,16 @@ struct ArmTuning {
   std::vector<double> values;  // the space, with the points "extend" added (ascending)
   double chosen = 0;
   bool on_edge = false;                        // the lowest or highest value of the space: widen it
-  std::vector<Rung> rungs;                     // indices into TuneSpec::values
+  std::vector<Rung> rungs;                     // indices into TuneSpec::values (the grid)
   std::vector<std::vector<double>> selection;  // per rung, each point's selection value
-  // "extend": the points tried beyond the edge (at the full budget) and their selection value.
-  std::vector<std::pair<double, double>> extended;
+  std::vector<std::vector<int>> diverged;      // per rung, each point's diverged tuning runs
+  // "extend": the points tried beyond the edge (at the full budget), their selection value and
+  // their diverged tuning runs.
+  struct Extension {
+    double value = 0, selection = 0;
+    int diverged = 0;
+  };
+  std::vector<Extension> extended;
 };
 std::vector<ArmTuning> tune_arms(Experiment& experiment, const CompareOptions& options);
 // summary.json's "tuning" section.

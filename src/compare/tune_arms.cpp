@@ -59,19 +59,29 @@ Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halv
   return sub;
 }
 
-// The mean selection value over the tuning seeds of each arm of a stage (NaN unless every
-// seed has one).
-std::map<std::string, double> stage_selection(const Experiment& e,
-                                              const std::vector<RunRecord>& records) {
+// One point of a stage: its selection value, the mean over the tuning seeds, and how many
+// of its tuning runs diverged.
+struct PointResult {
+  double selection = 0;
+  int diverged = 0;
+};
+
+// Each arm of a stage as a PointResult. The selection value is NaN, the worst, unless every
+// tuning seed finished: a diverged run keeps the epochs it completed, and their (finite) best
+// once let a learning rate that diverges mid-run win the tuning.
+std::map<std::string, PointResult> stage_selection(const Experiment& e,
+                                                   const std::vector<RunRecord>& records) {
   std::map<std::string, std::pair<double, int>> sums;
+  std::map<std::string, PointResult> out;
   for (const auto& r : records) {
     auto& [sum, count] = sums[r.arm];
-    sum += selection_value(r.epochs, *e.tune);  // NaN stays NaN
+    const bool diverged = r.status != "finished";
+    sum += diverged ? std::nan("") : selection_value(r.epochs, *e.tune);  // NaN stays NaN
     ++count;
+    out[r.arm].diverged += r.status == "diverged";
   }
-  std::map<std::string, double> out;
   for (const auto& [arm, sc] : sums)
-    out[arm] = sc.second == e.tune->seeds ? sc.first / sc.second : std::nan("");
+    out[arm].selection = sc.second == e.tune->seeds ? sc.first / sc.second : std::nan("");
   return out;
 }
 
@@ -84,13 +94,17 @@ CompareOptions stage_options(const CompareOptions& options, const std::string& s
 // Each point's selection value: the mean over tuning seeds, NaN when a seed has none.
 void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
                  const std::map<std::string, std::pair<std::size_t, std::size_t>>& owner,
-                 std::vector<Halving>& halvings) {
+                 std::vector<Halving>& halvings, std::vector<std::vector<std::vector<int>>>& diverged) {
   std::vector<std::vector<double>> selection(e.arms.size());
   for (std::size_t a = 0; a < e.arms.size(); ++a)
-    if (!halvings[a].done()) selection[a].assign(halvings[a].rung().points.size(), std::nan(""));
-  for (const auto& [arm, value] : stage_selection(e, records)) {
+    if (!halvings[a].done()) {
+      selection[a].assign(halvings[a].rung().points.size(), std::nan(""));
+      diverged[a].emplace_back(halvings[a].rung().points.size(), 0);
+    }
+  for (const auto& [arm, point] : stage_selection(e, records)) {
     const auto [a, k] = owner.at(arm);
-    selection[a][k] = value;
+    selection[a][k] = point.selection;
+    diverged[a].back()[k] = point.diverged;
   }
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     if (halvings[a].done()) continue;
@@ -143,18 +157,19 @@ void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunin
       owner[sub.arms.back().name] = a;
       tunings[a].values.push_back(value);
       std::sort(tunings[a].values.begin(), tunings[a].values.end());
-      tunings[a].extended.push_back({value, std::nan("")});
+      tunings[a].extended.push_back({value, std::nan(""), 0});
     }
     if (sub.arms.empty()) return;
     sub.baseline = sub.arms.front().name;
     const auto records = run_experiment(sub, stage_options(options, "extend-" + std::to_string(k)));
     if (options.stopped()) return;
-    for (const auto& [arm, value] : stage_selection(e, records)) {
+    for (const auto& [arm, point] : stage_selection(e, records)) {
       const std::size_t a = owner.at(arm);
-      tunings[a].extended.back().second = value;
-      if (value < best[a]) {  // false for NaN: a diverged point never wins
-        best[a] = value;
-        tunings[a].chosen = tunings[a].extended.back().first;
+      tunings[a].extended.back().selection = point.selection;
+      tunings[a].extended.back().diverged = point.diverged;
+      if (point.selection < best[a]) {  // false for NaN: a diverged point never wins
+        best[a] = point.selection;
+        tunings[a].chosen = tunings[a].extended.back().value;
       } else {
         open[a] = false;
       }
@@ -172,13 +187,14 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
                                   ? arm.config["train"].value("epochs", TrainConfig{}.epochs)
                                   : TrainConfig{}.epochs);
   std::vector<Halving> halvings(e.arms.size(), Halving(*e.tune, epochs));
+  std::vector<std::vector<std::vector<int>>> diverged(e.arms.size());  // arm, rung, point
   for (int rung = 0; !halvings.front().done(); ++rung) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
     const Experiment sub = rung_experiment(e, halvings, owner);
     const auto records =
         run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
     if (options.stopped()) return {};
-    report_rung(e, records, owner, halvings);
+    report_rung(e, records, owner, halvings, diverged);
   }
   std::vector<ArmTuning> out;
   std::vector<double> best;
@@ -190,6 +206,7 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
                    false,
                    h.history(),
                    h.values(),
+                   diverged[a],
                    {}});
     best.push_back(chosen_selection(h));
   }
@@ -211,16 +228,19 @@ json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
     for (std::size_t k = 0; k < t.rungs.size(); ++k) {
       json points = json::array();
       for (std::size_t i = 0; i < t.rungs[k].points.size(); ++i) {
+        // Rung points index the grid, not t.values, which "extend" may have grown below it.
         const double v = t.selection[k][i];
-        points.push_back({{"value", t.values[t.rungs[k].points[i]]},
-                          {"selection", std::isfinite(v) ? json(v) : json()}});
+        points.push_back({{"value", e.tune->values[t.rungs[k].points[i]]},
+                          {"selection", std::isfinite(v) ? json(v) : json()},
+                          {"diverged", t.diverged[k][i]}});
       }
       rungs.push_back({{"epochs", t.rungs[k].epochs}, {"points", points}});
     }
     json extended = json::array();
-    for (const auto& [value, selection] : t.extended)
-      extended.push_back(
-          {{"value", value}, {"selection", std::isfinite(selection) ? json(selection) : json()}});
+    for (const auto& x : t.extended)
+      extended.push_back({{"value", x.value},
+                          {"selection", std::isfinite(x.selection) ? json(x.selection) : json()},
+                          {"diverged", x.diverged}});
     arms.push_back({{"arm", t.arm},
                     {"chosen", t.chosen},
                     {"on_edge", t.on_edge},

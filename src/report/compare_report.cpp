@@ -619,14 +619,26 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
            : std::string("a full grid")) +
       " on the validation split's `" + t["metric"].get<std::string>() + "` at its " +
       t["at"].get<std::string>() + " epoch, on tuning seeds " + seeds +
-      ", which are not evaluation seeds; no test metric is read.");
+      ", which are not evaluation seeds; no test metric is read. A value at which any tuning "
+      "run diverged (or failed) scores as the worst, whatever its finished epochs measured: it "
+      "can never be chosen.");
   std::vector<std::vector<std::string>> rows = {
-      {"arm", "chosen", "rungs (epochs: points)", "note"}};
+      {"arm", "chosen", "rungs (epochs: points)", "diverged tuning runs (value: runs)", "note"}};
+  const std::string of = "/" + std::to_string(t["seeds"].size());
   for (const auto& a : t["arms"]) {
-    std::string rungs;
-    for (const auto& r : a["rungs"])
+    std::string rungs, diverged;
+    for (const auto& r : a["rungs"]) {
       rungs += (rungs.empty() ? "" : ", ") + r["epochs"].dump() + ": " +
                std::to_string(r["points"].size());
+      for (const auto& p : r["points"])
+        if (p.value("diverged", 0) > 0)
+          diverged += (diverged.empty() ? "" : ", ") + fmt(p["value"].get<double>()) + ": " +
+                      p["diverged"].dump() + of;
+    }
+    for (const auto& x : a.value("extended", json::array()))
+      if (x.value("diverged", 0) > 0)
+        diverged += (diverged.empty() ? "" : ", ") + fmt(x["value"].get<double>()) + ": " +
+                    x["diverged"].dump() + of;
     std::string note = a["on_edge"].get<bool>() ? "on the edge of the space: widen it" : "";
     for (const auto& x : a.value("extended", json::array()))
       note += (note.empty() ? "" : "; ") + std::string("tried beyond the edge: ") +
@@ -634,7 +646,8 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
               (x["selection"].is_number() ? fmt(x["selection"].get<double>(), "%.4g")
                                           : std::string("diverged")) +
               ")";
-    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs, note});
+    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,
+                    diverged.empty() ? "none" : diverged, note});
   }
   doc.table(rows);
 }
