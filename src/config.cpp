@@ -328,6 +328,11 @@ const Schema<TrainConfig>& train_schema() {
                    "those step evaluations use a fixed stratified subset of N validation rows "
                    "(0: all of them)",
                    0, 1 << 30)
+          .integer("max_steps", &T::max_steps,
+                   "end the run after N optimiser steps, mid-epoch if need be (that epoch is "
+                   "evaluated there), the schedule spanning the shorter budget; tuning rungs "
+                   "use it (0: the epochs decide)",
+                   0, std::int64_t{1} << 50)
           .custom({"stop_at", "{metric, value, stop}", nullptr,
                    "the target whose first epoch and step are recorded; stop (true): end the "
                    "run there"},

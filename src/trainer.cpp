@@ -190,11 +190,12 @@ void Trainer::diverged(const std::string& what) const {
 TrainResult Trainer::run(const Callbacks& callbacks) {
   if (done_) return result_;
   const Index steps_per_epoch = loader_.batches_per_epoch();
-  const std::int64_t total_steps = static_cast<std::int64_t>(steps_per_epoch) * config_.epochs;
+  std::int64_t total_steps = static_cast<std::int64_t>(steps_per_epoch) * config_.epochs;
+  if (config_.max_steps > 0) total_steps = std::min(total_steps, config_.max_steps);
   const Rng dropout_base = Rng(seed_).fork(kDropoutStream);
   const bool classification = data_.task == Task::classification;
 
-  while (epoch_ < config_.epochs) {
+  while (epoch_ < config_.epochs && optimizer_.steps() < total_steps) {
     loader_.start_epoch(epoch_);
     for (Index skip = 0; skip < step_in_epoch_; ++skip) loader_.next(batch_);  // resumed mid-epoch
     auto started = Clock::now();
@@ -227,6 +228,7 @@ TrainResult Trainer::run(const Callbacks& callbacks) {
         result_.status = TrainResult::Status::interrupted;
         return result_;
       }
+      if (optimizer_.steps() >= total_steps) break;  // max_steps: this epoch ends here
     }
     end_epoch(callbacks, train_seconds_);
     if (done_) return result_;

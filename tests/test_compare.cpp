@@ -439,17 +439,17 @@ TEST_CASE(
     std::vector<double> values;
     // (log10 v + 2)^2, plus a budget-dependent offset that does not move the argmin.
     for (const auto i : r.points)
-      values.push_back(std::pow(std::log10(tune.values[i]) + 2, 2) + 1.0 / r.epochs);
-    cost += r.epochs * static_cast<int>(r.points.size());
+      values.push_back(std::pow(std::log10(tune.values[i]) + 2, 2) + 1.0 / r.steps);
+    cost += static_cast<int>(r.steps) * static_cast<int>(r.points.size());
     h.report(values);
   }
   CHECK(tune.values[h.chosen()] == doctest::Approx(1e-2));
   REQUIRE(h.history().size() == 3);
   CHECK(h.history()[0].points.size() == 9);
-  CHECK(h.history()[0].epochs == 3);
+  CHECK(h.history()[0].steps == 3);
   CHECK(h.history()[1].points.size() == 3);
-  CHECK(h.history()[2].epochs == 27);
-  CHECK(cost == 9 * 3 + 3 * 9 + 27);  // 81 epochs: 3 full runs, a 9-point grid is 243
+  CHECK(h.history()[2].steps == 27);
+  CHECK(cost == 9 * 3 + 3 * 9 + 27);  // 81 steps: 3 full runs, a 9-point grid is 243
   // A diverged point (NaN) is ranked last, never chosen.
   Halving g(tune, 9);
   while (!g.done()) {
@@ -458,6 +458,55 @@ TEST_CASE(
     g.report(values);
   }
   CHECK(g.chosen() == 1);
+}
+
+TEST_CASE("rung budgets are optimiser steps, budget / eta^2, budget / eta, budget, never repeated") {
+  Diagnostics diag;
+  const TuneSpec tune = read_tune_spec(json{{"log_range", {1e-3, 1.0}}, {"points", 9}}, "tune", diag);
+  const auto budgets = [&](std::int64_t steps) {
+    Halving h(tune, steps);
+    std::vector<std::int64_t> out;
+    while (!h.done()) {
+      out.push_back(h.rung().steps);
+      h.report(std::vector<double>(h.rung().points.size(), 1.0));
+    }
+    return out;
+  };
+  // A 3-epoch run of 10 steps an epoch: rungs of whole epochs floored were 1, 1 and 3 epochs
+  // (the rate in effect chosen after one epoch, and rung 2 repeating rung 1).
+  CHECK(budgets(30) == std::vector<std::int64_t>{3, 10, 30});
+  CHECK(budgets(9) == std::vector<std::int64_t>{1, 3, 9});
+  // Too small a budget for three distinct rungs: two (1 and 4 steps), never a repeat.
+  CHECK(budgets(4) == std::vector<std::int64_t>{1, 4});
+  CHECK(budgets(1) == std::vector<std::int64_t>{1});
+}
+
+TEST_CASE("max_steps ends a run mid-epoch with an evaluation there, the schedule spanning it") {
+  const json spec = {{"source", "moons"}, {"samples", 200}, {"validation", 0.25}};
+  const Data data = load_data(spec, 1);
+  const auto run_with = [&](const json& train) {
+    RunConfig run = read_run_config(
+        json{{"data", spec},
+             {"model", {{"layers", {{{"type", "dense"}, {"units", 2}}}}}},
+             {"schedule", {{"type", "cosine"}}},
+             {"train", train}},
+        "test");
+    auto setup = build_run(run, data, "test");
+    Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data,
+                    run.train, run.seed);
+    trainer.run();
+    return std::make_pair(trainer.history(), setup->optimizer->lr() / setup->optimizer->base_lr());
+  };
+  // 150 training rows in batches of 32: 5 steps an epoch; 12 steps end in the third epoch.
+  const auto [history, factor] =
+      run_with({{"epochs", 10}, {"batch_size", 32}, {"max_steps", 12}});
+  REQUIRE(history.size() == 3);
+  CHECK(history.back().step == 12);
+  CHECK(history.back().validation.samples == 50);
+  CHECK(history.back().train.samples == 2 * 32);  // the third epoch's two steps
+  // The last step's cosine factor is that of step 11 of 12, (1 + cos(11 pi / 12)) / 2 = 0.017,
+  // not of step 11 of the 50 the epochs allow (0.88).
+  CHECK(factor == doctest::Approx((1 + std::cos(11 * M_PI / 12)) / 2).epsilon(1e-4));
 }
 
 TEST_CASE("tuning selects on the validation split only, never on test or training metrics") {

@@ -57,6 +57,9 @@ struct TrainConfig {
   // N optimiser steps (0: only at epoch ends), so that a validation target is timed in steps.
   std::int64_t eval_every_steps = 0;
   Index eval_subset = 0;  // 0: the whole validation split
+  // > 0: the run ends after this many optimiser steps (mid-epoch if need be, with the epoch's
+  // evaluation there), and the schedule spans this shorter budget: a successive-halving rung.
+  std::int64_t max_steps = 0;
 };
 
 // "diagnostics": true, or {"probe_samples": 1000, "split": "train"}: per-epoch activation,

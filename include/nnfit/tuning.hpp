@@ -49,25 +49,29 @@ inline constexpr std::uint64_t kFirstTuningSeed = 1'000'001;
 // Reads "tune" (`path` for messages); problems go to `diagnostics`.
 TuneSpec read_tune_spec(const json& spec, const std::string& path, Diagnostics& diagnostics);
 
-// One rung of successive halving: which points train, for how many epochs.
+// One rung of successive halving: which points train, for how many optimiser steps.
 struct Rung {
   std::vector<std::size_t> points;  // indices into TuneSpec::values
-  int epochs = 0;
+  std::int64_t steps = 0;
 };
 
 // The selection value of a run: the validation metric at its best (or last) epoch; NaN when
 // the run has none (diverged before an epoch ended). Reads the validation metrics only.
 double selection_value(const std::vector<EpochRecord>& epochs, const TuneSpec& tune);
 
-// Successive halving (or the grid) over `tune.values` with a full budget of `epochs`, one rung
-// at a time, so that many arms can run their rungs together:
+// Successive halving (or the grid) over `tune.values` with a full budget of `steps` optimiser
+// steps, one rung at a time, so that many arms can run their rungs together. Rung k of R trains
+// for floor(steps / eta^(R-1-k)) steps: budget / eta^2, budget / eta, budget for three rungs.
+// Budgets are in steps, not whole epochs, so that a 3-epoch run does not get rungs of 1, 1 and
+// 3 epochs; and there are never more rungs than the budget allows distinct (at least one step
+// in the first), so no rung repeats the one before it.
 //
-//   Halving h(tune, epochs);
+//   Halving h(tune, steps);
 //   while (!h.done()) { Rung r = h.rung(); h.report(values_of(r)); }   // lower is better
 //   h.chosen();
 class Halving {
  public:
-  Halving(const TuneSpec& tune, int epochs);
+  Halving(const TuneSpec& tune, std::int64_t steps);
   bool done() const { return next_ >= rungs_; }
   // The points of the current rung and their budget.
   Rung rung() const;
@@ -80,7 +84,8 @@ class Halving {
   const std::vector<std::vector<double>>& values() const { return values_; }
 
  private:
-  int eta_, epochs_, rungs_ = 1, next_ = 0;
+  int eta_, rungs_ = 1, next_ = 0;
+  std::int64_t steps_;
   std::vector<std::size_t> alive_;
   std::vector<Rung> history_;
   std::vector<std::vector<double>> values_;

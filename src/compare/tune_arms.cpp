@@ -33,24 +33,38 @@ Experiment tuning_stage(const Experiment& e) {
   return sub;
 }
 
-// Arm `a` of `e` at one value of the tuned key, for `epochs` epochs.
-Arm tuning_arm(const Experiment& e, std::size_t a, double value, int epochs) {
+// Arm `a` of `e` at one value of the tuned key, for `steps` optimiser steps (its own epochs
+// when that is its full budget, `full`).
+Arm tuning_arm(const Experiment& e, std::size_t a, double value, std::int64_t steps,
+               std::int64_t full) {
   Arm arm = e.arms[a];
   arm.name = e.arms[a].name + "@" + e.tune->key + "=" + value_text(value);
   apply_override(arm.config, e.tune->key + "=" + json(value).dump());
-  apply_override(arm.config, "train.epochs=" + std::to_string(epochs));
+  if (steps < full) apply_override(arm.config, "train.max_steps=" + std::to_string(steps));
   return arm;
+}
+
+// An arm's full budget in optimiser steps: its epochs times the batches of an epoch of its
+// training split (the data is loaded once to count its rows, as a run will load it).
+std::int64_t budget_steps(const Experiment& e, const Arm& arm) {
+  const RunConfig run = read_run_config(arm.config, e.origin);
+  const Data data = load_data(run.data, kFirstTuningSeed);
+  const Index rows = data.train.size(), batch = run.train.batch_size;
+  const Index per_epoch = run.train.drop_last ? rows / batch : (rows + batch - 1) / batch;
+  const std::int64_t steps = static_cast<std::int64_t>(per_epoch) * run.train.epochs;
+  return run.train.max_steps > 0 ? std::min(steps, run.train.max_steps) : steps;
 }
 
 // The sub-experiment of one rung: every arm's points still in the race, for the rung's budget.
 Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halvings,
+                           const std::vector<std::int64_t>& budgets,
                            std::map<std::string, std::pair<std::size_t, std::size_t>>& owner) {
   Experiment sub = tuning_stage(e);
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     if (halvings[a].done()) continue;
     const Rung rung = halvings[a].rung();
     for (std::size_t k = 0; k < rung.points.size(); ++k) {
-      Arm arm = tuning_arm(e, a, e.tune->values[rung.points[k]], rung.epochs);
+      Arm arm = tuning_arm(e, a, e.tune->values[rung.points[k]], rung.steps, budgets[a]);
       owner[arm.name] = {a, k};
       sub.arms.push_back(std::move(arm));
     }
@@ -143,7 +157,8 @@ bool on_edge(const ArmTuning& t) {
 
 // "extend": while an arm's best value is on an edge of its space, train the next point beyond
 // it at the full budget (stage tuning/extend-<k>/); it becomes the choice when it is better.
-void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunings,
+void extend_edges(const Experiment& e, const std::vector<std::int64_t>& budgets,
+                  std::vector<ArmTuning>& tunings,
                   std::vector<double>& best, const CompareOptions& options) {
   std::vector<bool> open(tunings.size(), true);
   for (int k = 0; k < e.tune->extend; ++k) {
@@ -153,7 +168,7 @@ void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunin
       if (!open[a] || !on_edge(tunings[a])) continue;
       const double value =
           beyond(tunings[a].values, tunings[a].chosen == tunings[a].values.front());
-      sub.arms.push_back(tuning_arm(e, a, value, epochs));
+      sub.arms.push_back(tuning_arm(e, a, value, budgets[a], budgets[a]));
       owner[sub.arms.back().name] = a;
       tunings[a].values.push_back(value);
       std::sort(tunings[a].values.begin(), tunings[a].values.end());
@@ -181,16 +196,16 @@ void extend_edges(const Experiment& e, int epochs, std::vector<ArmTuning>& tunin
 
 std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
   if (!e.tune) throw ConfigError("tune_arms: the experiment has no \"tune\"");
-  int epochs = 0;
-  for (const auto& arm : e.arms)
-    epochs = std::max(epochs, arm.config.contains("train")
-                                  ? arm.config["train"].value("epochs", TrainConfig{}.epochs)
-                                  : TrainConfig{}.epochs);
-  std::vector<Halving> halvings(e.arms.size(), Halving(*e.tune, epochs));
+  std::vector<std::int64_t> budgets;
+  std::vector<Halving> halvings;
+  for (const auto& arm : e.arms) {
+    budgets.push_back(budget_steps(e, arm));
+    halvings.emplace_back(*e.tune, budgets.back());
+  }
   std::vector<std::vector<std::vector<int>>> diverged(e.arms.size());  // arm, rung, point
   for (int rung = 0; !halvings.front().done(); ++rung) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
-    const Experiment sub = rung_experiment(e, halvings, owner);
+    const Experiment sub = rung_experiment(e, halvings, budgets, owner);
     const auto records =
         run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
     if (options.stopped()) return {};
@@ -210,7 +225,7 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
                    {}});
     best.push_back(chosen_selection(h));
   }
-  extend_edges(e, epochs, out, best, options);
+  extend_edges(e, budgets, out, best, options);
   if (options.stopped()) return {};
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     ArmTuning& t = out[a];
@@ -234,7 +249,7 @@ json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
                           {"selection", std::isfinite(v) ? json(v) : json()},
                           {"diverged", t.diverged[k][i]}});
       }
-      rungs.push_back({{"epochs", t.rungs[k].epochs}, {"points", points}});
+      rungs.push_back({{"steps", t.rungs[k].steps}, {"points", points}});
     }
     json extended = json::array();
     for (const auto& x : t.extended)

@@ -85,20 +85,24 @@ double selection_value(const std::vector<EpochRecord>& epochs, const TuneSpec& t
   return chosen;
 }
 
-Halving::Halving(const TuneSpec& tune, int epochs) : eta_(tune.eta), epochs_(epochs) {
-  if (tune.values.empty() || tune.eta < 2 || epochs < 1)
-    throw ConfigError("tune: needs at least one value, eta >= 2 and a budget of an epoch or more");
+Halving::Halving(const TuneSpec& tune, std::int64_t steps) : eta_(tune.eta), steps_(steps) {
+  if (tune.values.empty() || tune.eta < 2 || steps < 1)
+    throw ConfigError("tune: needs at least one value, eta >= 2 and a budget of a step or more");
   alive_.resize(tune.values.size());
   std::iota(alive_.begin(), alive_.end(), 0);
   // Enough rungs that the last has one point; the budget grows by eta per rung and the last
-  // rung trains for the full budget.
+  // rung trains for the full budget. At most as many rungs as keep the first at >= 1 step:
+  // beyond that two rungs would have the same budget (the last then keeps the best of more).
   if (tune.successive_halving)
     for (std::size_t n = alive_.size(); n > 1; n = (n + eta_ - 1) / eta_) ++rungs_;
+  while (rungs_ > 1 && std::pow(static_cast<double>(eta_), rungs_ - 1) > static_cast<double>(steps))
+    --rungs_;
 }
 
 Rung Halving::rung() const {
-  const double shrink = std::pow(static_cast<double>(eta_), rungs_ - 1 - next_);
-  return {alive_, std::max(1, static_cast<int>(std::floor(epochs_ / shrink)))};
+  std::int64_t budget = steps_;
+  for (int k = next_; k < rungs_ - 1; ++k) budget /= eta_;  // floor(steps / eta^(R-1-next))
+  return {alive_, budget};
 }
 
 void Halving::report(const std::vector<double>& values) {

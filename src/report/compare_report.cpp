@@ -438,10 +438,10 @@ Figure sensitivity_plot(const ReportInputs& in) {
                             std::to_string(tuning["seeds"].size()) + " tuning seeds)",
                         false,
                         {}};
-  int epochs = 0;
+  std::int64_t steps = 0;
   for (const auto& a : tuning["arms"]) {
     const json& rung = a["rungs"][0];
-    epochs = rung["epochs"].get<int>();
+    steps = rung["steps"].get<std::int64_t>();
     const std::string name = a["arm"].get<std::string>();
     plot::Series s{name, in.colors.at(name), {}, {}, {}, {}, false, true};
     for (const auto& p : rung["points"]) {
@@ -451,7 +451,7 @@ Figure sensitivity_plot(const ReportInputs& in) {
     }
     chart.series.push_back(s);
   }
-  return {metric + " after " + std::to_string(epochs) + " epoch(s) at each value of " + key +
+  return {metric + " after " + std::to_string(steps) + " optimiser steps at each value of " + key +
               " (the first rung of the tuning, every point on the same budget); a point that "
               "diverged is left out.",
           "tuning_sensitivity.svg", chart.svg()};
@@ -623,12 +623,12 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
       "run diverged (or failed) scores as the worst, whatever its finished epochs measured: it "
       "can never be chosen.");
   std::vector<std::vector<std::string>> rows = {
-      {"arm", "chosen", "rungs (epochs: points)", "diverged tuning runs (value: runs)", "note"}};
+      {"arm", "chosen", "rungs (steps: points)", "diverged tuning runs (value: runs)", "note"}};
   const std::string of = "/" + std::to_string(t["seeds"].size());
   for (const auto& a : t["arms"]) {
     std::string rungs, diverged;
     for (const auto& r : a["rungs"]) {
-      rungs += (rungs.empty() ? "" : ", ") + r["epochs"].dump() + ": " +
+      rungs += (rungs.empty() ? "" : ", ") + r["steps"].dump() + ": " +
                std::to_string(r["points"].size());
       for (const auto& p : r["points"])
         if (p.value("diverged", 0) > 0)
