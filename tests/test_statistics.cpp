@@ -94,6 +94,57 @@ TEST_CASE("paired times: decided pairs by who reached first, censored pairs unde
   CHECK(none.p == 1.0);
 }
 
+TEST_CASE("the median time difference and its interval come from the sign test's binomial") {
+  // Eight decided pairs, a 10 to 80 steps earlier: median -45; with n = 8 the largest k with
+  // 2 P(B <= k - 1) <= 0.05 is 1 (2/256; k = 2 would be 18/256), so [min, max], coverage
+  // 1 - 2/256 (Conover 1999, table A3).
+  std::vector<SurvivalTime> a, b;
+  for (int i = 1; i <= 8; ++i) {
+    a.push_back({100.0 - 10 * i, true});
+    b.push_back({100.0, true});
+  }
+  MedianDifference m = median_difference(a, b, 200);
+  CHECK(m.n == 8);
+  CHECK(m.estimate == -45.0);
+  REQUIRE(m.estimable);
+  CHECK(m.low == -80.0);
+  CHECK(m.high == -10.0);
+  CHECK(m.coverage == doctest::Approx(1 - 2.0 / 256));
+  CHECK_FALSE(m.identical);
+  // One pair the other way: the interval takes in 0, as the sign test's p (18/256 = 0.07) does.
+  a[0].time = 120;
+  m = median_difference(a, b, 200);
+  CHECK(m.low == -80.0);
+  CHECK(m.high == 20.0);
+  CHECK(paired_times(a, b).p == doctest::Approx(18.0 / 256));
+  // 14 pairs: k = 3 (2 P(B <= 2) = 0.0129; 2 P(B <= 3) = 0.0574), so [d_(3), d_(12)].
+  std::vector<SurvivalTime> c, d;
+  for (int i = 1; i <= 14; ++i) {
+    c.push_back({static_cast<double>(i), true});
+    d.push_back({100.0, true});
+  }
+  m = median_difference(c, d, 200);
+  CHECK(m.low == 3.0 - 100);
+  CHECK(m.high == 12.0 - 100);
+  CHECK(m.coverage == doctest::Approx(1 - 2 * 106.0 / 16384));
+  // The arm reached at step 100 in every seed, the baseline never within 2532: each difference
+  // is at most 100 - 2532, the same in every seed (once a zero-width interval "[-2432, -2432]").
+  std::vector<SurvivalTime> early(8, {100, true}), never(8, {2532, false});
+  m = median_difference(early, never, 2532);
+  CHECK(m.identical);
+  CHECK(m.estimate == -2432.0);
+  CHECK(m.estimate_bound == -1);
+  CHECK(m.low_bound == -1);
+  // Never reached against reached: the difference is at least the capped one.
+  m = median_difference(never, early, 2532);
+  CHECK(m.estimate_bound == +1);
+  // Five decided pairs cannot give a 95% interval (2/32 > 0.05).
+  m = median_difference(std::vector<SurvivalTime>(5, {1, true}),
+                        std::vector<SurvivalTime>(5, {2, true}), 10);
+  CHECK(m.n == 5);
+  CHECK_FALSE(m.estimable);
+}
+
 TEST_CASE("the exact sign-flip permutation test on hand-counted cases") {
   // {1, 2, 3}: of the 8 sign patterns only +++ and --- reach |sum| 6.
   CHECK(sign_flip_p({1, 2, 3}) == doctest::Approx(0.25));

@@ -54,6 +54,27 @@ struct PairedTimes {
 };
 PairedTimes paired_times(const std::vector<SurvivalTime>& a, const std::vector<SurvivalTime>& b);
 
+// The paired effect that goes with the sign test above: the median of the decided pairs'
+// differences a - b, each time capped at the budget (a run that never reached the target
+// counts as the budget), and the distribution-free 95% interval of that median from the same
+// binomial: [d_(k), d_(n+1-k)] with the largest k such that 2 P(Binomial(n, 1/2) <= k - 1) <=
+// 0.05 (Conover 1999, 3.6; Hollander and Wolfe 1999, 3.6). It excludes 0 exactly when the
+// sign test's p does not exceed that coverage's level, so the interval and the test cannot
+// disagree. A difference involving a censored time is a bound: an arm that never reached the
+// target took longer than the budget, so its difference is "at least" the capped one; a
+// baseline that never reached it makes it "at most". The estimate or an endpoint that is such
+// a value says so. Fewer than 6 decided pairs give no 95% interval (estimable false).
+struct MedianDifference {
+  int n = 0;  // decided pairs
+  double estimate = 0, low = 0, high = 0;
+  int estimate_bound = 0, low_bound = 0, high_bound = 0;  // 0 exact, +1 at least, -1 at most
+  double coverage = 0;                                    // the interval's exact coverage
+  bool estimable = false;
+  bool identical = false;  // every decided pair's difference is the same number
+};
+MedianDifference median_difference(const std::vector<SurvivalTime>& a,
+                                   const std::vector<SurvivalTime>& b, double budget);
+
 // Two-sided p of an exact binomial sign test: k successes in n trials at 1/2.
 double sign_test_p(int k, int n);
 

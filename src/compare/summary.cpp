@@ -277,8 +277,20 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
   for (const auto& t : a) tau = std::max(tau, t.time);
   for (const auto& t : b) tau = std::max(tau, t.time);
   const KaplanMeier ka = kaplan_meier(a), kb = kaplan_meier(b);
-  const double difference = ka.restricted_mean(tau) - kb.restricted_mean(tau);
-  const double se = std::hypot(ka.restricted_mean_se(tau), kb.restricted_mean_se(tau));
+  const double rmst_difference = ka.restricted_mean(tau) - kb.restricted_mean(tau);
+  // The effect and its interval come from the sign test's own analysis (median_difference);
+  // the restricted means' difference stays beside it as a description.
+  const MedianDifference m = median_difference(a, b, tau);
+  double baseline_median = 0;  // the baseline's capped times over the decided pairs
+  {
+    std::vector<double> times;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i].reached || b[i].reached) times.push_back(b[i].reached ? b[i].time : tau);
+    std::sort(times.begin(), times.end());
+    if (!times.empty())
+      baseline_median = (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2;
+  }
+  const auto bound = [](int b) { return b > 0 ? json("at least") : b < 0 ? json("at most") : json(); };
   return {{"arm", arm.name},
           {"baseline", experiment.baseline},
           {"measure", "steps_to_target"},
@@ -288,10 +300,14 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
           {"undetermined", paired.undetermined},
           {"reached", ka.reached},
           {"baseline_reached", kb.reached},
-          {"difference", difference},
-          {"relative",
-           kb.restricted_mean(tau) > 0 ? json(difference / kb.restricted_mean(tau)) : json()},
-          {"t_interval", {difference - 1.959964 * se, difference + 1.959964 * se}},
+          {"difference", m.estimate},
+          {"difference_bound", bound(m.estimate_bound)},
+          {"relative", baseline_median > 0 && m.n > 0 ? json(m.estimate / baseline_median) : json()},
+          {"interval", m.estimable ? json{m.low, m.high} : json()},
+          {"interval_bounds", {bound(m.low_bound), bound(m.high_bound)}},
+          {"interval_coverage", m.coverage},
+          {"identical", m.identical && m.n > 0},
+          {"restricted_mean_difference", rmst_difference},
           {"p", paired.p},
           {"log_rank_p", log_rank(a, b).p},
           {"lower_is_better", true}};

@@ -110,6 +110,52 @@ double sign_test_p(int k, int n) {
   return std::min(1.0, 2.0 * p);
 }
 
+MedianDifference median_difference(const std::vector<SurvivalTime>& a,
+                                   const std::vector<SurvivalTime>& b, double budget) {
+  struct Value {
+    double d;
+    int bound;
+  };
+  std::vector<Value> values;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    const auto& x = a[i];
+    const auto& y = b[i];
+    if (!x.reached && !y.reached) continue;  // undecided: no order, no difference
+    const double tx = x.reached ? std::min(x.time, budget) : budget;
+    const double ty = y.reached ? std::min(y.time, budget) : budget;
+    if (x.reached && y.reached && tx == ty) continue;  // a tie, as the sign test drops it
+    values.push_back({tx - ty, !x.reached ? +1 : !y.reached ? -1 : 0});
+  }
+  MedianDifference m;
+  m.n = static_cast<int>(values.size());
+  if (values.empty()) return m;
+  std::sort(values.begin(), values.end(), [](const Value& p, const Value& q) { return p.d < q.d; });
+  const std::size_t n = values.size();
+  const Value& lower_middle = values[(n - 1) / 2];
+  const Value& upper_middle = values[n / 2];
+  m.estimate = (lower_middle.d + upper_middle.d) / 2;
+  m.estimate_bound = lower_middle.bound == upper_middle.bound ? lower_middle.bound : 0;
+  m.identical = values.front().d == values.back().d;
+  // Largest k with 2 P(B <= k - 1) <= 0.05, B ~ Binomial(n, 1/2).
+  double tail = 0, coefficient = 1, kept_tail = -1;  // P(B <= j) as j grows
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j > 0) coefficient = coefficient * static_cast<double>(n - j + 1) / static_cast<double>(j);
+    tail += coefficient * std::ldexp(1.0, -static_cast<int>(n));
+    if (2 * tail > 0.05) break;
+    k = j + 1;
+    kept_tail = tail;
+  }
+  if (k == 0) return m;
+  m.estimable = true;
+  m.coverage = 1 - 2 * kept_tail;
+  m.low = values[k - 1].d;
+  m.low_bound = values[k - 1].bound;
+  m.high = values[n - k].d;
+  m.high_bound = values[n - k].bound;
+  return m;
+}
+
 PairedTimes paired_times(const std::vector<SurvivalTime>& a, const std::vector<SurvivalTime>& b) {
   PairedTimes out;
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {

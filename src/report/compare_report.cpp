@@ -239,7 +239,8 @@ std::string summary_csv(const json& summary) {
         if (c["arm"] == a["name"] && c["measure"] == name) {
           cell(fmt(c["difference"].get<double>(), "%.9g"));
           cell(c["relative"].is_number() ? fmt(c["relative"].get<double>(), "%.9g") : "");
-          for (int i : {0, 1}) cell(fmt(c["t_interval"][i].get<double>(), "%.9g"));
+          for (int i : {0, 1})
+            cell(c.contains("t_interval") ? fmt(c["t_interval"][i].get<double>(), "%.9g") : "");
           cell(fmt(c["p"].get<double>(), "%.9g"));
           cell(fmt(c["p_adjusted"].get<double>(), "%.9g"));
           cell(c["verdict"].get<std::string>());
@@ -504,6 +505,25 @@ void intro_section(report::Document& doc, const ReportInputs& in) {
            : ""));
 }
 
+// A time difference that a censored run makes a bound: "≥ 120" (an arm that never reached the
+// target took longer than its budget), "≤ -80".
+std::string bounded(const json& value, const json& bound, const char* format) {
+  const std::string text = fmt(value.get<double>(), format);
+  if (bound == "at least") return "≥ " + text;
+  if (bound == "at most") return "≤ " + text;
+  return text;
+}
+
+// The interval of a median time difference, from the sign test (or why there is none).
+std::string time_interval(const json& c, const char* format) {
+  if (c.value("identical", false)) return "identical in every seed";
+  if (!c.contains("interval") || c["interval"].is_null())
+    return c["n"].get<int>() - c["undetermined"].get<int>() < 6 ? "not estimable (< 6 decided pairs)"
+                                                                 : "not estimable";
+  return "[" + bounded(c["interval"][0], c["interval_bounds"][0], format) + ", " +
+         bounded(c["interval"][1], c["interval_bounds"][1], format) + "]";
+}
+
 // One comparison as a table row: arm, measure (optional), difference, relative, interval,
 // p, Holm-adjusted p, pairs, verdict.
 std::vector<std::string> comparison_row(const json& c, bool with_measure, bool bold) {
@@ -512,11 +532,13 @@ std::vector<std::string> comparison_row(const json& c, bool with_measure, bool b
   std::vector<std::string> row = {c["arm"].get<std::string>()};
   if (with_measure) row.push_back(m);
   const bool times = m == "steps_to_target";
-  row.push_back(fmt(c["difference"].get<double>(), f));
+  row.push_back(times ? bounded(c["difference"], c["difference_bound"], f)
+                      : fmt(c["difference"].get<double>(), f));
   row.push_back(c["relative"].is_number() ? fmt(100.0 * c["relative"].get<double>(), "%+.1f%%")
                                           : "-");
-  row.push_back("[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                fmt(c["t_interval"][1].get<double>(), f) + "]");
+  row.push_back(times ? time_interval(c, f)
+                      : "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
+                            fmt(c["t_interval"][1].get<double>(), f) + "]");
   row.push_back(fmt(c["p"].get<double>(), "%.3g"));
   row.push_back(fmt(c["p_adjusted"].get<double>(), "%.3g"));
   row.push_back(times ? std::to_string(c["faster"].get<int>()) + " faster, " +
@@ -547,10 +569,11 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
           ? "Time to the target is survival data: a run that never reaches it is censored at "
             "the budget, not counted as a value. Each seed's pair is decided when its order is "
             "known (both reached: the earlier; one reached before the other's budget ended) and "
-            "the decided pairs go to an exact sign test; the difference shown is that of the "
-            "restricted mean times (area under the Kaplan-Meier curve up to the budget) with a "
-            "normal 95% interval. `neither reached the target` and `only <arm> reached it` say "
-            "so plainly."
+            "the decided pairs go to an exact sign test. The difference shown is the median of "
+            "the decided pairs' differences, each time capped at the budget, with the "
+            "distribution-free interval of that median from the same binomial (so the interval "
+            "and the test agree); a difference involving a run that never reached the target is "
+            "a bound, shown as `≥` or `≤`. `neither reached the target` says so plainly."
           : "The p-value is the exact sign-flip permutation test of the paired differences; "
             "the interval is the paired t-interval.";
   doc.paragraph("Speed is measured as **" + describe_measure(speed, summary) +
@@ -590,9 +613,8 @@ void sensitivity_section(report::Document& doc, const ReportInputs& in) {
       {"arm", "tuned: difference [95% interval]", "tuned verdict",
        "fixed " + value + ": difference [95% interval]", "fixed verdict", "same?"}};
   const auto cell = [](const json& c) {
-    const char* f = format_of(c["measure"].get<std::string>());
-    return fmt(c["difference"].get<double>(), f) + " [" + fmt(c["t_interval"][0].get<double>(), f) +
-           ", " + fmt(c["t_interval"][1].get<double>(), f) + "]";
+    const auto row = comparison_row(c, false, false);  // arm, difference, relative, interval, ...
+    return row[1] + " " + row[3];
   };
   for (const auto& c : in.summary["comparisons"]) {
     if (!c["headline"].get<bool>()) continue;
