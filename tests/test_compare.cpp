@@ -770,3 +770,49 @@ TEST_CASE("successive halving refuses an empty space and a rung reported twice")
   CHECK(h.chosen() == 0);  // a tie goes to the smaller value
   CHECK_THROWS_AS(h.report({1.0}), ConfigError);
 }
+
+TEST_CASE("ranks count a diverged run as a failure, not as missing (no survivorship)") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment({{"seeds", 4}}));
+  std::vector<RunRecord> records;
+  for (const auto& arm : e.arms)
+    for (int seed = 1; seed <= 4; ++seed) {
+      RunRecord r;
+      r.arm = arm.name;
+      r.seed = static_cast<std::uint64_t>(seed);
+      r.config = e.run_config(arm, r.seed);
+      r.steps_per_epoch = 10;
+      // elu: seed 3 diverged after one epoch at 0.6 test accuracy, seed 4 before any epoch.
+      const bool diverged = arm.name == "elu" && seed >= 3;
+      r.status = diverged ? "diverged" : "finished";
+      for (int epoch = 1; epoch <= (diverged ? 0 : 2); ++epoch) {
+        EpochRecord er;
+        er.epoch = epoch;
+        er.step = 10 * epoch;
+        er.train.loss = er.validation.loss = er.test.loss = 1.0 / epoch;
+        er.train.samples = er.validation.samples = er.test.samples = 100;
+        er.validation.accuracy = er.test.accuracy = diverged ? 0.6 : 0.9;
+        r.epochs.push_back(er);
+      }
+      if (diverged && seed == 3) {  // one epoch before it diverged
+        EpochRecord er;
+        er.epoch = 1;
+        er.step = 10;
+        er.train.loss = er.validation.loss = er.test.loss = 1.0;
+        er.train.samples = er.validation.samples = er.test.samples = 100;
+        er.validation.accuracy = er.test.accuracy = 0.6;
+        r.epochs = {er};
+      }
+      records.push_back(std::move(r));
+    }
+  const json s = summarize(e, records);
+  const json& elu = s["arms"][1];
+  REQUIRE(elu["name"] == "elu");
+  // The survivors alone would score 0.9; all four runs: (0.9 + 0.9 + 0.6 + 0.5) / 4, chance
+  // (1 / 2 outputs) for the run that finished no epoch.
+  CHECK(elu["measures"]["test_accuracy_at_best_val"]["mean"] == doctest::Approx(0.9));
+  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["n"] == 4);
+  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["diverged"] == 2);
+  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["mean"].get<double>() ==
+        doctest::Approx((0.9 + 0.9 + 0.6 + 0.5) / 4));
+}

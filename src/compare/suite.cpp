@@ -113,7 +113,8 @@ std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& o
 
 namespace {
 
-// Per data set, each arm's mean of `measure` over the evaluation seeds; NaN when it has none.
+// Per data set, each arm's mean of `measure` over the evaluation seeds, a diverged run counted
+// as a failure (summary.cpp, rank_scores); NaN when it has none.
 std::vector<std::vector<double>> suite_scores(const Experiment& e,
                                               const std::vector<json>& summaries,
                                               const std::string& measure) {
@@ -123,8 +124,8 @@ std::vector<std::vector<double>> suite_scores(const Experiment& e,
     for (const auto& arm : e.arms) {
       double value = std::nan("");
       for (const auto& a : s["arms"])
-        if (a["name"] == arm.name && a["measures"].contains(measure))
-          value = a["measures"][measure]["mean"].get<double>();
+        if (a["name"] == arm.name && a.contains("rank_scores") && a["rank_scores"].contains(measure))
+          value = a["rank_scores"][measure]["mean"].get<double>();
       row.push_back(value);
     }
     scores.push_back(row);
@@ -215,6 +216,7 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
   // A data set where no arm has the measure says nothing; an arm without it ranks last there.
   std::vector<std::string> used, left_out;
   std::vector<std::vector<double>> kept;
+  json runs = json::array();  // per kept set and arm: the runs behind its score, and diverged
   for (std::size_t d = 0; d < scores.size(); ++d) {
     const std::string name = e.datasets[d].name;
     bool any = false;
@@ -223,6 +225,17 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
       left_out.push_back(name);
       continue;
     }
+    json row = json::array();
+    for (const auto& arm : e.arms) {
+      json cell = {{"n", 0}, {"diverged", 0}};
+      for (const auto& a : summaries[d]["arms"])
+        if (a["name"] == arm.name && a.contains("rank_scores") &&
+            a["rank_scores"].contains(e.rank_by))
+          cell = {{"n", a["rank_scores"][e.rank_by]["n"]},
+                  {"diverged", a["rank_scores"][e.rank_by]["diverged"]}};
+      row.push_back(cell);
+    }
+    runs.push_back(row);
     for (auto& v : scores[d])
       if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
     kept.push_back(scores[d]);
@@ -246,6 +259,7 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
     score_rows.push_back(r);
   }
   out["scores"] = score_rows;
+  out["score_runs"] = runs;
   out["ranks"] = ranks.per_dataset;
   out["average_ranks"] = ranks.average;
   out["friedman"] = {{"chi2", f.chi2},

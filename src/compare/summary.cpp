@@ -126,6 +126,38 @@ Measures measures_of(const RunRecord& r) {
   return m;
 }
 
+// The measures a suite may rank by, for every run that trained (finished or diverged): a
+// diverged run counts as a failure, not as missing, so that an arm that diverges in some
+// seeds is not scored on its survivors alone. It scores what it reached before it diverged
+// (the accuracy of its epoch with the lowest validation loss, or its last epoch's), and chance
+// (1 / classes) when it finished no epoch.
+Measures rank_values(const RunRecord& r) {
+  Measures m;
+  if (r.status != "finished" && r.status != "diverged") return m;
+  const json& layers = r.config["model"]["layers"];
+  const double chance =
+      layers.is_array() && !layers.empty() && layers.back().contains("units")
+          ? 1.0 / std::max(1, layers.back()["units"].get<int>())
+          : std::nan("");
+  if (r.epochs.empty()) {
+    for (const char* k : {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
+                          "final_val_accuracy"})
+      if (std::isfinite(chance)) m[k] = chance;
+    return m;
+  }
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < r.epochs.size(); ++i) {
+    const auto v = r.epochs[i].metric("val_loss");
+    if (v && std::isfinite(*v) && *v < r.epochs[best].metric("val_loss").value_or(INFINITY)) best = i;
+    if (const auto a = r.epochs[i].metric("val_accuracy"))
+      m["best_val_accuracy"] = std::max(m.count("best_val_accuracy") ? m["best_val_accuracy"] : 0.0, *a);
+  }
+  if (const auto v = r.epochs[best].metric("test_accuracy")) m["test_accuracy_at_best_val"] = *v;
+  if (const auto v = r.epochs.back().metric("test_accuracy")) m["final_test_accuracy"] = *v;
+  if (const auto v = r.epochs.back().metric("val_accuracy")) m["final_val_accuracy"] = *v;
+  return m;
+}
+
 json estimate_json(const Estimate& e, const std::string& measure = "") {
   const auto [low, high] = range_of(measure);
   return {{"n", e.n},
@@ -192,10 +224,11 @@ json arm_summary(const Experiment& experiment, const Arm& arm,
                  const std::vector<RunRecord>& records, ByArm& by_arm, const TimesByArm& times) {
   json a = {{"name", arm.name}, {"description", arm.description}};
   int runs = 0, finished = 0, diverged = 0, failed = 0, reached = 0, collapsed = 0;
-  std::map<std::string, std::vector<double>> values;
+  std::map<std::string, std::vector<double>> values, ranked;
   Layers init_layers, final_layers;
   for (const auto& r : records) {
     if (r.arm != arm.name) continue;
+    for (const auto& [k, v] : rank_values(r)) ranked[k].push_back(v);
     ++runs;
     finished += r.ok();
     diverged += r.status == "diverged";
@@ -224,6 +257,11 @@ json arm_summary(const Experiment& experiment, const Arm& arm,
   json m = json::object();
   for (const auto& [k, v] : values) m[k] = estimate_json(estimate(v), k);
   a["measures"] = m;
+  // What a suite ranks by: every run that trained, a diverged one as a failure (rank_values).
+  json rank_scores = json::object();
+  for (const auto& [k, v] : ranked)
+    rank_scores[k] = {{"mean", estimate(v).mean}, {"n", v.size()}, {"diverged", diverged}};
+  a["rank_scores"] = rank_scores;
   a["layers_at_init"] = layers_json(init_layers);
   a["layers_final"] = layers_json(final_layers);
   return a;

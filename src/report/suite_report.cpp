@@ -92,7 +92,10 @@ void ranks_section(report::Document& doc, const json& s) {
   doc.heading("Ranks");
   doc.paragraph("Per data set, each arm's mean `" + s["rank_by"].get<std::string>() +
                 "` over the evaluation seeds, with its rank among the arms there (1: the best; "
-                "ties share the mean rank). Each data set's own report is linked.");
+                "ties, within 1e-9, share the mean rank), and the runs behind it. A run that "
+                "diverged counts as a failure, scored at its best validation epoch before it "
+                "diverged (chance, 1 / classes, if it finished none), not left out. Each data "
+                "set's own report is linked.");
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {"data set"};
   header.insert(header.end(), arms.begin(), arms.end());
@@ -102,8 +105,14 @@ void ranks_section(report::Document& doc, const json& s) {
                                     "/report.md)"};
     for (std::size_t m = 0; m < arms.size(); ++m) {
       const json& v = s["scores"][d][m];
+      std::string runs;
+      if (s.contains("score_runs")) {
+        const json& c = s["score_runs"][d][m];
+        runs = ", n " + c["n"].dump() +
+               (c["diverged"].get<int>() > 0 ? ", " + c["diverged"].dump() + " diverged" : "");
+      }
       row.push_back((v.is_number() ? number(v.get<double>(), "%.4f") : "-") + " (" +
-                    number(s["ranks"][d][m].get<double>(), "%.3g") + ")");
+                    number(s["ranks"][d][m].get<double>(), "%.3g") + runs + ")");
     }
     rows.push_back(row);
   }
