@@ -37,7 +37,8 @@ const UciFiles kSuite[] = {
     {"labor", "labor.arff", "", "Canadian labour contracts: good or bad"},
     {"segment", "segment-challenge.arff", "segment-test.arff", "outdoor image segments"},
     {"soybean", "soybean.arff", "", "soybean diseases"},
-    {"unbalanced", "unbalanced.arff", "", "a two-class set with 5% positives"},
+    {"unbalanced", "unbalanced.arff", "",
+     "a two-class set with 1.4% positives (12 of 856): accuracy cannot tell arms apart there"},
     {"vote", "vote.arff", "", "1984 US House votes: party"},
 };
 

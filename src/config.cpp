@@ -21,6 +21,9 @@ std::vector<std::string> metric_names() {
   for (const char* split : {"train", "val", "test"})
     for (const char* metric : {"loss", "accuracy", "rmse", "r2"})
       names.push_back(std::string(split) + "_" + metric);
+  // Measured on the evaluated splits only (the training split's are running figures).
+  names.push_back("val_balanced_accuracy");
+  names.push_back("test_balanced_accuracy");
   return names;
 }
 bool metric_is_known(const std::string& metric) {

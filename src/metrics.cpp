@@ -24,6 +24,9 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
   Eigen::ArrayXd ss_res = Eigen::ArrayXd::Zero(outputs), ss_tot = Eigen::ArrayXd::Zero(outputs);
   double loss_sum = 0.0;
   std::int64_t correct = 0;
+  // Per class: rows of it, and rows of it predicted right (balanced accuracy).
+  std::vector<std::int64_t> class_rows(classification ? static_cast<std::size_t>(outputs) : 0),
+      class_right(class_rows.size());
   BatchLoader loader(split, batch_size, false, false, 0);
   Batch batch;
   // One part of a batch: `out` holds the outputs of rows [first, first + out.rows()).
@@ -37,6 +40,10 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
         const std::int32_t predicted = predicted_class(out.row(i));
         const auto truth = labels[static_cast<std::size_t>(i)];
         correct += predicted == truth;
+        if (truth >= 0 && truth < outputs) {
+          ++class_rows[static_cast<std::size_t>(truth)];
+          class_right[static_cast<std::size_t>(truth)] += predicted == truth;
+        }
         if (with_confusion && truth >= 0 && truth < outputs) ++result.confusion(truth, predicted);
       }
     } else {
@@ -64,6 +71,14 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
   m.loss = loss_sum / n;
   if (classification) {
     m.accuracy = static_cast<double>(correct) / n;
+    double recall_sum = 0;
+    int present = 0;
+    for (std::size_t c = 0; c < class_rows.size(); ++c)
+      if (class_rows[c] > 0) {
+        recall_sum += static_cast<double>(class_right[c]) / static_cast<double>(class_rows[c]);
+        ++present;
+      }
+    if (present > 0) m.balanced_accuracy = recall_sum / present;
   } else {
     m.rmse = std::sqrt(ss_res.sum() / (n * static_cast<double>(outputs)));
     double r2 = 0.0;

@@ -28,6 +28,7 @@ json metrics_json(const Metrics& m) {
   if (m.samples == 0) return j;
   j["loss"] = m.loss;
   if (m.accuracy) j["accuracy"] = *m.accuracy;
+  if (m.balanced_accuracy) j["balanced_accuracy"] = *m.balanced_accuracy;
   if (m.rmse) j["rmse"] = *m.rmse;
   if (m.r2) j["r2"] = *m.r2;
   return j;
@@ -96,7 +97,7 @@ void write_metrics(const fs::path& dir, const std::vector<EpochRecord>& history)
   for (const auto& c : order)
     if (seen.count(c)) sorted.push_back(c);
   for (const char* split : {"train", "val", "test"})
-    for (const char* metric : {"loss", "accuracy", "rmse", "r2"}) {
+    for (const char* metric : {"loss", "accuracy", "balanced_accuracy", "rmse", "r2"}) {
       const std::string c = std::string(split) + "_" + metric;
       if (seen.count(c)) sorted.push_back(c);
     }

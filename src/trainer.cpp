@@ -23,6 +23,7 @@ void put(json& j, const std::string& prefix, const Metrics& m) {
   if (m.samples == 0) return;
   j[prefix + "_loss"] = m.loss;
   if (m.accuracy) j[prefix + "_accuracy"] = *m.accuracy;
+  if (m.balanced_accuracy) j[prefix + "_balanced_accuracy"] = *m.balanced_accuracy;
   if (m.rmse) j[prefix + "_rmse"] = *m.rmse;
   if (m.r2) j[prefix + "_r2"] = *m.r2;
 }
@@ -33,6 +34,8 @@ Metrics take(const json& j, const std::string& prefix) {
   m.samples = j.value(prefix + "_samples", Index{1});
   m.loss = j.at(prefix + "_loss").get<double>();
   if (j.contains(prefix + "_accuracy")) m.accuracy = j.at(prefix + "_accuracy").get<double>();
+  if (j.contains(prefix + "_balanced_accuracy"))
+    m.balanced_accuracy = j.at(prefix + "_balanced_accuracy").get<double>();
   if (j.contains(prefix + "_rmse")) m.rmse = j.at(prefix + "_rmse").get<double>();
   if (j.contains(prefix + "_r2")) m.r2 = j.at(prefix + "_r2").get<double>();
   return m;
@@ -106,6 +109,7 @@ std::optional<double> EpochRecord::metric(const std::string& name) const {
   if (!m || m->samples == 0) return std::nullopt;
   if (measure == "loss") return m->loss;
   if (measure == "accuracy") return m->accuracy;
+  if (measure == "balanced_accuracy") return m->balanced_accuracy;
   if (measure == "rmse") return m->rmse;
   if (measure == "r2") return m->r2;
   return std::nullopt;

@@ -228,3 +228,25 @@ TEST_CASE("nnfit compare over data sets writes each set's report and the ranks' 
     CHECK(std::filesystem::exists(w.dir / "uci" / "datasets" / "labor" / "report.md"));
   }
 }
+
+TEST_CASE("a data set where every arm scores the same is named non-discriminating") {
+  const Experiment e = read_experiment((test::kSource / "tests/experiments/suite.json").string());
+  // Per set, each arm's rank score: on "blobs" all three at the majority rate, to the ulp.
+  const double scores[4][3] = {{0.9, 0.8, 0.85},
+                               {0.98611, std::nextafter(0.98611, 1.0), 0.98611},
+                               {0.7, 0.75, 0.6},
+                               {0.5, 0.6, 0.55}};
+  std::vector<json> summaries;
+  for (const auto& row : scores) {
+    json arms = json::array();
+    for (std::size_t m = 0; m < 3; ++m)
+      arms.push_back({{"name", e.arms[m].name},
+                      {"rank_scores",
+                       {{e.rank_by, {{"mean", row[m]}, {"n", 2}, {"diverged", m == 2 ? 1 : 0}}}}}});
+    summaries.push_back({{"arms", arms}});
+  }
+  const json s = summarize_suite(e, summaries);
+  CHECK(s["non_discriminating"] == json{"blobs"});
+  CHECK(s["ranks"][1] == json{2.0, 2.0, 2.0});
+  CHECK(s["score_runs"][0][2]["diverged"] == 1);
+}

@@ -75,3 +75,33 @@ TEST_CASE("a non-finite test loss is recorded, never a divergence: the test spli
   CHECK(std::isnan(trainer.history().back().test.loss));
   CHECK(std::isfinite(trainer.history().back().validation.loss));
 }
+
+TEST_CASE("balanced accuracy: the mean recall over the classes present (scikit-learn's)") {
+  // Nine rows of class 0, one of class 1, and a model that always says 0: accuracy 0.9, but
+  // balanced accuracy (1 + 0) / 2 = 0.5, as balanced_accuracy_score([0]*9 + [1], [0]*10).
+  Samples s;
+  s.x = Matrix::Zero(10, 1);
+  s.labels = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  s.class_names = {"a", "b"};
+  const Data data = prepare_data(s, std::nullopt, json{{"validation", 0}}, 1);
+  Model model = Model::from_json(json{{"inputs", 1}, {"layers", {{{"type", "dense"}, {"units", 2}}}}});
+  std::fill(model.values(), model.values() + model.num_parameters(), 0.0f);
+  model.values()[model.num_parameters() - 2] = 1.0f;  // bias of class 0
+  const auto loss = make_loss("softmax_cross_entropy");
+  const Metrics m = evaluate(model, *loss, data.train, 4, false).metrics;
+  CHECK(*m.accuracy == doctest::Approx(0.9));
+  REQUIRE(m.balanced_accuracy);
+  CHECK(*m.balanced_accuracy == doctest::Approx(0.5));
+  // Three classes present (of four), always predicted 0: recalls 1, 0, 0; the absent class d
+  // is not counted.
+  Samples t;
+  t.x = Matrix::Zero(5, 1);
+  t.labels = {0, 0, 1, 1, 2};
+  t.class_names = {"a", "b", "c", "d"};
+  const Data three = prepare_data(t, std::nullopt, json{{"validation", 0}}, 1);
+  Model m4 = Model::from_json(json{{"inputs", 1}, {"layers", {{{"type", "dense"}, {"units", 4}}}}});
+  std::fill(m4.values(), m4.values() + m4.num_parameters(), 0.0f);
+  m4.values()[m4.num_parameters() - 4] = 1.0f;  // always class 0: recalls 1, 0, 0
+  CHECK(*evaluate(m4, *loss, three.train, 4, false).metrics.balanced_accuracy ==
+        doctest::Approx(1.0 / 3.0));
+}

@@ -16,6 +16,10 @@ struct Metrics {
   Index samples = 0;
   double loss = 0.0;
   std::optional<double> accuracy;  // classification
+  // Classification on an evaluated split (validation, test): the mean recall over the classes
+  // present in the split (scikit-learn's balanced_accuracy_score; Brodersen et al. 2010), which
+  // a model predicting the majority class cannot push above 1 / classes.
+  std::optional<double> balanced_accuracy;
   std::optional<double> rmse;      // regression: over all outputs
   std::optional<double> r2;        // regression: mean over outputs of 1 - SS_res / SS_tot
 };

@@ -290,7 +290,9 @@ const std::vector<std::string>& measure_names() {
       "final_train_accuracy", "final_val_loss",    "final_val_accuracy",
       "final_test_loss",     "final_test_accuracy", "final_val_rmse",
       "final_test_rmse",     "best_train_loss",    "best_val_loss",
-      "best_val_accuracy",   "test_accuracy_at_best_val", "dead_final"};
+      "best_val_accuracy",   "test_accuracy_at_best_val", "dead_final",
+      "final_val_balanced_accuracy", "final_test_balanced_accuracy",
+      "test_balanced_accuracy_at_best_val"};
   return names;
 }
 
@@ -524,8 +526,8 @@ Experiment read_experiment_json(json spec, const std::string& path,
   else if (listed)
     e.datasets = read_datasets(*listed, "datasets", diag);
   e.rank_by = top.choice("rank_by", e.rank_by,
-                         {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
-                          "final_val_accuracy"});
+                         {"test_accuracy_at_best_val", "test_balanced_accuracy_at_best_val",
+                          "final_test_accuracy", "best_val_accuracy", "final_val_accuracy"});
   if (const json* primary = top.raw("primary")) e.primary = read_primary(*primary, diag);
   if (const json* order = top.raw("claimed_order")) {
     if (order->is_array() &&

@@ -1,6 +1,7 @@
 // Experiments over several data sets (include/nnfit/suite.hpp).
 #include "nnfit/suite.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -260,6 +261,15 @@ json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
   }
   out["scores"] = score_rows;
   out["score_runs"] = runs;
+  // A set on which every arm scores the same (within same_score) cannot order them: with
+  // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
+  // adds nothing to the tests but N; the report names it.
+  json flat = json::array();
+  for (std::size_t d = 0; d < kept.size(); ++d)
+    if (std::all_of(kept[d].begin(), kept[d].end(),
+                    [&](double v) { return same_score(v, kept[d].front()); }))
+      flat.push_back(used[d]);
+  out["non_discriminating"] = flat;
   out["ranks"] = ranks.per_dataset;
   out["average_ranks"] = ranks.average;
   out["friedman"] = {{"chi2", f.chi2},

@@ -85,7 +85,8 @@ Measures measures_of(const RunRecord& r) {
   if (!finished || r.epochs.empty()) return m;
   const EpochRecord& last = r.epochs.back();
   for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss",
-                          "test_accuracy", "val_rmse", "test_rmse"})
+                          "test_accuracy", "val_balanced_accuracy", "test_balanced_accuracy",
+                          "val_rmse", "test_rmse"})
     if (const auto v = last.metric(key)) m[std::string("final_") + key] = *v;
   double train_auc = 0, val_auc = 0;
   std::size_t best_val = 0;
@@ -121,6 +122,8 @@ Measures measures_of(const RunRecord& r) {
     // The test accuracy of the epoch chosen on validation (the lowest validation loss).
     if (const auto v = r.epochs[best_val].metric("test_accuracy"))
       m["test_accuracy_at_best_val"] = *v;
+    if (const auto v = r.epochs[best_val].metric("test_balanced_accuracy"))
+      m["test_balanced_accuracy_at_best_val"] = *v;
   }
   m["wall_time"] = r.wall_time;
   return m;
@@ -140,8 +143,8 @@ Measures rank_values(const RunRecord& r) {
           ? 1.0 / std::max(1, layers.back()["units"].get<int>())
           : std::nan("");
   if (r.epochs.empty()) {
-    for (const char* k : {"test_accuracy_at_best_val", "final_test_accuracy", "best_val_accuracy",
-                          "final_val_accuracy"})
+    for (const char* k : {"test_accuracy_at_best_val", "test_balanced_accuracy_at_best_val",
+                          "final_test_accuracy", "best_val_accuracy", "final_val_accuracy"})
       if (std::isfinite(chance)) m[k] = chance;
     return m;
   }
@@ -153,6 +156,8 @@ Measures rank_values(const RunRecord& r) {
       m["best_val_accuracy"] = std::max(m.count("best_val_accuracy") ? m["best_val_accuracy"] : 0.0, *a);
   }
   if (const auto v = r.epochs[best].metric("test_accuracy")) m["test_accuracy_at_best_val"] = *v;
+  if (const auto v = r.epochs[best].metric("test_balanced_accuracy"))
+    m["test_balanced_accuracy_at_best_val"] = *v;
   if (const auto v = r.epochs.back().metric("test_accuracy")) m["final_test_accuracy"] = *v;
   if (const auto v = r.epochs.back().metric("val_accuracy")) m["final_val_accuracy"] = *v;
   return m;

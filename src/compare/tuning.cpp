@@ -74,10 +74,11 @@ double selection_value(const std::vector<EpochRecord>& epochs, const TuneSpec& t
   for (const auto& e : epochs) {
     if (e.validation.samples == 0) continue;
     const Metrics& v = e.validation;  // the validation split only
-    const std::optional<double> value = measure == "loss"       ? std::optional(v.loss)
-                                        : measure == "accuracy" ? v.accuracy
-                                        : measure == "rmse"     ? v.rmse
-                                                                : v.r2;
+    const std::optional<double> value = measure == "loss"                ? std::optional(v.loss)
+                                        : measure == "accuracy"          ? v.accuracy
+                                        : measure == "balanced_accuracy" ? v.balanced_accuracy
+                                        : measure == "rmse"              ? v.rmse
+                                                                         : v.r2;
     if (!value || !std::isfinite(*value)) continue;
     const double signed_value = lower ? *value : -*value;  // lower is better from here on
     if (!tune.at_best || std::isnan(chosen) || signed_value < chosen) chosen = signed_value;
