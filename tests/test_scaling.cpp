@@ -3,6 +3,7 @@
 // aside; a killed run is reported missing and a rerun completes it; runs of another nnfit
 // version are refused.
 #include <doctest/doctest.h>
+#include <zlib.h>
 
 #include <fstream>
 
@@ -166,6 +167,42 @@ TEST_CASE("--run-one refuses a bad index and a plan line whose record leaves the
   CHECK(r.status == 3);
   CHECK(r.err.find("plan.jsonl:1: the record path leaves the folder") != std::string::npos);
   CHECK_FALSE(fs::exists(w.dir / "escaped.json"));
+}
+
+}  // namespace nnfit
+
+namespace nnfit {
+
+TEST_CASE("records.jsonl.gz holds every record: the report regenerates from it alone") {
+  Workspace w;
+  const fs::path out = w.dir / "study";
+  REQUIRE(w.run(std::string("compare -q ") + kExperiment + " -o " + out.string()).status == 0);
+  REQUIRE(fs::exists(out / "records.jsonl.gz"));
+  const json before = summary_of(out);
+  // Only the archive and the experiment file are left, as in a fresh clone of docs/.
+  for (const char* folder : {"runs", "tuning", "fixed"}) fs::remove_all(out / folder);
+  fs::remove(out / "summary.json");
+  const Result again = w.run(std::string("compare ") + kExperiment + " -o " + out.string());
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK(again.out.find("records restored from records.jsonl.gz") != std::string::npos);
+  CHECK(again.out.find(" seed ") == std::string::npos);  // no run line: nothing trained
+  CHECK(summary_of(out) == before);
+  // The archive is untrusted: a path out of the folder is refused (exit 3), naming the line.
+  const std::string archive = (out / "records.jsonl.gz").string();
+  gzFile gz = gzopen(archive.c_str(), "wb");
+  const std::string line = "{\"path\": \"../../x/runs/a/seed-1.json\", \"record\": {}}\n";
+  gzwrite(gz, line.data(), static_cast<unsigned>(line.size()));
+  gzclose(gz);
+  fs::remove_all(out / "runs");
+  Result r = w.run(std::string("compare -q ") + kExperiment + " -o " + out.string());
+  CHECK(r.status == 3);
+  CHECK(r.err.find("records.jsonl.gz:1: the path leaves the comparison's folder") !=
+        std::string::npos);
+  test::write_file(archive, "not gzip");
+  r = w.run(std::string("compare -q ") + kExperiment + " -o " + out.string());
+  CHECK(r.status == 3);
+  CHECK(r.err.find("records.jsonl.gz: byte") != std::string::npos);
 }
 
 }  // namespace nnfit

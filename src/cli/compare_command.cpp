@@ -13,6 +13,7 @@
 
 #include "nnfit/compare_report.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/record_archive.hpp"
 #include "nnfit/run_lock.hpp"
 #include "nnfit/suite.hpp"
 #include "src/cli/commands.hpp"
@@ -138,6 +139,10 @@ CompareOptions compare_options(const CompareArgs& options, const Experiment& exp
 }
 
 Outcome run_all(const Experiment& experiment, const CompareOptions& co) {
+  // A committed records archive: its records are put back and reused like any record.
+  const int restored = restore_record_archive(co.output);
+  if (restored > 0 && co.on_run_end)
+    std::printf("%s: %d records restored from %s\n", co.output.c_str(), restored, kRecordArchive);
   Outcome out;
   if (experiment.datasets.empty())
     out.single = run_study(experiment, co);
@@ -215,6 +220,7 @@ int report_and_exit_status(const CompareArgs& options, const Experiment& experim
     for (const auto& d : outcome.suite) failed += failed_runs(d.study);
     if (!options.quiet) print_ranks(summary);
   }
+  write_record_archive(co.output);
   if (!options.quiet)
     std::printf("\nreport: %s/report.md and report.html (%s)\n", co.output.c_str(),
                 format_duration(context.wall_time).c_str());
