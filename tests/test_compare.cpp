@@ -623,6 +623,42 @@ TEST_CASE("tuning: a rate that diverged in any tuning seed scores worst and neve
   CHECK(points[2]["selection"].is_null());
   CHECK(points[2]["diverged"] == 1);
   CHECK(points[1]["diverged"] == 0);
+  // The report says that a divergence kept 0.1 from winning.
+  REQUIRE(t["arms"][0]["removed_by_divergence"].size() == 1);
+  CHECK(t["arms"][0]["removed_by_divergence"][0]["value"] == 0.1);
+  CHECK(t["arms"][0]["removed_by_divergence"][0]["finished_mean"] == 0.05);
+}
+
+TEST_CASE("a target is met between two checks: interpolated, or the midpoint of the checks") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment({{"seeds", 1}}));
+  RunRecord r;
+  r.arm = "relu";
+  r.seed = 1;
+  r.status = "finished";
+  r.steps_per_epoch = 10;
+  EpochRecord er;
+  er.epoch = 1;
+  er.train.samples = er.validation.samples = 100;
+  r.epochs = {er};
+  // val_accuracy >= 0.8 met at the end of epoch 2 (step 20), checked at epoch ends only: once
+  // counted as step 20, it lies in (10, 20]: 15.
+  r.config = e.run_config(e.arms[0], 1);
+  r.target_reached = std::pair<int, std::int64_t>{2, 20};
+  RunRecord elu = r;
+  elu.arm = "elu";
+  elu.target_reached = std::pair<int, std::int64_t>{1, 10};
+  json s = summarize(e, {r, elu});
+  CHECK(s["arms"][0]["target"]["kaplan_meier"][0][0] == 15.0);
+  CHECK(s["arms"][1]["target"]["kaplan_meier"][0][0] == 5.0);
+  // A train_loss target of 1.0 between windows ending at steps 10 (1.2) and 20 (0.8): 15.
+  Experiment loss_target =
+      read(dir, small_experiment({{"seeds", 1}, {"target", {{"metric", "train_loss"}, {"value", 1.0}}}}));
+  r.config = loss_target.run_config(loss_target.arms[0], 1);
+  r.target_reached.reset();
+  r.step_losses = {{10, 1.2}, {20, 0.8}, {30, 0.7}};
+  s = summarize(loss_target, {r});
+  CHECK(s["arms"][0]["target"]["kaplan_meier"][0][0] == doctest::Approx(15.0));
 }
 
 TEST_CASE("tuning: rung points keep their grid values after an extension below the grid") {

@@ -124,6 +124,13 @@ struct ArmTuning {
     int diverged = 0;
   };
   std::vector<Extension> extended;
+  // Values a divergence kept from winning a rung: the mean of their finished tuning runs was
+  // below the rung's best selection value, but some tuning run diverged (the report says so).
+  struct Removed {
+    double value = 0, finished_mean = 0;
+    int diverged = 0, rung = 0;
+  };
+  std::vector<Removed> removed;
 };
 std::vector<ArmTuning> tune_arms(Experiment& experiment, const CompareOptions& options);
 // summary.json's "tuning" section.

@@ -33,23 +33,51 @@ std::pair<double, double> range_of(const std::string& measure) {
   return {-inf, inf};
 }
 
+// The step at which a curve of checked values first reaches `target` (at or below it): the
+// crossing lies between the last check that missed and the first that met it, linearly
+// interpolated between their values (the first check: from step 0 at that check's value).
+std::optional<double> interpolated_crossing(const std::vector<std::pair<std::int64_t, double>>& curve,
+                                            double target) {
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    const auto [step, value] = curve[i];
+    if (!(value <= target)) continue;
+    if (i == 0) return static_cast<double>(step);
+    const auto [before, previous] = curve[i - 1];
+    const double share = previous > value ? (previous - target) / (previous - value) : 1.0;
+    return static_cast<double>(before) + share * static_cast<double>(step - before);
+  }
+  return std::nullopt;
+}
+
 // Time to the target as survival data: reached at that step, or censored at the budget.
 // Diverged runs count as never reaching it after they diverged (censored at the budget too:
-// we only know they did not reach it within it).
+// we only know they did not reach it within it). A target is met between two checks, not at
+// the later one: a training or validation loss target is interpolated between the checked
+// values the record holds; any other (accuracy, whose step checks the record does not keep)
+// is placed at the midpoint between the check that met it and the one before.
 std::optional<SurvivalTime> target_time(const RunRecord& r) {
   const bool usable = r.status == "finished" || r.status == "diverged";
   if (!r.config["train"].contains("stop_at") || !usable) return std::nullopt;
   const int budget = r.config["train"].value("epochs", 0);
   const double censored_at = static_cast<double>(budget) * static_cast<double>(r.steps_per_epoch);
   const json& stop = r.config["train"]["stop_at"];
-  // A training-loss target at the resolution of the logged windows.
-  if (!r.step_losses.empty() && stop["metric"] == "train_loss") {
-    for (const auto& [step, loss] : r.step_losses)
-      if (loss <= stop["value"].get<double>()) return SurvivalTime{static_cast<double>(step), true};
-    return SurvivalTime{censored_at, false};
+  const double value = stop["value"].get<double>();
+  const auto& curve = stop["metric"] == "train_loss" ? r.step_losses : r.step_val_losses;
+  if (!curve.empty() && (stop["metric"] == "train_loss" || stop["metric"] == "val_loss")) {
+    if (const auto t = interpolated_crossing(curve, value)) return SurvivalTime{*t, true};
+    if (stop["metric"] == "train_loss" || !r.target_reached)
+      return SurvivalTime{censored_at, false};
   }
-  if (r.target_reached) return SurvivalTime{static_cast<double>(r.target_reached->second), true};
-  return SurvivalTime{censored_at, false};
+  if (!r.target_reached) return SurvivalTime{censored_at, false};
+  // Checks happen every eval_every_steps and at every epoch's end: the one before is the later
+  // of the two kinds' last checks before this step.
+  const std::int64_t step = r.target_reached->second;
+  const std::int64_t every = r.config["train"].value("eval_every_steps", std::int64_t{0});
+  const auto last_before = [&](std::int64_t period) {
+    return period > 0 && step > 0 ? (step - 1) / period * period : std::int64_t{0};
+  };
+  const std::int64_t previous = std::max(last_before(every), last_before(r.steps_per_epoch));
+  return SurvivalTime{static_cast<double>(previous + step) / 2, true};
 }
 
 // The validation loss at fixed fractions of the step budget (25% and 50%): the last

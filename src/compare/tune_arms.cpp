@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 
 #include "nnfit/compare.hpp"
@@ -78,6 +79,7 @@ Experiment rung_experiment(const Experiment& e, const std::vector<Halving>& halv
 struct PointResult {
   double selection = 0;
   int diverged = 0;
+  double finished_mean = 0;  // over the tuning runs that finished (NaN: none)
 };
 
 // Each arm of a stage as a PointResult. The selection value is NaN, the worst, unless every
@@ -85,17 +87,22 @@ struct PointResult {
 // once let a learning rate that diverges mid-run win the tuning.
 std::map<std::string, PointResult> stage_selection(const Experiment& e,
                                                    const std::vector<RunRecord>& records) {
-  std::map<std::string, std::pair<double, int>> sums;
+  std::map<std::string, std::pair<double, int>> sums, finished;
   std::map<std::string, PointResult> out;
   for (const auto& r : records) {
     auto& [sum, count] = sums[r.arm];
     const bool diverged = r.status != "finished";
-    sum += diverged ? std::nan("") : selection_value(r.epochs, *e.tune);  // NaN stays NaN
+    const double value = diverged ? std::nan("") : selection_value(r.epochs, *e.tune);
+    sum += value;  // NaN stays NaN
     ++count;
+    if (std::isfinite(value)) finished[r.arm].first += value, ++finished[r.arm].second;
     out[r.arm].diverged += r.status == "diverged";
   }
-  for (const auto& [arm, sc] : sums)
+  for (const auto& [arm, sc] : sums) {
     out[arm].selection = sc.second == e.tune->seeds ? sc.first / sc.second : std::nan("");
+    const auto f = finished[arm];
+    out[arm].finished_mean = f.second > 0 ? f.first / f.second : std::nan("");
+  }
   return out;
 }
 
@@ -108,17 +115,30 @@ CompareOptions stage_options(const CompareOptions& options, const std::string& s
 // Each point's selection value: the mean over tuning seeds, NaN when a seed has none.
 void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
                  const std::map<std::string, std::pair<std::size_t, std::size_t>>& owner,
-                 std::vector<Halving>& halvings, std::vector<std::vector<std::vector<int>>>& diverged) {
-  std::vector<std::vector<double>> selection(e.arms.size());
+                 std::vector<Halving>& halvings, std::vector<std::vector<std::vector<int>>>& diverged,
+                 std::vector<std::vector<ArmTuning::Removed>>& removed) {
+  std::vector<std::vector<double>> selection(e.arms.size()), finished(e.arms.size());
   for (std::size_t a = 0; a < e.arms.size(); ++a)
     if (!halvings[a].done()) {
       selection[a].assign(halvings[a].rung().points.size(), std::nan(""));
+      finished[a].assign(halvings[a].rung().points.size(), std::nan(""));
       diverged[a].emplace_back(halvings[a].rung().points.size(), 0);
     }
   for (const auto& [arm, point] : stage_selection(e, records)) {
     const auto [a, k] = owner.at(arm);
     selection[a][k] = point.selection;
+    finished[a][k] = point.finished_mean;
     diverged[a].back()[k] = point.diverged;
+  }
+  for (std::size_t a = 0; a < e.arms.size(); ++a) {
+    if (halvings[a].done()) continue;
+    double best = std::numeric_limits<double>::infinity();
+    for (const double v : selection[a])
+      if (std::isfinite(v)) best = std::min(best, v);
+    for (std::size_t k = 0; k < selection[a].size(); ++k)
+      if (diverged[a].back()[k] > 0 && finished[a][k] < best)
+        removed[a].push_back({e.tune->values[halvings[a].rung().points[k]], finished[a][k],
+                              diverged[a].back()[k], static_cast<int>(diverged[a].size()) - 1});
   }
   for (std::size_t a = 0; a < e.arms.size(); ++a) {
     if (halvings[a].done()) continue;
@@ -203,13 +223,14 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
     halvings.emplace_back(*e.tune, budgets.back());
   }
   std::vector<std::vector<std::vector<int>>> diverged(e.arms.size());  // arm, rung, point
+  std::vector<std::vector<ArmTuning::Removed>> removed(e.arms.size());
   for (int rung = 0; !halvings.front().done(); ++rung) {
     std::map<std::string, std::pair<std::size_t, std::size_t>> owner;
     const Experiment sub = rung_experiment(e, halvings, budgets, owner);
     const auto records =
         run_experiment(sub, stage_options(options, "rung-" + std::to_string(rung)));
     if (options.stopped()) return {};
-    report_rung(e, records, owner, halvings, diverged);
+    report_rung(e, records, owner, halvings, diverged, removed);
   }
   std::vector<ArmTuning> out;
   std::vector<double> best;
@@ -222,7 +243,8 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
                    h.history(),
                    h.values(),
                    diverged[a],
-                   {}});
+                   {},
+                   removed[a]});
     best.push_back(chosen_selection(h));
   }
   extend_edges(e, budgets, out, best, options);
@@ -256,11 +278,18 @@ json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
       extended.push_back({{"value", x.value},
                           {"selection", std::isfinite(x.selection) ? json(x.selection) : json()},
                           {"diverged", x.diverged}});
+    json removed = json::array();
+    for (const auto& x : t.removed)
+      removed.push_back({{"value", x.value},
+                         {"rung", x.rung},
+                         {"finished_mean", x.finished_mean},
+                         {"diverged", x.diverged}});
     arms.push_back({{"arm", t.arm},
                     {"chosen", t.chosen},
                     {"on_edge", t.on_edge},
                     {"rungs", rungs},
-                    {"extended", extended}});
+                    {"extended", extended},
+                    {"removed_by_divergence", removed}});
   }
   std::vector<std::uint64_t> seeds;
   for (int i = 0; i < e.tune->seeds; ++i) seeds.push_back(kFirstTuningSeed + i);

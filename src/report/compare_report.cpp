@@ -668,6 +668,11 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
               (x["selection"].is_number() ? fmt(x["selection"].get<double>(), "%.4g")
                                           : std::string("diverged")) +
               ")";
+    for (const auto& x : a.value("removed_by_divergence", json::array()))
+      note += (note.empty() ? "" : "; ") + fmt(x["value"].get<double>()) +
+              " had the best " + t["metric"].get<std::string>() + " in its finished tuning runs (" +
+              fmt(x["finished_mean"].get<double>(), "%.4g") + ", rung " + x["rung"].dump() +
+              ") but diverged in " + x["diverged"].dump() + of + ": not chosen";
     rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,
                     diverged.empty() ? "none" : diverged, note});
   }
