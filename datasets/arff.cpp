@@ -195,7 +195,7 @@ struct Header {
 Header read_header(std::istream& lines, const std::string& path, std::size_t& number) {
   Header h;
   bool relation = false;
-  std::size_t declared = 0;                    // columns the attributes declare so far
+  std::size_t declared = 0;                     // columns the attributes declare so far
   std::map<std::string, std::size_t> lines_of;  // attribute name -> its line
   std::string text;
   while (std::getline(lines, text)) {
@@ -323,8 +323,8 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
                                      : "\"missing\": \"drop_row\" or \"zero\" allows it"));
     row.missing = true;
     if (o.missing == "impute" && a != l.target)
-      row.cells.push_back({static_cast<std::uint32_t>(l.column[a]),
-                           std::numeric_limits<float>::quiet_NaN()});
+      row.cells.push_back(
+          {static_cast<std::uint32_t>(l.column[a]), std::numeric_limits<float>::quiet_NaN()});
     return;
   }
   double value = 0;
@@ -344,8 +344,8 @@ void set_value(Row& row, const Header& h, const Layout& l, std::size_t a, const 
   if (a == l.target) {
     row.target = value;
   } else if (at.kind == Attribute::nominal) {
-    row.cells.push_back({static_cast<std::uint32_t>(l.column[a] + static_cast<std::size_t>(value)),
-                         1.0f});
+    row.cells.push_back(
+        {static_cast<std::uint32_t>(l.column[a] + static_cast<std::size_t>(value)), 1.0f});
   } else if (value != 0) {
     row.cells.push_back({static_cast<std::uint32_t>(l.column[a]), static_cast<float>(value)});
   }
@@ -482,7 +482,8 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
   // Each row is a line: the lines after @data bound the rows, and so the matrix, before any
   // row is read (tellg is -1 when @data ended the text).
   const std::streamoff at = lines.tellg();
-  const std::string_view rest = at < 0 ? std::string_view() : body.substr(static_cast<std::size_t>(at));
+  const std::string_view rest =
+      at < 0 ? std::string_view() : body.substr(static_cast<std::size_t>(at));
   const auto data_lines = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')) +
                           (!rest.empty() && rest.back() != '\n' ? 1 : 0);
   check_matrix_fits(data_lines, layout, path, "up to ");

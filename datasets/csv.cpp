@@ -171,8 +171,9 @@ void require_distinct_names(const std::string& path, const CsvRecord& header) {
     const auto [it, fresh] = first.emplace(trim(cell.text), c + 1);
     if (!fresh)
       throw DataError(path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) +
-                      ": column name '" + brief_text(it->first) + "' is repeated (first in column " +
-                      std::to_string(it->second) + "); columns are matched by name, so rename one");
+                      ": column name '" + brief_text(it->first) +
+                      "' is repeated (first in column " + std::to_string(it->second) +
+                      "); columns are matched by name, so rename one");
   }
 }
 

@@ -60,7 +60,8 @@ std::vector<CategoricalInput> categorical_in(const std::string& path, const std:
   const std::string key = path + ": metadata nnfit.categorical";
   const json list = parse_json_text(text, key, JsonBlame::data);
   const auto strings = [](const json& v) {
-    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& s) { return s.is_string(); });
+    return v.is_array() &&
+           std::all_of(v.begin(), v.end(), [](const json& s) { return s.is_string(); });
   };
   if (!list.is_array()) throw DataError(key + " is not a list of {name, categories, column}");
   std::vector<CategoricalInput> out;

@@ -223,8 +223,8 @@ TEST_CASE(
     }
     return list;
   };
-  std::string text = "@relation r\n@attribute a {" + values(500'000) +
-                     "}\n@attribute class {p}\n@data\n";
+  std::string text =
+      "@relation r\n@attribute a {" + values(500'000) + "}\n@attribute class {p}\n@data\n";
   for (int i = 0; i < 100'000; ++i) text += "{}\n";
   CHECK(error_of(text).find("feature matrix (up to 100000 rows x 500000 columns)") !=
         std::string::npos);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include "nnfit/compare_report.hpp"
@@ -49,6 +50,18 @@ Experiment read(const test::ScratchDir& dir, const json& spec, ExperimentOptions
   const std::string path = dir.path("experiment.json");
   test::write_file(path, spec.dump(2));
   return read_experiment(path, options);
+}
+
+// An epoch of a made-up record: `loss` as training, validation and test loss, 100 rows each,
+// and `accuracy` (when given) as validation and test accuracy.
+EpochRecord made_up_epoch(int epoch, double loss, std::optional<double> accuracy = std::nullopt) {
+  EpochRecord er;
+  er.epoch = epoch;
+  er.step = 10 * epoch;
+  er.train.loss = er.validation.loss = er.test.loss = loss;
+  er.train.samples = er.validation.samples = er.test.samples = 100;
+  er.validation.accuracy = er.test.accuracy = accuracy;
+  return er;
 }
 
 std::string error_of(const test::ScratchDir& dir, const json& spec) {
@@ -305,14 +318,8 @@ std::vector<RunRecord> made_up_records(const Experiment& e,
       r.status = "finished";
       r.config = e.run_config(arm, r.seed);
       r.steps_per_epoch = 10;
-      for (int epoch = 1; epoch <= 3; ++epoch) {
-        EpochRecord er;
-        er.epoch = epoch;
-        er.step = 10 * epoch;
-        er.train.loss = er.validation.loss = loss(arm, seed) / epoch;
-        er.train.samples = er.validation.samples = 100;
-        r.epochs.push_back(er);
-      }
+      for (int epoch = 1; epoch <= 3; ++epoch)
+        r.epochs.push_back(made_up_epoch(epoch, loss(arm, seed) / epoch));
       if (reached(arm, seed)) r.target_reached = std::pair<int, std::int64_t>{1, 10};
       records.push_back(std::move(r));
     }
@@ -334,8 +341,8 @@ TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, seconda
   };
   // Only elu reached the target, in one seed of 8: p = 1, no "only elu reached it".
   json s = summarize(e, made_up_records(e, loss, [](const Arm& a, int seed) {
-    return a.name == "elu" && seed == 1;
-  }));
+                       return a.name == "elu" && seed == 1;
+                     }));
   CHECK(verdict_of(s, "steps_to_target") ==
         "not shown at this many seeds (reached: 1/8 against 0/8)");
   // In every seed of 8: p = 2/256, the verdict stands.
@@ -460,9 +467,11 @@ TEST_CASE(
   CHECK(g.chosen() == 1);
 }
 
-TEST_CASE("rung budgets are optimiser steps, budget / eta^2, budget / eta, budget, never repeated") {
+TEST_CASE(
+    "rung budgets are optimiser steps, budget / eta^2, budget / eta, budget, never repeated") {
   Diagnostics diag;
-  const TuneSpec tune = read_tune_spec(json{{"log_range", {1e-3, 1.0}}, {"points", 9}}, "tune", diag);
+  const TuneSpec tune =
+      read_tune_spec(json{{"log_range", {1e-3, 1.0}}, {"points", 9}}, "tune", diag);
   const auto budgets = [&](std::int64_t steps) {
     Halving h(tune, steps);
     std::vector<std::int64_t> out;
@@ -485,12 +494,12 @@ TEST_CASE("max_steps ends a run mid-epoch with an evaluation there, the schedule
   const json spec = {{"source", "moons"}, {"samples", 200}, {"validation", 0.25}};
   const Data data = load_data(spec, 1);
   const auto run_with = [&](const json& train) {
-    RunConfig run = read_run_config(
-        json{{"data", spec},
-             {"model", {{"layers", {{{"type", "dense"}, {"units", 2}}}}}},
-             {"schedule", {{"type", "cosine"}}},
-             {"train", train}},
-        "test");
+    RunConfig run =
+        read_run_config(json{{"data", spec},
+                             {"model", {{"layers", {{{"type", "dense"}, {"units", 2}}}}}},
+                             {"schedule", {{"type", "cosine"}}},
+                             {"train", train}},
+                        "test");
     auto setup = build_run(run, data, "test");
     Trainer trainer(setup->model, *setup->loss, *setup->optimizer, *setup->schedule, data,
                     run.train, run.seed);
@@ -498,8 +507,7 @@ TEST_CASE("max_steps ends a run mid-epoch with an evaluation there, the schedule
     return std::make_pair(trainer.history(), setup->optimizer->lr() / setup->optimizer->base_lr());
   };
   // 150 training rows in batches of 32: 5 steps an epoch; 12 steps end in the third epoch.
-  const auto [history, factor] =
-      run_with({{"epochs", 10}, {"batch_size", 32}, {"max_steps", 12}});
+  const auto [history, factor] = run_with({{"epochs", 10}, {"batch_size", 32}, {"max_steps", 12}});
   REQUIRE(history.size() == 3);
   CHECK(history.back().step == 12);
   CHECK(history.back().validation.samples == 50);
@@ -582,14 +590,8 @@ RunEngine made_up_engine(
       r.steps_per_epoch = 10;
       const auto [status, losses] = outcome(r.config["optimizer"]["lr"].get<double>(), r.seed);
       r.status = status;
-      for (std::size_t k = 0; k < losses.size(); ++k) {
-        EpochRecord er;
-        er.epoch = static_cast<int>(k + 1);
-        er.step = 10 * er.epoch;
-        er.train.loss = er.validation.loss = losses[k];
-        er.train.samples = er.validation.samples = 100;
-        r.epochs.push_back(er);
-      }
+      for (std::size_t k = 0; k < losses.size(); ++k)
+        r.epochs.push_back(made_up_epoch(static_cast<int>(k + 1), losses[k]));
       finished(i, std::move(r));
     }
   };
@@ -599,18 +601,17 @@ RunEngine made_up_engine(
 
 TEST_CASE("tuning: a rate that diverged in any tuning seed scores worst and never wins") {
   test::ScratchDir dir;
-  Experiment e = read(dir, small_experiment({{"tune",
-                                              {{"values", {0.001, 0.01, 0.1}},
-                                               {"seeds", 2},
-                                               {"method", "grid"}}}}));
+  Experiment e = read(
+      dir, small_experiment(
+               {{"tune", {{"values", {0.001, 0.01, 0.1}}, {"seeds", 2}, {"method", "grid"}}}}));
   CompareOptions o;
   o.output = dir.path("out");
   // 0.1 reaches the lowest validation loss of all (0.05) before it diverges in the second
   // tuning seed: averaging the finished epochs once made it the choice.
   o.engine = made_up_engine([](double lr, std::uint64_t seed) {
     if (lr > 0.05)
-      return std::pair<std::string, std::vector<double>>{seed == kFirstTuningSeed ? "finished" : "diverged",
-                                                         {0.05}};
+      return std::pair<std::string, std::vector<double>>{
+          seed == kFirstTuningSeed ? "finished" : "diverged", {0.05}};
     return std::pair<std::string, std::vector<double>>{"finished", {lr < 0.005 ? 0.8 : 0.5}};
   });
   const auto tunings = tune_arms(e, o);
@@ -652,8 +653,9 @@ TEST_CASE("a target is met between two checks: interpolated, or the midpoint of 
   CHECK(s["arms"][0]["target"]["kaplan_meier"][0][0] == 15.0);
   CHECK(s["arms"][1]["target"]["kaplan_meier"][0][0] == 5.0);
   // A train_loss target of 1.0 between windows ending at steps 10 (1.2) and 20 (0.8): 15.
-  Experiment loss_target =
-      read(dir, small_experiment({{"seeds", 1}, {"target", {{"metric", "train_loss"}, {"value", 1.0}}}}));
+  Experiment loss_target = read(
+      dir,
+      small_experiment({{"seeds", 1}, {"target", {{"metric", "train_loss"}, {"value", 1.0}}}}));
   r.config = loss_target.run_config(loss_target.arms[0], 1);
   r.target_reached.reset();
   r.step_losses = {{10, 1.2}, {20, 0.8}, {30, 0.7}};
@@ -663,17 +665,15 @@ TEST_CASE("a target is met between two checks: interpolated, or the midpoint of 
 
 TEST_CASE("tuning: rung points keep their grid values after an extension below the grid") {
   test::ScratchDir dir;
-  Experiment e = read(dir, small_experiment({{"tune",
-                                              {{"values", {0.001, 0.01, 0.1}},
-                                               {"seeds", 1},
-                                               {"eta", 3},
-                                               {"extend", 1}}}}));
+  Experiment e = read(
+      dir,
+      small_experiment(
+          {{"tune", {{"values", {0.001, 0.01, 0.1}}, {"seeds", 1}, {"eta", 3}, {"extend", 1}}}}));
   CompareOptions o;
   o.output = dir.path("out");
   // The lowest rate of the grid wins; 1e-4, tried below it, is worse.
   o.engine = made_up_engine([](double lr, std::uint64_t) {
-    return std::pair<std::string, std::vector<double>>{"finished",
-                                                       {lr < 5e-4 ? 0.9 : 0.1 + lr}};
+    return std::pair<std::string, std::vector<double>>{"finished", {lr < 5e-4 ? 0.9 : 0.1 + lr}};
   });
   const auto tunings = tune_arms(e, o);
   CHECK(tunings[0].chosen == doctest::Approx(0.001));
@@ -821,24 +821,10 @@ TEST_CASE("ranks count a diverged run as a failure, not as missing (no survivors
       // elu: seed 3 diverged after one epoch at 0.6 test accuracy, seed 4 before any epoch.
       const bool diverged = arm.name == "elu" && seed >= 3;
       r.status = diverged ? "diverged" : "finished";
-      for (int epoch = 1; epoch <= (diverged ? 0 : 2); ++epoch) {
-        EpochRecord er;
-        er.epoch = epoch;
-        er.step = 10 * epoch;
-        er.train.loss = er.validation.loss = er.test.loss = 1.0 / epoch;
-        er.train.samples = er.validation.samples = er.test.samples = 100;
-        er.validation.accuracy = er.test.accuracy = diverged ? 0.6 : 0.9;
-        r.epochs.push_back(er);
-      }
-      if (diverged && seed == 3) {  // one epoch before it diverged
-        EpochRecord er;
-        er.epoch = 1;
-        er.step = 10;
-        er.train.loss = er.validation.loss = er.test.loss = 1.0;
-        er.train.samples = er.validation.samples = er.test.samples = 100;
-        er.validation.accuracy = er.test.accuracy = 0.6;
-        r.epochs = {er};
-      }
+      if (!diverged)
+        r.epochs = {made_up_epoch(1, 1.0, 0.9), made_up_epoch(2, 0.5, 0.9)};
+      else if (seed == 3)  // one epoch before it diverged
+        r.epochs = {made_up_epoch(1, 1.0, 0.6)};
       records.push_back(std::move(r));
     }
   const json s = summarize(e, records);

@@ -266,16 +266,16 @@ TEST_CASE("CSV: bad input names file:line:column") {
   CHECK(error_of([&] { read_csv(s.dir.string()); }).find("is a directory") != std::string::npos);
 }
 
-TEST_CASE("CSV: repeated names, unknown categorical columns refused, a byte order mark is not text") {
+TEST_CASE(
+    "CSV: repeated names, unknown categorical columns refused, a byte order mark is not text") {
   Scratch s;
   // Two columns named alike: predict by name once fed the first into both inputs.
-  CHECK(error_of([&] { read_csv(s.write("d.csv", "a, a ,c\n1,2,p\n")); })
-            .find("d.csv:1:3: column name 'a' is repeated (first in column 1)") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          read_csv(s.write("d.csv", "a, a ,c\n1,2,p\n"));
+        }).find("d.csv:1:3: column name 'a' is repeated (first in column 1)") != std::string::npos);
   // A categorical column that does not exist, by index or by name, or that is the target.
   const auto colours = s.write("c.csv", "colour,size,label\nred,1,p\nblue,2,q\n");
-  for (const auto& [name, expected] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [name, expected] : std::vector<std::pair<std::string, std::string>>{
            {"99", "categorical: column index 99 is past the last column (2)"},
            {"99999999999999999999999", "column index 9999999999999999999999"},
            {"colour2", "unknown column 'colour2' (did you mean 'colour'?)"},
@@ -435,7 +435,7 @@ TEST_CASE("standardize_global: one mean and sd over every feature, clip clamps, 
   // (A ';' in this test's name kept it from ever running under CTest, and it expected 1.0 of
   // (10 - 5.75) / sd = 0.983, which a clip at 1 leaves alone.)
   CHECK(clipped.train.samples->x(0, 1) == doctest::Approx((10 - 5.75) / sd));  // inside
-  CHECK(clipped.train.samples->x(0, 0) == -1.0f);  // -1.33, clipped
+  CHECK(clipped.train.samples->x(0, 0) == -1.0f);                              // -1.33, clipped
   CHECK(clipped.train.samples->x(2, 0) == doctest::Approx((2 - 5.75) / sd));
   const Data tighter =
       prepare_data(samples, std::nullopt, json{{"scale", "standardize_global"}, {"clip", 0.9}}, 1);

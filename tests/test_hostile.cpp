@@ -12,9 +12,11 @@
 
 #include "nnfit/json_text.hpp"
 #include "nnfit/run_lock.hpp"
-#include "tests/cli_support.hpp"
+#include "tests/cli_checks.hpp"
 
 using namespace nnfit;
+using nnfit::test::has;
+using nnfit::test::refused;
 using nnfit::test::Result;
 using nnfit::test::Workspace;
 namespace fs = std::filesystem;
@@ -24,18 +26,6 @@ namespace {
 // A fixture in tests/hostile/, for library calls (which run in the build folder).
 std::string fixture(const std::string& name) {
   return (test::kSource / "tests" / "hostile" / name).string();
-}
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// Runs nnfit with `args` and checks that it refuses with `status` and a message holding `part`.
-void refused(const Workspace& w, const std::string& args, int status, const std::string& part) {
-  const Result r = w.run(args);
-  CAPTURE(args);
-  CHECK(r.status == status);
-  CHECK_MESSAGE(has(r.err, part), r.err);
 }
 
 std::string nested(std::size_t depth) {

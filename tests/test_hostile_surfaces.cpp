@@ -9,25 +9,16 @@
 #include "nnfit/experiment.hpp"
 #include "nnfit/json_text.hpp"
 #include "nnfit/memory_budget.hpp"
-#include "tests/cli_support.hpp"
+#include "tests/cli_checks.hpp"
 
 using namespace nnfit;
+using nnfit::test::has;
+using nnfit::test::refused;
 using nnfit::test::Result;
 using nnfit::test::Workspace;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-void refused(const Workspace& w, const std::string& args, int status, const std::string& part) {
-  const Result r = w.run(args);
-  CAPTURE(args);
-  CHECK(r.status == status);
-  CHECK_MESSAGE(has(r.err, part), r.err);
-}
 
 constexpr const char* kCompare = "compare -q --config tests/configs/tiny.json ";
 
@@ -58,8 +49,9 @@ void edit_metadata(const std::string& path, const std::string& key, const std::s
 TEST_CASE("compare --seeds: a repeated seed is refused as in experiment files, lists are bounded") {
   Workspace w;
   // One seed eight times once counted as n = 8 and printed "slower", p = 0.0078.
-  refused(w, std::string(kCompare) + "--activations relu,elu --seeds 1,1,1,1,1,1,1,1 -j 1 -o " +
-                 w.path("a"),
+  refused(w,
+          std::string(kCompare) + "--activations relu,elu --seeds 1,1,1,1,1,1,1,1 -j 1 -o " +
+              w.path("a"),
           2, "--seeds: seed 1 is listed twice");
   CHECK_FALSE(fs::exists(w.dir / "a" / "summary.json"));
   // A list of 10^6 seeds ended in std::bad_alloc at 3.9 GB after 22 s.
@@ -91,13 +83,13 @@ TEST_CASE("--baseline replaces the baseline of the config's arms and of an exper
                    w.path("a"));
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(json::parse(test::slurp(w.dir / "a" / "summary.json"))["baseline"] == "elu");
-  test::write_file(w.path("e.json"),
-                   json{{"base", (test::kSource / "tests/configs/tiny.json").string()},
-                        {"baseline", "relu"},
-                        {"arms",
-                         {{{"name", "relu"}, {"activation", "relu"}},
-                          {{"name", "elu"}, {"activation", "elu"}}}}}
-                       .dump());
+  test::write_file(
+      w.path("e.json"),
+      json{{"base", (test::kSource / "tests/configs/tiny.json").string()},
+           {"baseline", "relu"},
+           {"arms",
+            {{{"name", "relu"}, {"activation", "relu"}}, {{"name", "elu"}, {"activation", "elu"}}}}}
+          .dump());
   ExperimentOptions options;
   options.baseline = "elu";
   CHECK(read_experiment(w.path("e.json"), options).baseline == "elu");
@@ -117,7 +109,7 @@ TEST_CASE("arm names are one safe path component, tune values are blamed on tune
   };
   // 5000 characters: once "internal error: filesystem error: File name too long" (exit 1).
   for (const std::string& name : {std::string(5000, 'a'), std::string("."), std::string(".."),
-                                 std::string("a/b"), std::string("-x")}) {
+                                  std::string("a/b"), std::string("-x")}) {
     CAPTURE(name.substr(0, 10));
     const std::string file = experiment({{"name", name}, {"activation", "relu"}}, nullptr);
     CHECK_THROWS_WITH_AS(read_experiment(file), doctest::Contains("arms[0].name: '"), ConfigError);
@@ -133,7 +125,8 @@ TEST_CASE("plan lines: exact seeds and step counts, no symlink out of the folder
   Workspace w;
   const fs::path out = w.dir / "p";
   REQUIRE(w.run("compare --config tests/configs/tiny.json --activations relu,elu --seeds 1 "
-                "--plan " + out.string())
+                "--plan " +
+                out.string())
               .status == 0);
   const std::string plan = test::slurp(out / "plan.jsonl");
   const json first = json::parse(plan.substr(0, plan.find('\n')));
@@ -277,8 +270,7 @@ TEST_CASE("one-hot CSV data beyond the machine's memory is refused before alloca
   }
   test::write_file(dir.path("ids.csv"), rows);
   CHECK_THROWS_WITH_AS(
-      load_data(json{{"source", "csv"}, {"path", dir.path("ids.csv")}, {"categorical", "auto"}},
-                1),
+      load_data(json{{"source", "csv"}, {"path", dir.path("ids.csv")}, {"categorical", "auto"}}, 1),
       doctest::Contains("ids.csv's one-hot feature matrix (120000 rows x 120000 columns) needs "
                         "about 57.6 GB of memory"),
       DataError);

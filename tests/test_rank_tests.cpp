@@ -117,8 +117,8 @@ TEST_CASE("scores equal but for floating-point noise are ties, in ranks and in W
   CHECK(r.per_dataset[0] == std::vector<double>{1, 5, 3, 3, 3});
   // A difference of one ulp is no difference: a zero, left out when it is the only one, and
   // the test stays exact (the zero count was once taken before the zero was dropped).
-  const Wilcoxon w = wilcoxon_signed_rank({y, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
-                                          {x, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  const Wilcoxon w =
+      wilcoxon_signed_rank({y, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {x, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   CHECK(w.n == 10);
   CHECK(w.r_minus == 0);
   CHECK(w.exact);

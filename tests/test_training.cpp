@@ -84,7 +84,8 @@ TEST_CASE("balanced accuracy: the mean recall over the classes present (scikit-l
   s.labels = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
   s.class_names = {"a", "b"};
   const Data data = prepare_data(s, std::nullopt, json{{"validation", 0}}, 1);
-  Model model = Model::from_json(json{{"inputs", 1}, {"layers", {{{"type", "dense"}, {"units", 2}}}}});
+  Model model =
+      Model::from_json(json{{"inputs", 1}, {"layers", {{{"type", "dense"}, {"units", 2}}}}});
   std::fill(model.values(), model.values() + model.num_parameters(), 0.0f);
   model.values()[model.num_parameters() - 2] = 1.0f;  // bias of class 0
   const auto loss = make_loss("softmax_cross_entropy");

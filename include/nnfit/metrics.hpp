@@ -20,8 +20,8 @@ struct Metrics {
   // present in the split (scikit-learn's balanced_accuracy_score; Brodersen et al. 2010), which
   // a model predicting the majority class cannot push above 1 / classes.
   std::optional<double> balanced_accuracy;
-  std::optional<double> rmse;      // regression: over all outputs
-  std::optional<double> r2;        // regression: mean over outputs of 1 - SS_res / SS_tot
+  std::optional<double> rmse;  // regression: over all outputs
+  std::optional<double> r2;    // regression: mean over outputs of 1 - SS_res / SS_tot
 };
 
 // The predicted class of one row of outputs: the index of the largest (the first of equals).

@@ -149,8 +149,8 @@ namespace {
 // `out`/`relative`, refused unless it stays inside `out` once symbolic links are followed: a
 // plan line is untrusted (edited, or from another machine), and a link inside the folder
 // that points elsewhere would put a record outside it. A dangling link is refused too.
-fs::path inside_folder(const std::string& out, const std::string& relative, const std::string& where,
-                       const std::string& what) {
+fs::path inside_folder(const std::string& out, const std::string& relative,
+                       const std::string& where, const std::string& what) {
   const fs::path path(relative);
   if (path.is_absolute() || path.empty())
     throw DataError(where + ": the " + what + " must be relative to the folder");
@@ -207,9 +207,8 @@ bool already_done(const RunTask& t) {
   try {
     const json saved = parse_json_text(read_file_bytes(t.record), t.record, JsonBlame::data);
     const std::string status = saved.at("status").get<std::string>();
-    return saved.value("config_hash", "") == config_hash(t.config) &&
-           saved.at("arm") == t.arm && saved.at("seed") == t.seed && status != "failed" &&
-           status != "interrupted";
+    return saved.value("config_hash", "") == config_hash(t.config) && saved.at("arm") == t.arm &&
+           saved.at("seed") == t.seed && status != "failed" && status != "interrupted";
   } catch (const std::exception&) {
     return false;  // damaged: run it again
   }

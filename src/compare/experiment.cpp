@@ -210,8 +210,8 @@ std::vector<std::uint64_t> read_seeds(const json& seeds, const std::string& wher
     std::set<std::uint64_t> seen;
     for (const auto& s : seeds) {
       if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<long long>() >= 0)) {
-        diag.error(where, "seeds must be integers from 0 to 18446744073709551615; found " +
-                              brief_json(s));
+        diag.error(where,
+                   "seeds must be integers from 0 to 18446744073709551615; found " + brief_json(s));
         return {};
       }
       if (!seen.insert(s.get<std::uint64_t>()).second) {
@@ -238,9 +238,11 @@ std::vector<std::string> read_primary(const json& list, Diagnostics& diag) {
   }
   for (const auto& m : list) {
     const auto& names = measure_names();
-    if (!m.is_string() || std::find(names.begin(), names.end(), m.get<std::string>()) == names.end())
-      diag.error("primary", m.is_string() ? unknown_name_message("measure", m.get<std::string>(), names)
-                                          : "expected measure names, found " + brief_json(m));
+    if (!m.is_string() ||
+        std::find(names.begin(), names.end(), m.get<std::string>()) == names.end())
+      diag.error("primary", m.is_string()
+                                ? unknown_name_message("measure", m.get<std::string>(), names)
+                                : "expected measure names, found " + brief_json(m));
     else if (std::find(out.begin(), out.end(), m.get<std::string>()) != out.end())
       diag.error("primary", "'" + m.get<std::string>() + "' is listed twice");
     else
@@ -284,15 +286,27 @@ void check_tune_values(const Experiment& e, Diagnostics& diag) {
 }  // namespace
 
 const std::vector<std::string>& measure_names() {
-  static const std::vector<std::string> names = {
-      "steps_to_target",     "val_loss_auc",       "loss_auc",
-      "val_loss_at_25pct",   "val_loss_at_50pct",  "final_train_loss",
-      "final_train_accuracy", "final_val_loss",    "final_val_accuracy",
-      "final_test_loss",     "final_test_accuracy", "final_val_rmse",
-      "final_test_rmse",     "best_train_loss",    "best_val_loss",
-      "best_val_accuracy",   "test_accuracy_at_best_val", "dead_final",
-      "final_val_balanced_accuracy", "final_test_balanced_accuracy",
-      "test_balanced_accuracy_at_best_val"};
+  static const std::vector<std::string> names = {"steps_to_target",
+                                                 "val_loss_auc",
+                                                 "loss_auc",
+                                                 "val_loss_at_25pct",
+                                                 "val_loss_at_50pct",
+                                                 "final_train_loss",
+                                                 "final_train_accuracy",
+                                                 "final_val_loss",
+                                                 "final_val_accuracy",
+                                                 "final_test_loss",
+                                                 "final_test_accuracy",
+                                                 "final_val_rmse",
+                                                 "final_test_rmse",
+                                                 "best_train_loss",
+                                                 "best_val_loss",
+                                                 "best_val_accuracy",
+                                                 "test_accuracy_at_best_val",
+                                                 "dead_final",
+                                                 "final_val_balanced_accuracy",
+                                                 "final_test_balanced_accuracy",
+                                                 "test_balanced_accuracy_at_best_val"};
   return names;
 }
 
@@ -304,7 +318,8 @@ std::string folder_name_problem(const std::string& name) {
   if (name.empty() || name.size() > 100)
     return shown + ": a name has 1 to 100 characters (it names a folder)";
   if (!std::all_of(name.begin(), name.end(), allowed) || name[0] == '.' || name[0] == '-')
-    return shown + ": use letters, digits, '_', '-' or '.', not first '.' or '-' (it names a folder)";
+    return shown +
+           ": use letters, digits, '_', '-' or '.', not first '.' or '-' (it names a folder)";
   return "";
 }
 
@@ -548,11 +563,14 @@ Experiment read_experiment_json(json spec, const std::string& path,
     for (const auto& a : e.arms) names.push_back(a.name);
     diag.error("baseline", unknown_name_message("arm", e.baseline, names));
   }
-  const std::size_t runs = e.arms.size() * e.seeds.size() * std::max<std::size_t>(1, e.datasets.size());
+  const std::size_t runs =
+      e.arms.size() * e.seeds.size() * std::max<std::size_t>(1, e.datasets.size());
   if (runs > kMaxRuns)
-    diag.error("seeds", std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) +
-                            " seeds" + (e.datasets.empty() ? "" : " x " + std::to_string(e.datasets.size()) + " data sets") +
-                            " = " + std::to_string(runs) + " runs; at most " + std::to_string(kMaxRuns));
+    diag.error(
+        "seeds",
+        std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) + " seeds" +
+            (e.datasets.empty() ? "" : " x " + std::to_string(e.datasets.size()) + " data sets") +
+            " = " + std::to_string(runs) + " runs; at most " + std::to_string(kMaxRuns));
   if (diag.empty()) check_arms(e, diag);
   if (diag.empty()) check_tune_values(e, diag);
   diag.throw_if_any();

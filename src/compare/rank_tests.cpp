@@ -198,7 +198,7 @@ Wilcoxon wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<do
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
     d.push_back(same_score(a[i], b[i]) ? 0.0 : a[i] - b[i]);
   if (std::count(d.begin(), d.end(), 0.0) % 2 == 1)
-    d.erase(std::find(d.begin(), d.end(), 0.0));  // one zero is left out
+    d.erase(std::find(d.begin(), d.end(), 0.0));           // one zero is left out
   const auto zeros = std::count(d.begin(), d.end(), 0.0);  // those that remain
   std::vector<double> magnitude;
   for (const double x : d) magnitude.push_back(std::fabs(x));

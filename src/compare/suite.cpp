@@ -125,7 +125,8 @@ std::vector<std::vector<double>> suite_scores(const Experiment& e,
     for (const auto& arm : e.arms) {
       double value = std::nan("");
       for (const auto& a : s["arms"])
-        if (a["name"] == arm.name && a.contains("rank_scores") && a["rank_scores"].contains(measure))
+        if (a["name"] == arm.name && a.contains("rank_scores") &&
+            a["rank_scores"].contains(measure))
           value = a["rank_scores"][measure]["mean"].get<double>();
       row.push_back(value);
     }

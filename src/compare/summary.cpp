@@ -36,8 +36,8 @@ std::pair<double, double> range_of(const std::string& measure) {
 // The step at which a curve of checked values first reaches `target` (at or below it): the
 // crossing lies between the last check that missed and the first that met it, linearly
 // interpolated between their values (the first check: from step 0 at that check's value).
-std::optional<double> interpolated_crossing(const std::vector<std::pair<std::int64_t, double>>& curve,
-                                            double target) {
+std::optional<double> interpolated_crossing(
+    const std::vector<std::pair<std::int64_t, double>>& curve, double target) {
   for (std::size_t i = 0; i < curve.size(); ++i) {
     const auto [step, value] = curve[i];
     if (!(value <= target)) continue;
@@ -112,9 +112,9 @@ Measures measures_of(const RunRecord& r) {
   }
   if (!finished || r.epochs.empty()) return m;
   const EpochRecord& last = r.epochs.back();
-  for (const char* key : {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss",
-                          "test_accuracy", "val_balanced_accuracy", "test_balanced_accuracy",
-                          "val_rmse", "test_rmse"})
+  for (const char* key :
+       {"train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+        "val_balanced_accuracy", "test_balanced_accuracy", "val_rmse", "test_rmse"})
     if (const auto v = last.metric(key)) m[std::string("final_") + key] = *v;
   double train_auc = 0, val_auc = 0;
   std::size_t best_val = 0;
@@ -166,10 +166,9 @@ Measures rank_values(const RunRecord& r) {
   Measures m;
   if (r.status != "finished" && r.status != "diverged") return m;
   const json& layers = r.config["model"]["layers"];
-  const double chance =
-      layers.is_array() && !layers.empty() && layers.back().contains("units")
-          ? 1.0 / std::max(1, layers.back()["units"].get<int>())
-          : std::nan("");
+  const double chance = layers.is_array() && !layers.empty() && layers.back().contains("units")
+                            ? 1.0 / std::max(1, layers.back()["units"].get<int>())
+                            : std::nan("");
   if (r.epochs.empty()) {
     for (const char* k : {"test_accuracy_at_best_val", "test_balanced_accuracy_at_best_val",
                           "final_test_accuracy", "best_val_accuracy", "final_val_accuracy"})
@@ -179,9 +178,11 @@ Measures rank_values(const RunRecord& r) {
   std::size_t best = 0;
   for (std::size_t i = 0; i < r.epochs.size(); ++i) {
     const auto v = r.epochs[i].metric("val_loss");
-    if (v && std::isfinite(*v) && *v < r.epochs[best].metric("val_loss").value_or(INFINITY)) best = i;
+    if (v && std::isfinite(*v) && *v < r.epochs[best].metric("val_loss").value_or(INFINITY))
+      best = i;
     if (const auto a = r.epochs[i].metric("val_accuracy"))
-      m["best_val_accuracy"] = std::max(m.count("best_val_accuracy") ? m["best_val_accuracy"] : 0.0, *a);
+      m["best_val_accuracy"] =
+          std::max(m.count("best_val_accuracy") ? m["best_val_accuracy"] : 0.0, *a);
   }
   if (const auto v = r.epochs[best].metric("test_accuracy")) m["test_accuracy_at_best_val"] = *v;
   if (const auto v = r.epochs[best].metric("test_balanced_accuracy"))
@@ -361,27 +362,30 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
     if (!times.empty())
       baseline_median = (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2;
   }
-  const auto bound = [](int b) { return b > 0 ? json("at least") : b < 0 ? json("at most") : json(); };
-  return {{"arm", arm.name},
-          {"baseline", experiment.baseline},
-          {"measure", "steps_to_target"},
-          {"n", static_cast<int>(a.size())},
-          {"faster", paired.faster},
-          {"slower", paired.slower},
-          {"undetermined", paired.undetermined},
-          {"reached", ka.reached},
-          {"baseline_reached", kb.reached},
-          {"difference", m.estimate},
-          {"difference_bound", bound(m.estimate_bound)},
-          {"relative", baseline_median > 0 && m.n > 0 ? json(m.estimate / baseline_median) : json()},
-          {"interval", m.estimable ? json{m.low, m.high} : json()},
-          {"interval_bounds", {bound(m.low_bound), bound(m.high_bound)}},
-          {"interval_coverage", m.coverage},
-          {"identical", m.identical && m.n > 0},
-          {"restricted_mean_difference", rmst_difference},
-          {"p", paired.p},
-          {"log_rank_p", log_rank(a, b).p},
-          {"lower_is_better", true}};
+  const auto bound = [](int b) {
+    return b > 0 ? json("at least") : b < 0 ? json("at most") : json();
+  };
+  return {
+      {"arm", arm.name},
+      {"baseline", experiment.baseline},
+      {"measure", "steps_to_target"},
+      {"n", static_cast<int>(a.size())},
+      {"faster", paired.faster},
+      {"slower", paired.slower},
+      {"undetermined", paired.undetermined},
+      {"reached", ka.reached},
+      {"baseline_reached", kb.reached},
+      {"difference", m.estimate},
+      {"difference_bound", bound(m.estimate_bound)},
+      {"relative", baseline_median > 0 && m.n > 0 ? json(m.estimate / baseline_median) : json()},
+      {"interval", m.estimable ? json{m.low, m.high} : json()},
+      {"interval_bounds", {bound(m.low_bound), bound(m.high_bound)}},
+      {"interval_coverage", m.coverage},
+      {"identical", m.identical && m.n > 0},
+      {"restricted_mean_difference", rmst_difference},
+      {"p", paired.p},
+      {"log_rank_p", log_rank(a, b).p},
+      {"lower_is_better", true}};
 }
 
 // A verdict word needs the adjusted p below alpha, also when only one arm reached the target
@@ -432,7 +436,7 @@ void adjust_and_judge(json& comparisons, const std::vector<std::string>& primary
       json& c = comparisons[indices[k]];
       c["p_adjusted"] = adjusted[k];
       c["headline"] = family.empty();
-      c["verdict"] = !family.empty()                   ? "exploratory"
+      c["verdict"] = !family.empty()                     ? "exploratory"
                      : c["measure"] == "steps_to_target" ? time_verdict(c, adjusted[k])
                                                          : continuous_verdict(c, adjusted[k]);
     }

@@ -115,7 +115,8 @@ CompareOptions stage_options(const CompareOptions& options, const std::string& s
 // Each point's selection value: the mean over tuning seeds, NaN when a seed has none.
 void report_rung(const Experiment& e, const std::vector<RunRecord>& records,
                  const std::map<std::string, std::pair<std::size_t, std::size_t>>& owner,
-                 std::vector<Halving>& halvings, std::vector<std::vector<std::vector<int>>>& diverged,
+                 std::vector<Halving>& halvings,
+                 std::vector<std::vector<std::vector<int>>>& diverged,
                  std::vector<std::vector<ArmTuning::Removed>>& removed) {
   std::vector<std::vector<double>> selection(e.arms.size()), finished(e.arms.size());
   for (std::size_t a = 0; a < e.arms.size(); ++a)
@@ -178,8 +179,8 @@ bool on_edge(const ArmTuning& t) {
 // "extend": while an arm's best value is on an edge of its space, train the next point beyond
 // it at the full budget (stage tuning/extend-<k>/); it becomes the choice when it is better.
 void extend_edges(const Experiment& e, const std::vector<std::int64_t>& budgets,
-                  std::vector<ArmTuning>& tunings,
-                  std::vector<double>& best, const CompareOptions& options) {
+                  std::vector<ArmTuning>& tunings, std::vector<double>& best,
+                  const CompareOptions& options) {
   std::vector<bool> open(tunings.size(), true);
   for (int k = 0; k < e.tune->extend; ++k) {
     Experiment sub = tuning_stage(e);

@@ -518,8 +518,9 @@ std::string bounded(const json& value, const json& bound, const char* format) {
 std::string time_interval(const json& c, const char* format) {
   if (c.value("identical", false)) return "identical in every seed";
   if (!c.contains("interval") || c["interval"].is_null())
-    return c["n"].get<int>() - c["undetermined"].get<int>() < 6 ? "not estimable (< 6 decided pairs)"
-                                                                 : "not estimable";
+    return c["n"].get<int>() - c["undetermined"].get<int>() < 6
+               ? "not estimable (< 6 decided pairs)"
+               : "not estimable";
   return "[" + bounded(c["interval"][0], c["interval_bounds"][0], format) + ", " +
          bounded(c["interval"][1], c["interval_bounds"][1], format) + "]";
 }
@@ -669,8 +670,8 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
                                           : std::string("diverged")) +
               ")";
     for (const auto& x : a.value("removed_by_divergence", json::array()))
-      note += (note.empty() ? "" : "; ") + fmt(x["value"].get<double>()) +
-              " had the best " + t["metric"].get<std::string>() + " in its finished tuning runs (" +
+      note += (note.empty() ? "" : "; ") + fmt(x["value"].get<double>()) + " had the best " +
+              t["metric"].get<std::string>() + " in its finished tuning runs (" +
               fmt(x["finished_mean"].get<double>(), "%.4g") + ", rung " + x["rung"].dump() +
               ") but diverged in " + x["diverged"].dump() + of + ": not chosen";
     rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,

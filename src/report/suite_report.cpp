@@ -120,10 +120,12 @@ void ranks_section(report::Document& doc, const json& s) {
     std::string names;
     for (const auto& n : s["non_discriminating"])
       names += (names.empty() ? "" : ", ") + n.get<std::string>();
-    doc.paragraph("Non-discriminating (every arm scored the same there, so the set cannot order "
-                  "them; on a skewed set with accuracy, every arm at the majority rate): " +
-                  names + ". Balanced accuracy (`rank_by`: `test_balanced_accuracy_at_best_val`) "
-                  "is the measure a majority-class prediction cannot game.");
+    doc.paragraph(
+        "Non-discriminating (every arm scored the same there, so the set cannot order "
+        "them; on a skewed set with accuracy, every arm at the majority rate): " +
+        names +
+        ". Balanced accuracy (`rank_by`: `test_balanced_accuracy_at_best_val`) "
+        "is the measure a majority-class prediction cannot game.");
   }
   std::vector<std::string> average = {"**average rank**"};
   for (const auto& r : s["average_ranks"])

@@ -21,8 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!(flags & 16)) return 0;
   const nnfit::fuzz::TemporaryFile file("input.arff", data + 1, size - 1);
-  nnfit::json spec = {{"source", "arff"}, {"path", file.path()}, {"missing", "impute"},
-                      {"validation", 0.25}, {"scale", flags & 32 ? "standardize" : "none"}};
+  nnfit::json spec = {{"source", "arff"},
+                      {"path", file.path()},
+                      {"missing", "impute"},
+                      {"validation", 0.25},
+                      {"scale", flags & 32 ? "standardize" : "none"}};
   if (flags & 4) spec["target"] = "class";
   try {
     const nnfit::Data d = nnfit::load_data(spec, 1);
