@@ -5,6 +5,23 @@
 
 namespace nnfit {
 
+namespace {
+
+// The mean recall over the classes that have rows (scikit-learn's balanced_accuracy_score).
+std::optional<double> balanced_accuracy(const std::vector<std::int64_t>& rows,
+                                        const std::vector<std::int64_t>& right) {
+  double recall_sum = 0;
+  int present = 0;
+  for (std::size_t c = 0; c < rows.size(); ++c)
+    if (rows[c] > 0) {
+      recall_sum += static_cast<double>(right[c]) / static_cast<double>(rows[c]);
+      ++present;
+    }
+  return present > 0 ? std::optional(recall_sum / present) : std::nullopt;
+}
+
+}  // namespace
+
 Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index batch_size,
                     bool with_confusion, ParallelStep* parallel) {
   Evaluation result;
@@ -71,14 +88,7 @@ Evaluation evaluate(Model& model, const Loss& loss, const Split& split, Index ba
   m.loss = loss_sum / n;
   if (classification) {
     m.accuracy = static_cast<double>(correct) / n;
-    double recall_sum = 0;
-    int present = 0;
-    for (std::size_t c = 0; c < class_rows.size(); ++c)
-      if (class_rows[c] > 0) {
-        recall_sum += static_cast<double>(class_right[c]) / static_cast<double>(class_rows[c]);
-        ++present;
-      }
-    if (present > 0) m.balanced_accuracy = recall_sum / present;
+    m.balanced_accuracy = balanced_accuracy(class_rows, class_right);
   } else {
     m.rmse = std::sqrt(ss_res.sum() / (n * static_cast<double>(outputs)));
     double r2 = 0.0;

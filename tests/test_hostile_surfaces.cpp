@@ -72,6 +72,17 @@ TEST_CASE("compare --seeds: a repeated seed is refused as in experiment files, l
   test::write_file(w.path("big.json"), spec.dump());
   CHECK(read_experiment(w.path("big.json")).seeds ==
         std::vector<std::uint64_t>{18446744073709551615ULL, 0});
+  // 11 arms x 10,000 seeds: the plan alone would hold 110,000 configs.
+  json arms = json::array();
+  for (int i = 0; i < 11; ++i) arms.push_back({{"name", "a" + std::to_string(i)}});
+  test::write_file(w.path("wide.json"),
+                   json{{"base", (test::kSource / "tests/configs/tiny.json").string()},
+                        {"seeds", 10000},
+                        {"arms", arms}}
+                       .dump());
+  CHECK_THROWS_WITH_AS(read_experiment(w.path("wide.json")),
+                       doctest::Contains("11 arms x 10000 seeds = 110000 runs; at most 100000"),
+                       ConfigError);
   options.seeds = {3, 3};
   CHECK_THROWS_WITH_AS(read_experiment(w.path("big.json"), options),
                        doctest::Contains("--seeds: seed 3 is listed twice"), ConfigError);

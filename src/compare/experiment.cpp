@@ -251,6 +251,18 @@ std::vector<std::string> read_primary(const json& list, Diagnostics& diag) {
   return out;
 }
 
+// At most kMaxRuns evaluation runs (planning holds each run's config).
+void check_run_count(const Experiment& e, Diagnostics& diag) {
+  const std::size_t runs =
+      e.arms.size() * e.seeds.size() * std::max<std::size_t>(1, e.datasets.size());
+  if (runs <= kMaxRuns) return;
+  diag.error(
+      "seeds",
+      std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) + " seeds" +
+          (e.datasets.empty() ? "" : " x " + std::to_string(e.datasets.size()) + " data sets") +
+          " = " + std::to_string(runs) + " runs; at most " + std::to_string(kMaxRuns));
+}
+
 // Checks every arm's run config, recording problems under the arm's name.
 void check_arms(const Experiment& e, Diagnostics& diag) {
   for (const auto& arm : e.arms) {
@@ -563,14 +575,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
     for (const auto& a : e.arms) names.push_back(a.name);
     diag.error("baseline", unknown_name_message("arm", e.baseline, names));
   }
-  const std::size_t runs =
-      e.arms.size() * e.seeds.size() * std::max<std::size_t>(1, e.datasets.size());
-  if (runs > kMaxRuns)
-    diag.error(
-        "seeds",
-        std::to_string(e.arms.size()) + " arms x " + std::to_string(e.seeds.size()) + " seeds" +
-            (e.datasets.empty() ? "" : " x " + std::to_string(e.datasets.size()) + " data sets") +
-            " = " + std::to_string(runs) + " runs; at most " + std::to_string(kMaxRuns));
+  check_run_count(e, diag);
   if (diag.empty()) check_arms(e, diag);
   if (diag.empty()) check_tune_values(e, diag);
   diag.throw_if_any();
