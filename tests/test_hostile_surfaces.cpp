@@ -74,7 +74,11 @@ TEST_CASE("compare --seeds: a repeated seed is refused as in experiment files, l
         std::vector<std::uint64_t>{18446744073709551615ULL, 0});
   // 11 arms x 10,000 seeds: the plan alone would hold 110,000 configs.
   json arms = json::array();
-  for (int i = 0; i < 11; ++i) arms.push_back({{"name", "a" + std::to_string(i)}});
+  for (int i = 0; i < 11; ++i) {
+    std::string name = "a";
+    name += std::to_string(i);
+    arms.push_back({{"name", name}});
+  }
   test::write_file(w.path("wide.json"),
                    json{{"base", (test::kSource / "tests/configs/tiny.json").string()},
                         {"seeds", 10000},
