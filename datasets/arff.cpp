@@ -308,6 +308,7 @@ struct Row {
   double target = 0;
   bool missing = false;  // some value was '?'
   bool sparse = false;   // {index value, ...}: omitted nominal inputs are their first value
+  std::vector<std::uint32_t> named;  // sparse: the nominal attributes it lists (ascending)
 };
 
 // The value of attribute `a` from its text: the cells it sets and, for the class, the target.
@@ -395,6 +396,8 @@ Row read_sparse(Line& line, const Header& h, const Layout& l, const ArffOptions&
                       " after " + std::to_string(previous) + ")");
     const std::string text = line.token(",}", quoted);
     set_value(row, h, l, a, text, quoted, o, line.where());
+    if (h.attributes[a].kind == Attribute::nominal)
+      row.named.push_back(static_cast<std::uint32_t>(a));
     previous = a;
     first = false;
   }
@@ -402,14 +405,6 @@ Row read_sparse(Line& line, const Header& h, const Layout& l, const ArffOptions&
     throw DataError(line.where() + ": unexpected " + quote(line.rest()) +
                     " after the sparse row (instance weights are not supported)");
   return row;  // an omitted class is its first value (nominal) or 0: row.target's default
-}
-
-// Whether `row` has a cell in [first, first + width): a sparse row names its nominal inputs.
-bool sets_any(const Row& row, std::size_t first, std::size_t width) {
-  const auto it = std::lower_bound(
-      row.cells.begin(), row.cells.end(), first,
-      [](const std::pair<std::uint32_t, float>& cell, std::size_t c) { return cell.first < c; });
-  return it != row.cells.end() && it->first < first + width;
 }
 
 // Row `i` of the matrix from `row`'s cells (x is all zeros before).
@@ -422,8 +417,12 @@ void fill_row(Matrix& x, Index i, const Row& row, const Header& h, const Layout&
       x(i, static_cast<Index>(column)) = value;
   }
   if (!row.sparse) return;
-  for (const auto& c : l.categorical)  // omitted nominal inputs: their first value
-    if (!sets_any(row, static_cast<std::size_t>(c.column), c.categories.size()))
+  // Omitted nominal inputs: their first value (one given as '?' stays missing: no column set,
+  // or NaN to impute).
+  for (const auto& c : l.categorical)
+    if (!std::binary_search(
+            row.named.begin(), row.named.end(),
+            static_cast<std::uint32_t>(l.groups[static_cast<std::size_t>(c.column)])))
       x(i, c.column) = 1.0f;
 }
 

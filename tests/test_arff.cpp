@@ -195,6 +195,10 @@ TEST_CASE("ARFF: a UTF-8 byte order mark is not text, sparse rows fill what they
   CHECK(s.x(1, 2) == 1.0f);
   CHECK(std::isnan(s.x(2, 1)));  // a missing nominal input: every column of it, to impute
   CHECK(std::isnan(s.x(2, 2)));
+  o.missing = "zero";  // a missing nominal input listed as '?': no column set, not its first
+  const Samples z = parse_arff(text, "w.arff", o);
+  CHECK(z.x(2, 1) + z.x(2, 2) == 0.0f);
+  CHECK(z.x(0, 1) == 1.0f);
   // 20,000 attributes over 1,000 empty sparse rows: kept sparse while reading (once a full
   // row of cells each, 1,967 MB for 100,000 attributes), the right matrix at the end.
   std::string wide = "@relation r\n";
