@@ -516,7 +516,13 @@ std::string bounded(const json& value, const json& bound, const char* format) {
 
 // The interval of a median time difference, from the sign test (or why there is none).
 std::string time_interval(const json& c, const char* format) {
-  if (c.value("identical", false)) return "identical in every seed";
+  if (c.value("identical", false)) {
+    const int decided = c["faster"].get<int>() + c["slower"].get<int>();
+    return decided == c["n"].get<int>()
+               ? std::string("identical in every seed")
+               : "identical in every decided pair (" + std::to_string(decided) + " of " +
+                     c["n"].dump() + ")";
+  }
   if (!c.contains("interval") || c["interval"].is_null())
     return c["n"].get<int>() - c["undetermined"].get<int>() < 6
                ? "not estimable (< 6 decided pairs)"
