@@ -28,6 +28,25 @@ struct ScratchDir {
   std::string path(const std::string& name) const { return (dir / name).string(); }
 };
 
+inline std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+// An IDX image file of n images of r x c bytes, pixel (i, j) = (i * 7 + j) % 256.
+inline std::string idx_images(std::uint32_t n, std::uint32_t r, std::uint32_t c) {
+  std::string bytes = std::string("\0\0\x08\x03", 4) + be32(n) + be32(r) + be32(c);
+  for (std::uint32_t i = 0; i < n; ++i)
+    for (std::uint32_t j = 0; j < r * c; ++j) bytes += static_cast<char>((i * 7 + j) % 256);
+  return bytes;
+}
+inline std::string idx_labels(const std::vector<int>& labels) {
+  std::string bytes =
+      std::string("\0\0\x08\x01", 4) + be32(static_cast<std::uint32_t>(labels.size()));
+  for (int l : labels) bytes += static_cast<char>(l);
+  return bytes;
+}
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});

@@ -1,5 +1,5 @@
-// ARFF (datasets/arff.cpp): every construct of the format nnfit reads, and every bad input as
-// a DataError naming the file, the line and the attribute.
+// ARFF (src/core/datasets/arff.cpp): every construct of the format nnfit reads, and every bad input
+// as a DataError naming the file, the line and the attribute.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -10,11 +10,13 @@
 #include <optional>
 #include <sstream>
 
-#include "nnfit/compare_report.hpp"
 #include "nnfit/error.hpp"
+#include "nnfit/experiments/statistics.hpp"
+#include "nnfit/experiments/study.hpp"
+#include "nnfit/experiments/summary.hpp"
 #include "nnfit/model_diagnostics.hpp"
 #include "nnfit/registry.hpp"
-#include "nnfit/statistics.hpp"
+#include "nnfit/report/compare_report.hpp"
 #include "tests/support.hpp"
 
 using namespace nnfit;

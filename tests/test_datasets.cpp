@@ -15,6 +15,8 @@
 #include "tests/support.hpp"
 
 using namespace nnfit;
+using nnfit::test::idx_images;
+using nnfit::test::idx_labels;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,25 +34,6 @@ struct Scratch : test::ScratchDir {
     return path(name);
   }
 };
-
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
-}
-
-// An IDX image file of n images of r x c bytes, pixel (i, j) = (i * 7 + j) % 256.
-std::string idx_images(std::uint32_t n, std::uint32_t r, std::uint32_t c) {
-  std::string bytes = std::string("\0\0\x08\x03", 4) + be32(n) + be32(r) + be32(c);
-  for (std::uint32_t i = 0; i < n; ++i)
-    for (std::uint32_t j = 0; j < r * c; ++j) bytes += static_cast<char>((i * 7 + j) % 256);
-  return bytes;
-}
-std::string idx_labels(const std::vector<int>& labels) {
-  std::string bytes =
-      std::string("\0\0\x08\x01", 4) + be32(static_cast<std::uint32_t>(labels.size()));
-  for (int l : labels) bytes += static_cast<char>(l);
-  return bytes;
-}
 
 // What `f` throws, as text ("" when it does not throw).
 template <class F>

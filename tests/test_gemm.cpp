@@ -1,4 +1,4 @@
-// nnfit::multiply and multiply_add (include/nnfit/gemm.hpp) against a product summed in
+// nnfit::multiply and multiply_add (nnfit/gemm.hpp) against a product summed in
 // double, for every transpose combination, at shapes that take each backend's path (a
 // 10-column output at batch 256 runs on Eigen, the rest on OpenBLAS when it is built in), and
 // on views with an outer stride wider than their width.

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "nnfit/json_text.hpp"
-#include "nnfit/run_lock.hpp"
+#include "nnfit/detail/json_text.hpp"
+#include "nnfit/detail/run_lock.hpp"
 #include "tests/cli_checks.hpp"
 
 using namespace nnfit;

@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "nnfit/experiment.hpp"
-#include "nnfit/json_text.hpp"
-#include "nnfit/memory_budget.hpp"
+#include "nnfit/detail/json_text.hpp"
+#include "nnfit/detail/memory_budget.hpp"
+#include "nnfit/experiments/experiment.hpp"
 #include "tests/cli_checks.hpp"
 
 using namespace nnfit;

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <filesystem>
 
-#include "nnfit/experiment.hpp"
-#include "nnfit/rank_tests.hpp"
-#include "nnfit/statistics.hpp"
-#include "nnfit/suite.hpp"
+#include "nnfit/experiments/experiment.hpp"
+#include "nnfit/experiments/rank_tests.hpp"
+#include "nnfit/experiments/statistics.hpp"
+#include "nnfit/experiments/suite.hpp"
 #include "nnfit/uci.hpp"
 #include "tests/cli_support.hpp"
 

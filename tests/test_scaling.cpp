@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "nnfit/json_text.hpp"
+#include "nnfit/detail/json_text.hpp"
 #include "tests/cli_support.hpp"
 
 namespace nnfit {

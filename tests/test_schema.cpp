@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "nnfit/config.hpp"
-#include "nnfit/reference.hpp"
+#include "nnfit/detail/reference.hpp"
 #include "nnfit/registry.hpp"
 #include "tests/cli_support.hpp"
 

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "nnfit/statistics.hpp"
-#include "nnfit/survival.hpp"
+#include "nnfit/experiments/statistics.hpp"
+#include "nnfit/experiments/survival.hpp"
 
 using namespace nnfit;
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "nnfit/compare.hpp"
+#include "nnfit/experiments/study.hpp"
 
 namespace nnfit::cli {
 

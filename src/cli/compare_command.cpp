@@ -11,15 +11,16 @@
 #include <ctime>
 #include <thread>
 
-#include "nnfit/compare_report.hpp"
+#include "commands.hpp"
+#include "compare_parts.hpp"
+#include "nnfit/detail/run_lock.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/record_archive.hpp"
-#include "nnfit/run_lock.hpp"
-#include "nnfit/suite.hpp"
-#include "src/cli/commands.hpp"
-#include "src/cli/compare_parts.hpp"
-#include "src/cli/progress.hpp"
-#include "src/cli/stop_signal.hpp"
+#include "nnfit/experiments/record_archive.hpp"
+#include "nnfit/experiments/suite.hpp"
+#include "nnfit/report/compare_report.hpp"
+#include "nnfit/report/suite_report.hpp"
+#include "progress.hpp"
+#include "stop_signal.hpp"
 
 namespace nnfit::cli {
 

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <optional>
 
-#include "nnfit/compare.hpp"
-#include "nnfit/suite.hpp"
-#include "src/cli/commands.hpp"
+#include "commands.hpp"
+#include "nnfit/experiments/study.hpp"
+#include "nnfit/experiments/suite.hpp"
 
 namespace nnfit::cli {
 

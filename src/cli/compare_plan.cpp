@@ -12,13 +12,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "nnfit/atomic_file.hpp"
+#include "compare_parts.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/detail/json_text.hpp"
+#include "nnfit/detail/run_lock.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/json_text.hpp"
-#include "nnfit/run_lock.hpp"
 #include "nnfit/version.hpp"
-#include "src/cli/compare_parts.hpp"
-#include "src/cli/stop_signal.hpp"
+#include "stop_signal.hpp"
 
 namespace nnfit::cli {
 

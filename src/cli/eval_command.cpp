@@ -4,16 +4,16 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "nnfit/atomic_file.hpp"
+#include "commands.hpp"
 #include "nnfit/config.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/detail/json_text.hpp"
+#include "nnfit/detail/reference.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/json_text.hpp"
 #include "nnfit/metrics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/parallel_step.hpp"
-#include "nnfit/reference.hpp"
 #include "nnfit/registry.hpp"
-#include "src/cli/commands.hpp"
 
 namespace nnfit::cli {
 

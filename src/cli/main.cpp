@@ -5,13 +5,13 @@
 #include <cstdio>
 #include <thread>
 
+#include "commands.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/gemm.hpp"
 #include "nnfit/version.hpp"
-#include "src/cli/commands.hpp"
 #ifdef NNFIT_WITH_MPI
-#include "src/cli/mpi_engine.hpp"
-#include "src/cli/stop_signal.hpp"
+#include "mpi_engine.hpp"
+#include "stop_signal.hpp"
 #endif
 
 using namespace nnfit::cli;

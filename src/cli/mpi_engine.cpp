@@ -8,7 +8,7 @@
 // Rank 0 writes every record, so the shared file system sees one writer per file. A stage
 // (a tuning rung) is a barrier: its last record must be back before the next stage's runs
 // exist, so the ranks that finish early wait, idle, for the next kTask or kStop.
-#include "src/cli/mpi_engine.hpp"
+#include "mpi_engine.hpp"
 
 #include <mpi.h>
 
@@ -21,9 +21,9 @@
 #include <string>
 #include <thread>
 
-#include "nnfit/json_text.hpp"
-#include "src/cli/commands.hpp"
-#include "src/cli/stop_signal.hpp"
+#include "commands.hpp"
+#include "nnfit/detail/json_text.hpp"
+#include "stop_signal.hpp"
 
 namespace nnfit::cli::mpi {
 

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "nnfit/compare.hpp"
+#include "nnfit/experiments/runner.hpp"
 
 namespace nnfit::cli::mpi {
 

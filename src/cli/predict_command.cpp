@@ -9,11 +9,11 @@
 #include <cstdio>
 #include <optional>
 
-#include "nnfit/atomic_file.hpp"
+#include "commands.hpp"
+#include "nnfit/detail/atomic_file.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/parallel_step.hpp"
-#include "src/cli/commands.hpp"
 
 namespace nnfit::cli {
 

@@ -1,4 +1,4 @@
-#include "src/cli/progress.hpp"
+#include "progress.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

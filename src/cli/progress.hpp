@@ -5,8 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "commands.hpp"
 #include "nnfit/trainer.hpp"
-#include "src/cli/commands.hpp"
 
 namespace nnfit::cli {
 

@@ -1,8 +1,8 @@
-#include "src/cli/stop_signal.hpp"
+#include "stop_signal.hpp"
 
 #include <cstdlib>
 
-#include "src/cli/commands.hpp"
+#include "commands.hpp"
 
 namespace nnfit::cli {
 

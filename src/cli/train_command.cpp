@@ -1,6 +1,6 @@
 // `nnfit --config F`: train from a config, print progress and a summary. The run directory
 // (output.dir, default runs/{name}) is written by the library's RunRecorder
-// (include/nnfit/run_recorder.hpp); this file handles arguments, the console and signals.
+// (nnfit/run_recorder.hpp); this file handles arguments, the console and signals.
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -8,21 +8,21 @@
 #include <limits>
 #include <set>
 
-#include "nnfit/atomic_file.hpp"
+#include "commands.hpp"
 #include "nnfit/config.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/detail/json_text.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/json_text.hpp"
 #include "nnfit/model_diagnostics.hpp"
 #include "nnfit/model_file.hpp"
 #include "nnfit/registry.hpp"
+#include "nnfit/report/run_report.hpp"
 #include "nnfit/run_recorder.hpp"
-#include "nnfit/run_report.hpp"
 #include "nnfit/run_setup.hpp"
 #include "nnfit/trainer.hpp"
 #include "nnfit/version.hpp"
-#include "src/cli/commands.hpp"
-#include "src/cli/progress.hpp"
-#include "src/cli/stop_signal.hpp"
+#include "progress.hpp"
+#include "stop_signal.hpp"
 
 namespace nnfit::cli {
 

@@ -1,5 +1,5 @@
-// The comparison's files and report (include/nnfit/compare.hpp, write_report()).
-#include "nnfit/compare_report.hpp"
+// The comparison's files and report (nnfit/report/compare_report.hpp).
+#include "nnfit/report/compare_report.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -9,12 +9,12 @@
 #include <map>
 #include <thread>
 
-#include "nnfit/atomic_file.hpp"
+#include "document.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/experiments/statistics.hpp"
 #include "nnfit/gemm.hpp"
-#include "nnfit/statistics.hpp"
 #include "nnfit/version.hpp"
-#include "src/report/document.hpp"
-#include "src/report/svg_plot.hpp"
+#include "svg_plot.hpp"
 
 namespace nnfit {
 

@@ -1,5 +1,5 @@
 // Markdown and HTML renderings of a report (src/report/document.hpp).
-#include "src/report/document.hpp"
+#include "document.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,19 +1,19 @@
-// report.html for one run (include/nnfit/run_report.hpp): what `compare` draws for many runs,
+// report.html for one run (nnfit/report/run_report.hpp): what `compare` draws for many runs,
 // for one: loss and accuracy over epochs and steps, learning rate, gradient norm, per-layer
 // diagnostics when the run recorded them, the model, the summary and the resolved config.
-#include "nnfit/run_report.hpp"
+#include "nnfit/report/run_report.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
-#include "nnfit/atomic_file.hpp"
+#include "document.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/detail/json_text.hpp"
 #include "nnfit/error.hpp"
-#include "nnfit/json_text.hpp"
 #include "nnfit/model.hpp"
-#include "src/report/document.hpp"
-#include "src/report/svg_plot.hpp"
+#include "svg_plot.hpp"
 
 namespace nnfit {
 

@@ -1,16 +1,18 @@
-// The report of an experiment over several data sets (include/nnfit/compare_report.hpp,
+// The report of an experiment over several data sets (nnfit/report/compare_report.hpp,
 // write_suite_report): ranks, the Friedman test, each arm against the baseline, and Demšar's
 // critical-difference diagram.
+#include "nnfit/report/suite_report.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
 
-#include "nnfit/atomic_file.hpp"
-#include "nnfit/compare_report.hpp"
+#include "document.hpp"
+#include "nnfit/detail/atomic_file.hpp"
+#include "nnfit/report/compare_report.hpp"
 #include "nnfit/version.hpp"
-#include "src/report/document.hpp"
 
 namespace nnfit {
 

@@ -1,12 +1,12 @@
 // SVG line and dot charts (src/report/svg_plot.hpp).
-#include "src/report/svg_plot.hpp"
+#include "svg_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-#include "src/report/document.hpp"
+#include "document.hpp"
 
 namespace nnfit::plot {
 

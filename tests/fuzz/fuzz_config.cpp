@@ -3,7 +3,7 @@
 #include <nnfit/nnfit.hpp>
 #include <string_view>
 
-#include "nnfit/json_text.hpp"
+#include "nnfit/detail/json_text.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,0 +1,28 @@
+// A whole comparison, stage by stage: tuning, evaluation, and the fixed-value evaluation.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/tune_arms.hpp"
+
+namespace nnfit {
+
+// Everything a comparison runs, stage by stage: the tuning (experiment.tune), the evaluation
+// seeds at each arm's tuned value, and with "tune": {"fixed": v} the evaluation seeds again
+// with every arm at v (under <output>/fixed/), a sensitivity analysis of the verdicts.
+struct Study {
+  Experiment experiment;  // each arm at its tuned value
+  std::vector<ArmTuning> tunings;
+  std::vector<RunRecord> records;
+  std::optional<Experiment> fixed;  // every arm at the fixed value
+  std::vector<RunRecord> fixed_records;
+};
+// Stops between runs when options.interrupted() says so (the study is then incomplete).
+Study run_study(const Experiment& experiment, const CompareOptions& options);
+// summarize(), with "tuning" (tuning_json) and "fixed" ({key, value, arms, comparisons}: the
+// fixed-value evaluation's statistics) when the study has them.
+json summarize_study(const Study& study);
+
+}  // namespace nnfit

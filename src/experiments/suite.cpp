@@ -1,0 +1,290 @@
+// Experiments over several data sets (nnfit/experiments/suite.hpp).
+#include "nnfit/experiments/suite.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "nnfit/error.hpp"
+#include "nnfit/experiments/rank_tests.hpp"
+#include "nnfit/experiments/statistics.hpp"
+#include "nnfit/uci.hpp"
+
+namespace nnfit {
+
+namespace {
+
+DatasetEntry uci_entry(const std::string& name) {
+  return {name, {{"source", "uci"}, {"name", name}}};
+}
+
+// The base's data keys every source takes (split, scale, ...), under the entry's own; a
+// test fraction only for a source without a test file of its own.
+json merged_data(const json& entry, const json& base) {
+  json data = entry;
+  const bool own_test = entry.contains("test_path") ||
+                        (entry.value("source", "") == "uci" && entry.contains("name") &&
+                         entry["name"].is_string() && uci_has_test_file(entry["name"]));
+  for (const auto& field : data_fields()) {
+    if (field.name == "test" && own_test) continue;
+    if (!data.contains(field.name) && base.is_object() && base.contains(field.name))
+      data[field.name] = base[field.name];
+  }
+  return data;
+}
+
+}  // namespace
+
+std::vector<DatasetEntry> read_datasets(const json& spec, const std::string& path,
+                                        Diagnostics& diag) {
+  std::vector<DatasetEntry> out;
+  if (!spec.is_array() || spec.empty()) {
+    diag.error(path,
+               "expected a list: \"uci\", names of UCI sets, or {\"name\", \"data\"} objects");
+    return out;
+  }
+  const std::vector<std::string> uci = uci_names();
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    const json& d = spec[i];
+    const std::string where = json_path(path, i);
+    if (d == "uci") {
+      for (const auto& name : uci) out.push_back(uci_entry(name));
+    } else if (d.is_string()) {
+      const std::string name = d.get<std::string>();
+      if (std::find(uci.begin(), uci.end(), name) == uci.end())
+        diag.error(where, unknown_name_message("UCI data set", name, uci) +
+                              " (or give {\"name\": ..., \"data\": {...}})");
+      else
+        out.push_back(uci_entry(name));
+    } else if (d.is_object() && d.contains("name") && d["name"].is_string() && d.contains("data") &&
+               d["data"].is_object() && d.size() == 2) {
+      out.push_back({d["name"].get<std::string>(), d["data"]});
+    } else {
+      diag.error(where, "expected \"uci\", a UCI set's name, or {\"name\": ..., \"data\": {...}}");
+    }
+  }
+  std::set<std::string> seen;
+  for (const auto& e : out) {
+    if (!seen.insert(e.name).second) diag.error(path, "data set '" + e.name + "' is listed twice");
+    if (const std::string problem = folder_name_problem(e.name); !problem.empty())
+      diag.error(path, "data set " + problem);
+  }
+  return out;
+}
+
+Experiment dataset_experiment(const Experiment& e, const DatasetEntry& d) {
+  Experiment sub = e;
+  sub.name = e.name + "/" + d.name;
+  sub.datasets.clear();
+  if (e.arms.empty()) return sub;
+  const json data = merged_data(d.data, e.arms.front().config.value("data", json::object()));
+  const Data loaded =
+      load_data(data, e.seeds.empty() ? 1 : e.seeds.front(), e.origin + ": datasets: " + d.name);
+  for (auto& arm : sub.arms) {
+    arm.config["data"] = data;
+    json& layers = arm.config["model"]["layers"];
+    for (std::size_t i = layers.size(); i-- > 0;)
+      if (layers[i].value("type", "") == "dense") {
+        layers[i]["units"] = loaded.num_outputs;
+        break;
+      }
+  }
+  return sub;
+}
+
+std::string dataset_output(const std::string& output, const std::string& name) {
+  return (std::filesystem::path(output) / "datasets" / name).string();
+}
+
+std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& options) {
+  std::vector<DatasetStudy> out;
+  for (const auto& d : e.datasets) {
+    CompareOptions o = options;
+    o.output = dataset_output(options.output, d.name);
+    DatasetStudy s{d.name, dataset_experiment(e, d), {}};
+    s.study = run_study(s.experiment, o);
+    s.experiment = s.study.experiment;
+    if (options.stopped()) break;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+// Per data set, each arm's mean of `measure` over the evaluation seeds, a diverged run counted
+// as a failure (summary.cpp, rank_scores); NaN when it has none.
+std::vector<std::vector<double>> suite_scores(const Experiment& e,
+                                              const std::vector<json>& summaries,
+                                              const std::string& measure) {
+  std::vector<std::vector<double>> scores;
+  for (const auto& s : summaries) {
+    std::vector<double> row;
+    for (const auto& arm : e.arms) {
+      double value = std::nan("");
+      for (const auto& a : s["arms"])
+        if (a["name"] == arm.name && a.contains("rank_scores") &&
+            a["rank_scores"].contains(measure))
+          value = a["rank_scores"][measure]["mean"].get<double>();
+      row.push_back(value);
+    }
+    scores.push_back(row);
+  }
+  return scores;
+}
+
+// Each arm against the baseline: Holm over the rank z-tests, and Wilcoxon over data sets.
+json against_baseline(const Experiment& e, const Ranks& ranks,
+                      const std::vector<std::vector<double>>& scores, int baseline) {
+  const std::vector<double> p = rank_p_values(ranks, baseline);
+  std::vector<double> others, wilcoxon_p;
+  std::vector<Wilcoxon> tests;
+  for (int m = 0; m < ranks.methods(); ++m) {
+    if (m == baseline) continue;
+    others.push_back(p[static_cast<std::size_t>(m)]);
+    std::vector<double> a, b;  // the data sets where both have the measure
+    for (const auto& row : scores) {
+      const double x = row[static_cast<std::size_t>(m)],
+                   y = row[static_cast<std::size_t>(baseline)];
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      a.push_back(x);
+      b.push_back(y);
+    }
+    tests.push_back(wilcoxon_signed_rank(a, b));
+    wilcoxon_p.push_back(tests.back().p);
+  }
+  const std::vector<double> holm = holm_adjust(others), holm_w = holm_adjust(wilcoxon_p);
+  const double se = rank_standard_error(ranks);
+  json out = json::array();
+  for (int m = 0, k = 0; m < ranks.methods(); ++m) {
+    if (m == baseline) continue;
+    const double difference = ranks.average[static_cast<std::size_t>(m)] -
+                              ranks.average[static_cast<std::size_t>(baseline)];
+    const auto kk = static_cast<std::size_t>(k++);
+    const Wilcoxon& w = tests[kk];
+    out.push_back({{"arm", e.arms[static_cast<std::size_t>(m)].name},
+                   {"rank_difference", difference},
+                   {"z", difference / se},
+                   {"p", others[kk]},
+                   {"p_adjusted", holm[kk]},
+                   {"verdict", holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
+                                                 : "not shown at this many data sets"},
+                   {"wilcoxon",
+                    {{"n", w.n},
+                     {"r_plus", w.r_plus},
+                     {"r_minus", w.r_minus},
+                     {"p", w.p},
+                     {"p_adjusted", holm_w[kk]},
+                     {"exact", w.exact}}}});
+  }
+  return out;
+}
+
+// Every pair of arms by the Wilcoxon signed-rank test over the data sets, Holm-adjusted across
+// the k (k - 1) / 2 pairs.
+json all_pairs(const Experiment& e, const std::vector<std::vector<double>>& scores) {
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  std::vector<Wilcoxon> tests;
+  std::vector<double> p;
+  for (std::size_t i = 0; i < e.arms.size(); ++i)
+    for (std::size_t j = i + 1; j < e.arms.size(); ++j) {
+      std::vector<double> a, b;
+      for (const auto& row : scores)
+        if (std::isfinite(row[i]) && std::isfinite(row[j]))
+          a.push_back(row[i]), b.push_back(row[j]);
+      pairs.push_back({i, j});
+      tests.push_back(wilcoxon_signed_rank(a, b));
+      p.push_back(tests.back().p);
+    }
+  const std::vector<double> holm = holm_adjust(p);
+  json out = json::array();
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    out.push_back({{"arm", e.arms[pairs[k].first].name},
+                   {"other", e.arms[pairs[k].second].name},
+                   {"r_plus", tests[k].r_plus},
+                   {"r_minus", tests[k].r_minus},
+                   {"n", tests[k].n},
+                   {"p", p[k]},
+                   {"p_adjusted", holm[k]}});
+  return out;
+}
+
+}  // namespace
+
+json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
+  std::vector<std::vector<double>> scores = suite_scores(e, summaries, e.rank_by);
+  // A data set where no arm has the measure says nothing; an arm without it ranks last there.
+  std::vector<std::string> used, left_out;
+  std::vector<std::vector<double>> kept;
+  json runs = json::array();  // per kept set and arm: the runs behind its score, and diverged
+  for (std::size_t d = 0; d < scores.size(); ++d) {
+    const std::string name = e.datasets[d].name;
+    bool any = false;
+    for (const double v : scores[d]) any |= std::isfinite(v);
+    if (!any) {
+      left_out.push_back(name);
+      continue;
+    }
+    json row = json::array();
+    for (const auto& arm : e.arms) {
+      json cell = {{"n", 0}, {"diverged", 0}};
+      for (const auto& a : summaries[d]["arms"])
+        if (a["name"] == arm.name && a.contains("rank_scores") &&
+            a["rank_scores"].contains(e.rank_by))
+          cell = {{"n", a["rank_scores"][e.rank_by]["n"]},
+                  {"diverged", a["rank_scores"][e.rank_by]["diverged"]}};
+      row.push_back(cell);
+    }
+    runs.push_back(row);
+    for (auto& v : scores[d])
+      if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
+    kept.push_back(scores[d]);
+    used.push_back(name);
+  }
+  json arms = json::array();
+  for (const auto& a : e.arms) arms.push_back(a.name);
+  json out = {{"experiment", e.name}, {"claim", e.claim},     {"source", e.source},
+              {"rank_by", e.rank_by}, {"arms", arms},         {"baseline", e.baseline},
+              {"datasets", used},     {"left_out", left_out}, {"alpha", kAlpha}};
+  if (kept.size() < 2) return out;
+  const Ranks ranks = rank_methods(kept, false);
+  int baseline = 0;
+  for (std::size_t m = 0; m < e.arms.size(); ++m)
+    if (e.arms[m].name == e.baseline) baseline = static_cast<int>(m);
+  const Friedman f = friedman_test(ranks);
+  json score_rows = json::array();
+  for (const auto& row : kept) {
+    json r = json::array();
+    for (const double v : row) r.push_back(std::isfinite(v) ? json(v) : json());
+    score_rows.push_back(r);
+  }
+  out["scores"] = score_rows;
+  out["score_runs"] = runs;
+  // A set on which every arm scores the same (within same_score) cannot order them: with
+  // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
+  // adds nothing to the tests but N; the report names it.
+  json flat = json::array();
+  for (std::size_t d = 0; d < kept.size(); ++d)
+    if (std::all_of(kept[d].begin(), kept[d].end(),
+                    [&](double v) { return same_score(v, kept[d].front()); }))
+      flat.push_back(used[d]);
+  out["non_discriminating"] = flat;
+  out["ranks"] = ranks.per_dataset;
+  out["average_ranks"] = ranks.average;
+  out["friedman"] = {{"chi2", f.chi2},
+                     {"chi2_p", f.chi2_p},
+                     {"iman_davenport", f.iman_davenport},
+                     {"iman_davenport_p", f.iman_davenport_p},
+                     {"df1", f.df1},
+                     {"df2", f.df2}};
+  out["critical_difference"] = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
+  out["rank_standard_error"] = rank_standard_error(ranks);
+  out["against_baseline"] = against_baseline(e, ranks, kept, baseline);
+  out["pairs"] = all_pairs(e, kept);
+  out["claimed_order"] = e.claimed_order;
+  return out;
+}
+
+}  // namespace nnfit

@@ -1,0 +1,2 @@
+// Must not compile: the core cannot see the experiments layer above it.
+#include "nnfit/experiments/runner.hpp"
