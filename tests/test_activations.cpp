@@ -1,4 +1,4 @@
-// Activations: forward values against the formulas of ../shared/ACTIVATIONS.md computed in
+// Activations: forward values against the formulas of docs/ACTIVATIONS.md computed in
 // long double, derivatives against long-double central differences of those formulas,
 // PyTorch's conventions at exactly x = 0, finiteness up to |x| = 1e4, and the layer-level
 // finite-difference check (standalone and fused into Dense) on both sides of 0 and at
@@ -49,7 +49,7 @@ const std::map<std::string, std::function<Real(Real)>>& references() {
   return table;
 }
 
-// Every built-in activation (the list); the registry must know each one.
+// Every built-in activation (docs/ACTIVATIONS.md lists them); the registry must know each one.
 const std::vector<std::string> kBuiltins = {"linear",  "relu",     "leaky_relu", "elu",     "selu",
                                             "celu",    "softsign", "softplus",   "sigmoid", "tanh",
                                             "softmax", "gelu",     "silu",       "swish",   "mish"};

@@ -1,6 +1,6 @@
-// Data: IDX and CSV loaders against files the tests write themselves (every malformed case
-// named in the issue), generators, splits, scaling and the batch loader; the real
-// Fashion-MNIST when Debian's package is installed.
+// Data: IDX and CSV loaders against files the tests write themselves (each malformed case the
+// readers must refuse, with its message), generators, splits, scaling and the batch loader; the
+// real Fashion-MNIST when Debian's package is installed.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>

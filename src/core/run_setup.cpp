@@ -62,7 +62,7 @@ std::unique_ptr<RunSetup> build_run(const RunConfig& run, const Data& data,
                       std::to_string(data.num_outputs) +
                       (data.task == Task::classification ? " classes" : " regression targets") +
                       "; set the last dense layer's units to " + std::to_string(data.num_outputs));
-  Rng init_rng = Rng(run.seed).fork(kInitStream);
+  Rng init_rng = Rng(run.seed).fork(Stream::init);
   model.initialize(init_rng);
   if (!run.init_from.empty()) model.load_weights(run.init_from);
 

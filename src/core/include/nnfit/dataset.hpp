@@ -17,6 +17,7 @@
 
 #include "nnfit/loss.hpp"
 #include "nnfit/rng.hpp"
+#include "nnfit/scaler.hpp"
 #include "nnfit/schema.hpp"
 #include "nnfit/spec.hpp"
 #include "nnfit/types.hpp"
@@ -55,19 +56,6 @@ struct Samples {
   Index num_outputs() const {
     return task == Task::classification ? static_cast<Index>(class_names.size()) : y.cols();
   }
-};
-
-// Per-feature affine transform x' = (x - offset) * factor.
-struct Scaler {
-  std::string type = "none";  // none | unit | standardize | standardize_global | minmax
-  RowVector offset;           // [features]; empty for "none"
-  RowVector factor;
-  double clip = 0;  // > 0: transformed values are clamped to [-clip, clip]
-  // Fits on `rows` of `x` (the training split). Constant features get factor 1.
-  static Scaler fit(const std::string& type, const Matrix& x, const std::vector<Index>& rows,
-                    double pixel_max);
-  void apply(Matrix& x) const;
-  bool identity() const { return offset.size() == 0; }
 };
 
 // A subset of samples: row indices into shared samples.
@@ -190,39 +178,5 @@ void require_distinct_names(const std::string& path, const CsvRecord& header);
 // A synthetic problem by name (spirals, moons, circles, xor, blobs, checkerboard, sine,
 // friedman1) with its options ({"samples": 1000, "noise": 0.1, ...}).
 Samples generate(const json& spec, Rng& rng, const std::string& path = "data");
-
-// A mini-batch, gathered into buffers that are reused from batch to batch.
-struct Batch {
-  Matrix x;
-  std::vector<std::int32_t> labels;
-  Matrix y;
-  Task task = Task::classification;
-  Index size() const { return x.rows(); }
-  Target target() const { return task == Task::classification ? Target(labels) : Target(y); }
-};
-
-// Yields the rows of a split in mini-batches. Each epoch's order is a permutation drawn from
-// the loader's seed and the epoch number alone, so epoch e's batches are the same whether or
-// not the run was resumed in between.
-class BatchLoader {
- public:
-  BatchLoader(const Split& split, Index batch_size, bool shuffle, bool drop_last,
-              std::uint64_t seed);
-  void start_epoch(std::int64_t epoch);
-  // Fills `batch` with the next batch of this epoch; false when the epoch is over.
-  bool next(Batch& batch);
-  Index batches_per_epoch() const;
-  Index batch_size() const { return batch_size_; }
-  const Split& split() const { return split_; }
-
- private:
-  Split split_;
-  Index batch_size_;
-  bool shuffle_;
-  bool drop_last_;
-  std::uint64_t seed_;
-  std::vector<Index> order_;
-  Index position_ = 0;
-};
 
 }  // namespace nnfit

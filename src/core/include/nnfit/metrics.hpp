@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "nnfit/batch_loader.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/loss.hpp"
 #include "nnfit/model.hpp"

@@ -12,6 +12,7 @@
 
 #include "nnfit/activation.hpp"
 #include "nnfit/activations.hpp"
+#include "nnfit/batch_loader.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/error.hpp"

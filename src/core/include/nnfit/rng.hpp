@@ -11,6 +11,17 @@
 
 namespace nnfit {
 
+// The named streams of a seed. Each consumer forks its own, so that changing one (a split
+// fraction, dropout) leaves the others' draws alone. The numbers are what every committed
+// record was made with: never renumber them.
+enum class Stream : std::uint64_t {
+  data_generator = 1,  // a generator's samples, from the data seed (datasets/data.cpp)
+  data_split = 2,      // validation and test splits, from the data seed
+  batch_order = 3,     // each epoch's batch order, from the run's seed (trainer.cpp)
+  dropout = 4,         // dropout masks, forked again per step
+  init = 5,            // initial weights, forked again per layer (run_setup.cpp)
+};
+
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
@@ -20,6 +31,7 @@ class Rng {
   // An independent generator derived from this one's seed and `stream`, without advancing
   // this one: fork(1) always gives the same stream for the same seed, whatever was drawn.
   Rng fork(std::uint64_t stream) const;
+  Rng fork(Stream stream) const { return fork(static_cast<std::uint64_t>(stream)); }
 
   std::uint64_t next_u64();
   // Uniform in [0, 1) with 53 random bits.

@@ -15,10 +15,6 @@
 
 namespace nnfit {
 
-// The stream of the run's seed that initial weights are drawn from (see trainer.hpp for the
-// others): every run with the same seed and layer shapes starts from the same draws.
-inline constexpr std::uint64_t kInitStream = 5;
-
 struct RunSetup {
   explicit RunSetup(Index inputs) : model(inputs) {}
   Model model;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "nnfit/batch_loader.hpp"
 #include "nnfit/config.hpp"
 #include "nnfit/dataset.hpp"
 #include "nnfit/metrics.hpp"

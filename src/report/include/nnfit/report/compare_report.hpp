@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "nnfit/experiments/runner.hpp"
+#include "nnfit/report/machine.hpp"
+#include "nnfit/report/summary_table.hpp"
 
 namespace nnfit {
 
@@ -27,11 +29,5 @@ void write_report(const Experiment& experiment, const std::vector<RunRecord>& re
 // `summary` with what the context says of the invocation: command, machine, nnfit version,
 // compiler flags, date (what summary.json records beside the statistics).
 json summary_with_context(const json& summary, const ReportContext& context);
-
-// The table printed at the end of `nnfit compare`.
-std::string summary_table(const json& summary);
-
-// "Intel(R) Xeon(R) ... , 2 cores, Debian GNU/Linux 12 (bookworm)".
-std::string describe_machine();
 
 }  // namespace nnfit

@@ -1,13 +1,16 @@
 // From a `data` spec to preprocessed splits: the source, `limit`, held-out test and
 // validation fractions (stratified by class), scaling fitted on the training rows; and the
-// batch loader. Random streams: the generator draws from fork(1) of the data seed, the
-// splits from fork(2), so changing the split leaves the generated samples alone.
+// batch loader. Random streams (rng.hpp): the generator draws from Stream::data_generator of
+// the data seed, the splits from Stream::data_split, so changing the split leaves the
+// generated samples alone.
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstring>
 #include <map>
 
+#include "datasets/imputation.hpp"
+#include "datasets/splits.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/registry.hpp"
 #include "nnfit/uci.hpp"
@@ -127,36 +130,12 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   return p;
 }
 
-// Splits `rows` into (kept, held out), holding out `fraction` of each class (or of all rows).
-std::pair<std::vector<Index>, std::vector<Index>> hold_out(const std::vector<Index>& rows,
-                                                           double fraction, const Samples& samples,
-                                                           bool stratify, Rng& rng,
-                                                           const std::string& what) {
-  std::map<std::int32_t, std::vector<Index>> groups;
-  const bool by_class = stratify && samples.task == Task::classification;
-  for (const Index r : rows)
-    groups[by_class ? samples.labels[static_cast<std::size_t>(r)] : 0].push_back(r);
-  std::vector<Index> kept, held;
-  for (auto& [label, group] : groups) {
-    rng.shuffle(group.begin(), group.end());
-    const auto take =
-        static_cast<std::size_t>(std::llround(fraction * static_cast<double>(group.size())));
-    held.insert(held.end(), group.begin(), group.begin() + static_cast<std::ptrdiff_t>(take));
-    kept.insert(kept.end(), group.begin() + static_cast<std::ptrdiff_t>(take), group.end());
-  }
-  if (held.empty() || kept.empty())
-    throw ConfigError("data." + what + ": a fraction of " + std::to_string(fraction) + " of " +
-                      std::to_string(rows.size()) + " samples leaves " +
-                      (held.empty() ? "nothing held out" : "nothing to train on"));
-  std::sort(kept.begin(), kept.end());
-  std::sort(held.begin(), held.end());
-  return {kept, held};
-}
-
-std::vector<Index> first_rows(Index n, std::int64_t limit) {
-  std::vector<Index> rows(static_cast<std::size_t>(limit > 0 ? std::min<Index>(n, limit) : n));
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Index>(i);
-  return rows;
+// "a, b": the sources whose samples are images (their traits say so).
+std::string image_sources() {
+  std::string list;
+  for (const auto& entry : registry().sources.entries())
+    if (entry.traits.images) list += (list.empty() ? "" : ", ") + entry.name;
+  return list;
 }
 
 // Every feature and target must be finite: an inf would reach the loss as "diverged" one
@@ -190,48 +169,6 @@ void check_finite(const Samples& samples, const std::string& where) {
   }
 }
 
-// The columns of each attribute: a nominal attribute's one-hot columns together.
-std::vector<std::vector<Index>> column_groups(const Samples& s) {
-  std::vector<std::vector<Index>> groups;
-  std::map<std::int32_t, std::size_t> index;
-  for (Index c = 0; c < s.x.cols(); ++c) {
-    const std::int32_t g = s.feature_groups.empty() ? static_cast<std::int32_t>(c)
-                                                    : s.feature_groups[static_cast<std::size_t>(c)];
-    const auto [it, added] = index.emplace(g, groups.size());
-    if (added) groups.emplace_back();
-    groups[it->second].push_back(c);
-  }
-  return groups;
-}
-
-// "missing": "impute": each missing (NaN) input takes what the training rows say: a numeric
-// column's mean, or for a nominal attribute the column (value) most of them have. Nothing
-// from the validation or test rows is used.
-void impute_missing(Samples& train, Samples* test, const std::vector<Index>& rows) {
-  for (const auto& group : column_groups(train)) {
-    std::vector<double> sums(group.size(), 0.0);
-    double count = 0;
-    for (const Index r : rows) {
-      if (std::isnan(train.x(r, group[0]))) continue;
-      for (std::size_t k = 0; k < group.size(); ++k) sums[k] += train.x(r, group[k]);
-      ++count;
-    }
-    std::vector<float> fill(group.size(), 0.0f);
-    if (group.size() == 1) {
-      fill[0] = count > 0 ? static_cast<float>(sums[0] / count) : 0.0f;
-    } else if (count > 0) {
-      fill[static_cast<std::size_t>(std::max_element(sums.begin(), sums.end()) - sums.begin())] =
-          1.0f;
-    }
-    for (Samples* s : {&train, test}) {
-      if (!s) continue;
-      for (Index r = 0; r < s->x.rows(); ++r)
-        if (std::isnan(s->x(r, group[0])))
-          for (std::size_t k = 0; k < group.size(); ++k) s->x(r, group[k]) = fill[k];
-    }
-  }
-}
-
 Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
             const std::optional<Scaler>& fixed = std::nullopt) {
   Samples& train = source.train;
@@ -246,12 +183,10 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
                     " features, the training set " + std::to_string(train.x.cols()));
   const std::string scale = !p.scale.empty() ? p.scale : (train.pixel_max > 0 ? "unit" : "none");
   if (!fixed && scale == "unit" && train.pixel_max <= 0)
-    throw ConfigError(
-        "data.scale: 'unit' divides pixel values by 255 and is for image sources "
-        "(fashion_mnist, mnist, idx); use 'minmax' or 'standardize' for " +
-        p.source);
+    throw ConfigError("data.scale: 'unit' divides pixel values by 255 and is for image sources (" +
+                      image_sources() + "); use 'minmax' or 'standardize' for " + p.source);
 
-  Rng split_rng = Rng(seed).fork(2);
+  Rng split_rng = Rng(seed).fork(Stream::data_split);
   Data data;
   data.source = p.source;
   data.task = train.task;
@@ -308,76 +243,6 @@ Data finish(SourceData source, const DataPlan& p, std::uint64_t seed,
 
 }  // namespace
 
-Scaler Scaler::fit(const std::string& type, const Matrix& x, const std::vector<Index>& rows,
-                   double pixel_max) {
-  Scaler s;
-  s.type = type;
-  const Index d = x.cols();
-  if (type == "none") return s;
-  if (type == "unit") {
-    s.offset = RowVector::Zero(d);
-    s.factor = RowVector::Constant(d, static_cast<float>(1.0 / pixel_max));
-    return s;
-  }
-  s.offset.resize(d);
-  s.factor.resize(d);
-  if (type == "standardize_global") {
-    // One mean and population sd over every feature of the training rows (torchvision's
-    // Normalize for images), in double.
-    double sum = 0, squares = 0;
-    for (const Index r : rows) {
-      const Eigen::ArrayXd v = x.row(r).transpose().cast<double>().array();
-      sum += v.sum();
-      squares += v.square().sum();
-    }
-    const double n = static_cast<double>(rows.size()) * static_cast<double>(d);
-    const double mean = sum / n;
-    const double stddev = std::sqrt(std::max(0.0, squares / n - mean * mean));
-    s.offset.setConstant(static_cast<float>(mean));
-    s.factor.setConstant(
-        static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0));
-  } else if (type == "standardize") {
-    // Mean and population standard deviation (as sklearn's StandardScaler), in double.
-    Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(d), squares = Eigen::ArrayXd::Zero(d);
-    for (const Index r : rows) {
-      const Eigen::ArrayXd v = x.row(r).transpose().cast<double>().array();
-      sum += v;
-      squares += v * v;
-    }
-    const double n = static_cast<double>(rows.size());
-    for (Index j = 0; j < d; ++j) {
-      const double mean = sum[j] / n;
-      const double variance = std::max(0.0, squares[j] / n - mean * mean);
-      const double stddev = std::sqrt(variance);
-      s.offset[j] = static_cast<float>(mean);
-      s.factor[j] =
-          static_cast<float>(stddev > 1e-6 * std::max(1.0, std::abs(mean)) ? 1.0 / stddev : 1.0);
-    }
-  } else if (type == "minmax") {
-    RowVector low = RowVector::Constant(d, std::numeric_limits<float>::infinity());
-    RowVector high = -low;
-    for (const Index r : rows) {
-      low = low.cwiseMin(x.row(r));
-      high = high.cwiseMax(x.row(r));
-    }
-    for (Index j = 0; j < d; ++j) {
-      s.offset[j] = low[j];
-      const double range = static_cast<double>(high[j]) - low[j];
-      s.factor[j] = static_cast<float>(range > 0 ? 1.0 / range : 1.0);
-    }
-  } else {
-    throw ConfigError("unknown scaling '" + type +
-                      "'; valid: none, unit, standardize, standardize_global, minmax");
-  }
-  return s;
-}
-
-void Scaler::apply(Matrix& x) const {
-  if (identity()) return;
-  x = ((x.rowwise() - offset).array().rowwise() * factor.array()).matrix();
-  if (clip > 0) x = x.cwiseMax(static_cast<float>(-clip)).cwiseMin(static_cast<float>(clip));
-}
-
 const Split* Data::split(const std::string& name) const {
   return name == "train"        ? &train
          : name == "validation" ? &validation
@@ -404,7 +269,7 @@ Data load_data(const json& spec, std::uint64_t seed, const std::string& path,
   DataPlan p = plan(spec, path, diag);
   diag.throw_if_any();
   const std::uint64_t data_seed = p.seed.value_or(seed);
-  Rng rng = Rng(data_seed).fork(1);
+  Rng rng = Rng(data_seed).fork(Stream::data_generator);
   return finish(p.load(rng), p, data_seed, scaler);
 }
 
@@ -452,53 +317,6 @@ Samples generate(const json& spec, Rng& rng, const std::string& path) {
   reader.finish();
   diag.throw_if_any();
   return loader(rng).train;
-}
-
-BatchLoader::BatchLoader(const Split& split, Index batch_size, bool shuffle, bool drop_last,
-                         std::uint64_t seed)
-    : split_(split),
-      batch_size_(batch_size),
-      shuffle_(shuffle),
-      drop_last_(drop_last),
-      seed_(seed) {
-  if (batch_size <= 0) throw ConfigError("batch size must be positive");
-  start_epoch(0);
-}
-
-void BatchLoader::start_epoch(std::int64_t epoch) {
-  order_ = split_.rows;
-  if (shuffle_)
-    Rng(seed_).fork(static_cast<std::uint64_t>(epoch)).shuffle(order_.begin(), order_.end());
-  position_ = 0;
-}
-
-Index BatchLoader::batches_per_epoch() const {
-  const Index n = split_.size();
-  return drop_last_ ? n / batch_size_ : (n + batch_size_ - 1) / batch_size_;
-}
-
-bool BatchLoader::next(Batch& batch) {
-  const Index n = split_.size();
-  const Index size = std::min(batch_size_, n - position_);
-  if (size <= 0 || (drop_last_ && size < batch_size_)) return false;
-  const Samples& s = *split_.samples;
-  batch.task = s.task;
-  batch.x.resize(size, s.x.cols());
-  if (s.task == Task::classification) {
-    batch.labels.resize(static_cast<std::size_t>(size));
-  } else {
-    batch.y.resize(size, s.y.cols());
-  }
-  for (Index i = 0; i < size; ++i) {
-    const Index row = order_[static_cast<std::size_t>(position_ + i)];
-    batch.x.row(i) = s.x.row(row);
-    if (s.task == Task::classification)
-      batch.labels[static_cast<std::size_t>(i)] = s.labels[static_cast<std::size_t>(row)];
-    else
-      batch.y.row(i) = s.y.row(row);
-  }
-  position_ += size;
-  return true;
 }
 
 }  // namespace nnfit

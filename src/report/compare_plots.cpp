@@ -1,0 +1,248 @@
+// The plots of a comparison report (compare_report_parts.hpp): loss and accuracy by epoch and step,
+// time to the target, per-layer statistics, the tuning sensitivity.
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "compare_report_parts.hpp"
+#include "nnfit/experiments/statistics.hpp"
+#include "svg_plot.hpp"
+
+namespace nnfit::compare_parts {
+
+namespace {
+
+Figure loss_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart loss{"Training loss", "epoch", "training loss (mean over the epoch)", false, {}};
+  std::vector<double> all;
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i == 0 || i > r.epochs.size()) return std::nullopt;
+          return r.epochs[i - 1].train.loss;
+        },
+        epochs + 1);
+    all.insert(all.end(), c.low.begin(), c.low.end());
+    all.insert(all.end(), c.high.begin(), c.high.end());
+    loss.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  loss.log_y = plot::spans_decades(all, 1.0);
+  return {"Training loss per epoch: line = mean over seeds, band = lowest to highest seed.",
+          "train_loss.svg", loss.svg()};
+}
+
+// Training loss at the resolution of the logged windows.
+Figure step_loss_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  std::size_t windows = 0;
+  for (const auto& r : records) windows = std::max(windows, r.step_losses.size());
+  plot::LineChart steps{"Training loss by step",
+                        "optimiser step",
+                        "training loss (mean over " + std::to_string(e.log_every_steps) + " steps)",
+                        false,
+                        {}};
+  std::vector<double> all;
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.step_losses.size()) return std::nullopt;
+          return r.step_losses[i].second;
+        },
+        windows);
+    for (auto& x : c.x) x = (x + 1) * e.log_every_steps;
+    all.insert(all.end(), c.low.begin(), c.low.end());
+    all.insert(all.end(), c.high.begin(), c.high.end());
+    steps.series.push_back(
+        {arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  steps.log_y = plot::spans_decades(all, 1.0);
+  if (e.target && e.target->metric == "train_loss") {
+    plot::Series target_line{"target", "#888888", {}, {}, {}, {}, true, true};
+    target_line.x = {static_cast<double>(e.log_every_steps),
+                     static_cast<double>(windows * e.log_every_steps)};
+    target_line.y = {e.target->value, e.target->value};
+    steps.series.push_back(target_line);
+  }
+  return {"Training loss by optimiser step (mean over windows of " +
+              std::to_string(e.log_every_steps) +
+              " steps): line = mean over seeds, band = lowest to highest seed.",
+          "train_loss_steps.svg", steps.svg()};
+}
+
+Figure accuracy_plot(const ReportInputs& in, const std::string& acc_metric) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart acc{"Accuracy (" + acc_metric + ")", "epoch", acc_metric, false, {}};
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [&](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i == 0 || i > r.epochs.size()) return std::nullopt;
+          return r.epochs[i - 1].metric(acc_metric);
+        },
+        epochs + 1);
+    acc.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  return {acc_metric + " per epoch: mean over seeds, band = lowest to highest seed.",
+          "accuracy.svg", acc.svg()};
+}
+
+// The Kaplan-Meier curves of time to the target: the share of runs that have reached it by
+// each step, drawn as steps (censored runs leave the curve where they end).
+Figure target_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart chart{"Time to reach " + describe_measure("steps_to_target", summary).substr(9),
+                        "optimiser step",
+                        "share of runs that reached the target",
+                        false,
+                        {}};
+  for (const auto& a : summary["arms"]) {
+    if (!a.contains("target")) continue;
+    const std::string name = a["name"].get<std::string>();
+    plot::Series s{name, colors.at(name), {0.0}, {0.0}, {}, {}, false, true};
+    double reached = 0;
+    for (const auto& point : a["target"]["kaplan_meier"]) {
+      s.x.push_back(point[0].get<double>());
+      s.y.push_back(reached);
+      reached = 1.0 - point[1].get<double>();
+      s.x.push_back(point[0].get<double>());
+      s.y.push_back(reached);
+    }
+    s.x.push_back(a["target"]["tau"].get<double>());
+    s.y.push_back(reached);
+    chart.series.push_back(s);
+  }
+  return {
+      "Kaplan-Meier estimate of the share of runs that reached the target by each step "
+      "(1 - S(t)); a run that never reached it is censored at the budget.",
+      "time_to_target.svg", chart.svg()};
+}
+
+// Activation variance and mean by depth, at initialisation and after training.
+std::vector<Figure> depth_plots(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  std::vector<Figure> plots;
+  for (const char* quantity : {"post_var", "post_mean"}) {
+    const bool var = std::string(quantity) == "post_var";
+    plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
+                          "hidden layer",
+                          var ? "variance of the activations" : "mean of the activations",
+                          false,
+                          {}};
+    std::vector<double> all;
+    for (const auto& a : summary["arms"]) {
+      const std::string name = a["name"].get<std::string>();
+      for (const char* when : {"layers_at_init", "layers_final"}) {
+        plot::Series s{name + (std::string(when) == "layers_final" ? " (end)"
+                               : e.initialization_only             ? ""
+                                                                   : " (init)"),
+                       colors.at(name),
+                       {},
+                       {},
+                       {},
+                       {},
+                       std::string(when) == "layers_final",
+                       true};
+        for (const auto& l : a[when]) {
+          s.x.push_back(l["depth"].get<double>());
+          s.y.push_back(l[quantity]["mean"].get<double>());
+          all.push_back(s.y.back());
+        }
+        if (!s.x.empty()) chart.series.push_back(s);
+      }
+    }
+    chart.log_y = var && plot::spans_decades(all, 1.0);
+    plots.push_back({std::string(var ? "Variance" : "Mean") +
+                         " of each hidden layer's activations over the probe batch, mean over "
+                         "seeds; solid: at initialisation" +
+                         (e.initialization_only ? "" : ", dashed: after training") + ".",
+                     var ? "activation_variance.svg" : "activation_mean.svg", chart.svg()});
+  }
+  return plots;
+}
+
+Figure dead_units_plot(const ReportInputs& in) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  plot::LineChart dead{"Dead units", "epoch", "fraction of hidden units dead", false, {}};
+  for (const auto& arm : e.arms) {
+    Curve c = curve(
+        records, arm.name,
+        [](const RunRecord& r, std::size_t i) -> std::optional<double> {
+          if (i >= r.diagnostics.size() || r.diagnostics[i].activations.empty())
+            return std::nullopt;
+          double sum = 0;
+          for (const auto& a : r.diagnostics[i].activations) sum += a.dead;
+          return sum / static_cast<double>(r.diagnostics[i].activations.size());
+        },
+        epochs + 1);
+    dead.series.push_back({arm.name, colors.at(arm.name), c.x, c.mean, c.low, c.high, false, true});
+  }
+  return {
+      "Fraction of hidden units that are dead (never positive on the probe batch), "
+      "all hidden layers together; epoch 0 is the initialisation. Band: lowest to "
+      "highest seed.",
+      "dead_units.svg", dead.svg()};
+}
+
+// Tuning: each arm's selection value against the tuned key, at the first rung (every point
+// at the same short budget); the sensitivity of an activation to its learning rate.
+Figure sensitivity_plot(const ReportInputs& in) {
+  const json& tuning = in.summary["tuning"];
+  const std::string key = tuning["key"].get<std::string>();
+  const std::string metric = tuning["metric"].get<std::string>();
+  const bool negated = !lower_is_better(metric);
+  plot::LineChart chart{"Sensitivity to " + key,
+                        "log10 " + key,
+                        metric + " (" + tuning["at"].get<std::string>() + " epoch, mean over " +
+                            std::to_string(tuning["seeds"].size()) + " tuning seeds)",
+                        false,
+                        {}};
+  std::int64_t steps = 0;
+  for (const auto& a : tuning["arms"]) {
+    const json& rung = a["rungs"][0];
+    steps = rung["steps"].get<std::int64_t>();
+    const std::string name = a["arm"].get<std::string>();
+    plot::Series s{name, in.colors.at(name), {}, {}, {}, {}, false, true};
+    for (const auto& p : rung["points"]) {
+      if (p["selection"].is_null()) continue;
+      s.x.push_back(std::log10(p["value"].get<double>()));
+      s.y.push_back(negated ? -p["selection"].get<double>() : p["selection"].get<double>());
+    }
+    chart.series.push_back(s);
+  }
+  return {metric + " after " + std::to_string(steps) + " optimiser steps at each value of " + key +
+              " (the first rung of the tuning, every point on the same budget); a point that "
+              "diverged is left out.",
+          "tuning_sensitivity.svg", chart.svg()};
+}
+
+}  // namespace
+
+bool has_layer_statistics(const json& summary) {
+  bool has_layers = false;
+  for (const auto& a : summary["arms"]) has_layers |= !a["layers_at_init"].empty();
+  return has_layers;
+}
+
+std::vector<Figure> all_plots(const ReportInputs& in) {
+  const Experiment& e = in.e;
+  std::vector<Figure> plots;
+  if (!e.initialization_only && in.epochs > 0) {
+    plots.push_back(loss_plot(in));
+    if (e.log_every_steps > 0) plots.push_back(step_loss_plot(in));
+    const std::string acc_metric = epoch_metric_for_accuracy(in.records);
+    if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
+    if (e.target) plots.push_back(target_plot(in));
+  }
+  if (in.summary.contains("tuning")) plots.push_back(sensitivity_plot(in));
+  if (has_layer_statistics(in.summary)) {
+    for (auto& figure : depth_plots(in)) plots.push_back(std::move(figure));
+    if (!e.initialization_only && in.epochs > 0) plots.push_back(dead_units_plot(in));
+  }
+  return plots;
+}
+
+}  // namespace nnfit::compare_parts
