@@ -218,6 +218,14 @@ Task arff_task(const json& spec) {
 }
 
 // {"features": [[...], ...], "labels": [...]} or {"features": ..., "targets": [[...], ...]}.
+// A spec built in C++ holds signed integers; one parsed from text, unsigned.
+bool is_not_class_index(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() >= kMaxClasses;
+  if (!v.is_number_integer()) return true;
+  const auto label = v.get<std::int64_t>();
+  return label < 0 || static_cast<std::uint64_t>(label) >= kMaxClasses;
+}
+
 SourceLoader inline_source(SpecReader& spec) {
   SourceData data;
   Samples& s = data.train;
@@ -266,15 +274,7 @@ SourceLoader inline_source(SpecReader& spec) {
     // build 10^8 class names, 2^31 - 1 overflow, 2^32 - 1 wrap to -1.
     const auto bad = !labels->is_array()
                          ? labels->cbegin()
-                         : std::find_if(labels->begin(), labels->end(), [](const json& v) {
-                             // A spec built in C++ holds signed integers; one parsed from text,
-                             // unsigned.
-                             if (v.is_number_unsigned())
-                               return v.get<std::uint64_t>() >= kMaxClasses;
-                             if (!v.is_number_integer()) return true;
-                             const auto label = v.get<std::int64_t>();
-                             return label < 0 || static_cast<std::uint64_t>(label) >= kMaxClasses;
-                           });
+                         : std::find_if(labels->begin(), labels->end(), is_not_class_index);
     if (!labels->is_array() || bad != labels->end()) {
       spec.diagnostics().error(
           labels->is_array()

@@ -15,7 +15,7 @@ namespace nnfit {
 // fraction, dropout) leaves the others' draws alone. The numbers are what every committed
 // record was made with: never renumber them.
 enum class Stream : std::uint64_t {
-  data_generator = 1,  // a generator's samples, from the data seed (datasets/data.cpp)
+  data_generator = 1,  // a generator's samples, from the data seed (datasets/dataset.cpp)
   data_split = 2,      // validation and test splits, from the data seed
   batch_order = 3,     // each epoch's batch order, from the run's seed (trainer.cpp)
   dropout = 4,         // dropout masks, forked again per step
