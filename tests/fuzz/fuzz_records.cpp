@@ -3,7 +3,7 @@
 // one. The input is the archive's bytes; whatever it restores is removed after each input.
 #include <filesystem>
 #include <nnfit/nnfit.hpp>
-#include <nnfit/record_archive.hpp>
+#include <nnfit/experiments/record_archive.hpp>
 
 #include "tests/fuzz/fuzz_support.hpp"
 
