@@ -187,6 +187,7 @@ std::map<std::string, std::vector<json>> source_examples(const ScratchDir& dir) 
     arff += std::to_string(i) + "," + (i % 2 ? "x" : "y") + "," + std::to_string(i * 0.5) + "\n";
   }
   write_file(dir.path("d.csv"), csv);
+  write_file(dir.path("t.csv"), csv);
   write_file(dir.path("d.arff"), arff);
   const json rows = json::array({{0.0, 1.0}, {1.0, 0.0}, {1.0, 1.0}, {0.0, 0.0}, {2.0, 1.0}});
   std::map<std::string, std::vector<json>> out = {
@@ -194,7 +195,9 @@ std::map<std::string, std::vector<json>> source_examples(const ScratchDir& dir) 
       {"mnist", {{{"path", dir.dir.string()}}}},
       {"idx", {{{"images", dir.path("images")}, {"labels", dir.path("labels")}}}},
       {"csv",
-       {{{"path", dir.path("d.csv")}}, {{"path", dir.path("d.csv")}, {"task", "regression"}}}},
+       {{{"path", dir.path("d.csv")}},
+        {{"path", dir.path("d.csv")}, {"task", "regression"}},
+        {{"path", dir.path("d.csv")}, {"test_path", dir.path("t.csv")}}}},
       {"arff", {{{"path", dir.path("d.arff")}}, {{"path", dir.path("d.arff")}, {"target", "c"}}}},
       {"inline",
        {{{"features", rows}, {"labels", {0, 1, 1, 0, 1}}},
@@ -220,8 +223,8 @@ json config_with(const json& data) {
 }  // namespace
 
 TEST_CASE(
-    "every data source: the task known before loading, hence the resolved loss, is the "
-    "loaded data's") {
+    "every data source: its task and own test set, known before loading, are the "
+    "loaded data's, and the resolved loss follows the task") {
   ScratchDir dir;
   const auto examples = source_examples(dir);
   for (const auto& entry : registry().sources.entries()) {
@@ -232,6 +235,9 @@ TEST_CASE(
       spec["validation"] = 0.2;
       const Data data = load_data(spec, 1);
       CHECK(task_of_data_spec(spec) == data.task);
+      // The traits say whether the test set is the source's own, as loading finds it.
+      const bool own_test = data.test.size() > 0 && data.test.samples != data.train.samples;
+      CHECK(has_own_test_set(spec) == own_test);
       Diagnostics diagnostics;
       const RunConfig run = read_run_config(config_with(spec), "walk.json", diagnostics);
       CHECK(run.resolved["loss"]["type"] == default_loss(data.task));

@@ -23,6 +23,11 @@ std::string spec_text(const json& spec, const char* key) {
              : std::string();
 }
 
+bool has_own_test_set(const json& spec) {
+  const auto* entry = registry().sources.find(spec_text(spec, "source"));
+  return entry && entry->traits.own_test_set && entry->traits.own_test_set(spec);
+}
+
 std::string default_loss(Task task) {
   for (const auto& entry : registry().losses.entries())
     if (entry.traits.default_for_task && entry.traits.task == task) return entry.name;

@@ -10,6 +10,7 @@
 #include "nnfit/error.hpp"
 #include "nnfit/experiments/rank_tests.hpp"
 #include "nnfit/experiments/statistics.hpp"
+#include "nnfit/registry.hpp"
 #include "nnfit/uci.hpp"
 
 namespace nnfit {
@@ -24,9 +25,7 @@ DatasetEntry uci_entry(const std::string& name) {
 // test fraction only for a source without a test file of its own.
 json merged_data(const json& entry, const json& base) {
   json data = entry;
-  const bool own_test = entry.contains("test_path") ||
-                        (entry.value("source", "") == "uci" && entry.contains("name") &&
-                         entry["name"].is_string() && uci_has_test_file(entry["name"]));
+  const bool own_test = has_own_test_set(entry);
   for (const auto& field : data_fields()) {
     if (field.name == "test" && own_test) continue;
     if (!data.contains(field.name) && base.is_object() && base.contains(field.name))

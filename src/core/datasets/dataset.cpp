@@ -114,17 +114,17 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
   }
   reader.finish();
   p.resolved = reader.resolved();
-  // A UCI set without a test file of its own holds out a stratified 20% as its test set
-  // unless "test" says otherwise (the suite's sets are compared on test accuracy).
-  if (p.source == "uci" && !spec.contains("test") && spec.contains("name") &&
-      spec["name"].is_string() && !uci_has_test_file(spec["name"].get<std::string>())) {
-    p.test = kUciTestFraction;
+  // A source's default test fraction (a UCI set without a test file of its own holds out a
+  // stratified 20%: the suite's sets are compared on test accuracy) unless "test" is set.
+  const auto* entry = table.find(p.source);
+  if (entry && entry->traits.default_test > 0.0 && !spec.contains("test") &&
+      !has_own_test_set(spec)) {
+    p.test = entry->traits.default_test;
     p.resolved["test"] = p.test;
   }
   // The scale a source gets when none is given: "unit" for the image sources (their samples
   // carry pixel_max), "none" for the rest -- what finish() applies.
   if (p.scale.empty()) {
-    const auto* entry = table.find(p.source);
     p.resolved["scale"] = entry && entry->traits.images ? "unit" : "none";
   }
   return p;

@@ -207,6 +207,19 @@ SourceLoader arff_source(SpecReader& spec) {
   };
 }
 
+Task csv_task(const json& spec) {
+  return spec_text(spec, "task") == "regression" ? Task::regression : Task::classification;
+}
+
+// The traits of a file source whose test set is the file "test_path" names.
+EntryTraits with_test_path(std::function<Task(const json&)> task_of_spec) {
+  EntryTraits traits = EntryTraits::source_task(std::move(task_of_spec));
+  traits.own_test_set = [](const json& spec) {
+    return spec.is_object() && spec.contains("test_path");
+  };
+  return traits;
+}
+
 // An ARFF source's task is its class attribute's type, read from the file's header. A file
 // that cannot be read is classification here: loading it reports the error.
 Task arff_task(const json& spec) {
@@ -350,7 +363,7 @@ void add_builtin_sources(Registries& r) {
                                return mnist_like(spec, "fashion_mnist", kFashionMnistPath,
                                                  kFashionClasses);
                              }),
-               EntryTraits::image_source());
+               EntryTraits::image_source([](const json&) { return true; }));
   s.add_reader("mnist", "MNIST digits from its IDX files (the same loader)",
                {field("path", "path", nullptr, "the folder with the four IDX files", true)},
                source_reader("mnist",
@@ -359,20 +372,19 @@ void add_builtin_sources(Registries& r) {
                                    spec, "mnist", "",
                                    {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
                              }),
-               EntryTraits::image_source());
+               EntryTraits::image_source([](const json&) { return true; }));
   s.add_reader("idx", "any IDX image and label files of unsigned bytes, raw or gzip",
                {field("images", "path", nullptr, "the training images", true),
                 field("labels", "path", nullptr, "the training labels", true),
                 field("test_images", "path", nullptr, "test images (with test_labels)"),
                 field("test_labels", "path", nullptr, "test labels (with test_images)")},
-               source_reader("idx", idx_source), EntryTraits::image_source());
+               source_reader("idx", idx_source), EntryTraits::image_source([](const json& spec) {
+                 return spec.is_object() && spec.contains("test_images");
+               }));
   // The task of a source that can hold either, from its spec (what "loss": "auto" needs
   // before the data is read); the others hold class labels.
   s.add_reader("csv", "a CSV file: features and target column(s)", csv_fields(),
-               source_reader("csv", csv_source), EntryTraits::source_task([](const json& spec) {
-                 return spec_text(spec, "task") == "regression" ? Task::regression
-                                                                : Task::classification;
-               }));
+               source_reader("csv", csv_source), with_test_path(csv_task));
   s.add_reader(
       "arff", "an ARFF file (Weka, OpenML): numeric and nominal attributes, dense or sparse",
       {field("path", "path", nullptr, "the ARFF file", true),
@@ -385,7 +397,7 @@ void add_builtin_sources(Registries& r) {
        field("missing", "error | zero | drop_row | impute", "error",
              "what '?' does: an error, 0 (a nominal input: no column set), the row left out, or "
              "the training split's mean (numeric) or most frequent value (nominal)")},
-      source_reader("arff", arff_source), EntryTraits::source_task(arff_task));
+      source_reader("arff", arff_source), with_test_path(arff_task));
   s.add_reader("inline", "values given in the spec",
                {field("features", "array of number arrays", nullptr, "one row per sample", true),
                 field("labels", "array of class indices", nullptr, "for classification"),

@@ -115,6 +115,22 @@ std::vector<UciSet> uci_sets() {
   return out;
 }
 
+namespace {
+
+// A set without a test file of its own holds out kUciTestFraction (the suite's sets are
+// compared on test accuracy).
+EntryTraits uci_traits() {
+  EntryTraits traits;
+  traits.own_test_set = [](const json& spec) {
+    const std::string name = spec_text(spec, "name");
+    return !name.empty() && uci_has_test_file(name);
+  };
+  traits.default_test = kUciTestFraction;
+  return traits;
+}
+
+}  // namespace
+
 void add_uci_source(Registries& r) {
   r.sources.add_reader(
       "uci", "a UCI classification set from Debian's weka package (ARFF; `nnfit list` shows them)",
@@ -135,7 +151,8 @@ void add_uci_source(Registries& r) {
         "test file of its own holds out a stratified 20% as its test set"}},
       [](SpecReader& spec) {
         return SourceRecipe{"uci", json::object(), uci_source(spec), ""};
-      });
+      },
+      uci_traits());
 }
 
 }  // namespace nnfit

@@ -50,6 +50,10 @@ struct EntryTraits {
   // A data source whose samples are images (they carry pixel_max): "scale" defaults to "unit"
   // for it, to "none" for the others.
   bool images = false;
+  // A data source: whether the spec gives a test set of the source's own (a "test" fraction
+  // is then refused), and the test fraction held out when it does not and "test" is not set.
+  std::function<bool(const json& spec)> own_test_set{};
+  double default_test = 0.0;
 
   // The traits of a loss for `task`, and of a source whose task follows its spec.
   static EntryTraits loss_for(Task task, bool default_for_task, Index min_outputs = 1) {
@@ -59,9 +63,10 @@ struct EntryTraits {
     t.min_outputs = min_outputs;
     return t;
   }
-  static EntryTraits image_source() {
+  static EntryTraits image_source(std::function<bool(const json& spec)> own_test_set) {
     EntryTraits t;
     t.images = true;
+    t.own_test_set = std::move(own_test_set);
     return t;
   }
   static EntryTraits source_task(std::function<Task(const json& spec)> task_of_spec) {
@@ -199,6 +204,10 @@ void add_builtin_sources(Registries& r);       // src/core/datasets/sources.cpp
 
 // spec[key] when it is a string, else "": for reading a spec that may be wrong.
 std::string spec_text(const json& spec, const char* key);
+
+// Whether a data spec gives a test set of its source's own (its traits say; false when they
+// do not or the source is unknown).
+bool has_own_test_set(const json& spec);
 
 // The name of the loss "loss": "auto" means for a task (whose traits say default_for_task).
 std::string default_loss(Task task);
