@@ -55,7 +55,8 @@ struct EntryTraits {
   std::function<bool(const json& spec)> own_test_set{};
   double default_test = 0.0;
 
-  // The traits of a loss for `task`, and of a source whose task follows its spec.
+  // The traits of a loss for `task`, of an image source, of a source whose task follows its
+  // spec.
   static EntryTraits loss_for(Task task, bool default_for_task, Index min_outputs = 1) {
     EntryTraits t;
     t.task = task;
