@@ -195,10 +195,10 @@ struct Registries {
 Registries& registry();
 
 // Called once by registry(); each is defined next to what it registers.
-void add_builtin_layers(Registries& r);        // layers/*.cpp
+void add_builtin_layers(Registries& r);        // src/core/layers/layers.cpp
 void add_builtin_activations(Registries& r);   // src/core/layers/activations.cpp
 void add_builtin_losses(Registries& r);        // src/core/loss.cpp
-void add_builtin_optimizers(Registries& r);    // optimizers/*.cpp
+void add_builtin_optimizers(Registries& r);    // src/core/optimizers/optimizer.cpp
 void add_builtin_initializers(Registries& r);  // src/core/init.cpp
 void add_builtin_schedules(Registries& r);     // src/core/optimizers/schedule.cpp
 void add_builtin_sources(Registries& r);       // src/core/datasets/sources.cpp
