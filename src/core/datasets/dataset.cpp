@@ -13,7 +13,6 @@
 #include "datasets/splits.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/registry.hpp"
-#include "nnfit/uci.hpp"
 
 namespace nnfit {
 
