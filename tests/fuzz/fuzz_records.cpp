@@ -2,8 +2,8 @@
 // record_archive.hpp) restored into a scratch folder, as `nnfit compare` restores a committed
 // one. The input is the archive's bytes; whatever it restores is removed after each input.
 #include <filesystem>
-#include <nnfit/nnfit.hpp>
 #include <nnfit/experiments/record_archive.hpp>
+#include <nnfit/nnfit.hpp>
 
 #include "tests/fuzz/fuzz_support.hpp"
 

@@ -1,7 +1,8 @@
 // The layer half of the registry: which files add layers, and reading layer specs, which
 // also accepts every activation name as a layer of its own.
-#include "layers/activation_layer.hpp"
 #include "nnfit/layers.hpp"
+
+#include "layers/activation_layer.hpp"
 #include "nnfit/registry.hpp"
 
 namespace nnfit {
