@@ -21,7 +21,10 @@ void check_loss_fits(const Loss& loss, const Data& data, const std::string& orig
     problem = "is for class labels, but the data is a regression task; use " +
               losses_for(Task::regression);
   else if (data.num_outputs < fits.min_outputs)
-    problem = "over a single output is always 0; a model needs one output per class";
+    problem = data.num_outputs == 1
+                  ? "over a single output is always 0; a model needs one output per class"
+                  : "needs at least " + std::to_string(fits.min_outputs) + " outputs, found " +
+                        std::to_string(data.num_outputs);
   else if (fits.task == Task::regression && data.task == Task::classification)
     problem = "needs real-valued targets, but the data has class labels; use " +
               losses_for(Task::classification) + " (or set data.task to \"regression\")";
