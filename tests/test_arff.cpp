@@ -377,3 +377,25 @@ TEST_CASE("a model with one-hot inputs: predict encodes raw categories and refus
   CHECK(r.err.find("input 'colour' is encoded (blue, green) from input 1 in the data but (blue, "
                    "red) from input 1") != std::string::npos);
 }
+
+TEST_CASE("ARFF: the task from the header alone, also when the header is longer than 1 MiB") {
+  test::ScratchDir dir;
+  // 70,000 numeric inputs make a header of about 1.4 MB: past the first MiB read_arff_task
+  // tries first, so it must read on.
+  std::string wide = "@relation wide\n";
+  for (int i = 0; i < 70000; ++i) wide += "@attribute input_" + std::to_string(i) + " numeric\n";
+  REQUIRE(wide.size() > (std::size_t{1} << 20));
+  std::string row;
+  for (int i = 0; i < 70000; ++i) row += "0,";
+  for (const char* type : {"numeric", "{a,b}"}) {
+    CAPTURE(type);
+    const std::string path = dir.path(std::string("wide_") + (type[0] == 'n' ? "n" : "c"));
+    test::write_file(path, wide + "@attribute y " + type + "\n@data\n" + row +
+                               (type[0] == 'n' ? "1.5" : "a") + "\n");
+    const Task expected = type[0] == 'n' ? Task::regression : Task::classification;
+    CHECK(read_arff_task(path) == expected);
+    CHECK(read_arff(path).task == expected);
+    CHECK(read_arff_task(path, "input_3") == Task::regression);
+  }
+  CHECK_THROWS_AS(read_arff_task(dir.path("missing.arff")), DataError);
+}

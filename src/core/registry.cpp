@@ -17,12 +17,6 @@ Registries& registry() {
   return *instance;
 }
 
-std::string spec_text(const json& spec, const char* key) {
-  return spec.is_object() && spec.contains(key) && spec[key].is_string()
-             ? spec[key].get<std::string>()
-             : std::string();
-}
-
 bool has_own_test_set(const json& spec) {
   const auto* entry = registry().sources.find(spec_text(spec, "source"));
   return entry && entry->traits.own_test_set && entry->traits.own_test_set(spec);

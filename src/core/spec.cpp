@@ -28,11 +28,14 @@ std::string format_number(double x) {
   return out.str();
 }
 
+std::string spec_text(const json& spec, const char* key) {
+  return spec.is_object() && spec.contains(key) && spec[key].is_string()
+             ? spec[key].get<std::string>()
+             : std::string();
+}
+
 std::string spec_type(const json& spec) {
-  if (spec.is_string()) return spec.get<std::string>();
-  if (spec.is_object() && spec.contains("type") && spec["type"].is_string())
-    return spec["type"].get<std::string>();
-  return "";
+  return spec.is_string() ? spec.get<std::string>() : spec_text(spec, "type");
 }
 
 std::string json_path(const std::string& base, const std::string& key) {

@@ -23,6 +23,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -464,6 +465,12 @@ Samples to_samples(const Header& h, const Layout& l, const std::vector<Row>& row
   return s;
 }
 
+// A UTF-8 byte order mark before "@relation" (some editors write one) is not text.
+std::string_view without_bom(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  return text;
+}
+
 }  // namespace
 
 Samples parse_arff(const std::string& text, const std::string& path, const ArffOptions& options) {
@@ -471,9 +478,7 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
       options.missing != "impute")
     throw ConfigError("missing: expected error, zero, drop_row or impute, found " +
                       options.missing);
-  // A UTF-8 byte order mark before "@relation" (some editors write one) is not text.
-  std::string_view body = text;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  const std::string_view body = without_bom(text);
   std::istringstream lines{std::string(body)};
   std::size_t number = 0;
   const Header header = read_header(lines, path, number);
@@ -506,13 +511,29 @@ Samples parse_arff(const std::string& text, const std::string& path, const ArffO
   return samples;
 }
 
+// Resolving "loss": "auto" needs only the header, which the file's first MiB holds in all but
+// the widest files: a large file is then not read twice (here and when it is loaded). The
+// whole file is read when the header goes on past that MiB, and when nothing could be read
+// (so that a missing file or a folder gets read_file_bytes's message).
 Task read_arff_task(const std::string& path, const std::string& target) {
-  const std::string text = read_file_bytes(path, "an ARFF file");
-  std::string_view body = text;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  std::istringstream lines{std::string(body)};
-  std::size_t number = 0;
-  const Header header = read_header(lines, path, number);
+  constexpr std::size_t kHeaderBytes = std::size_t{1} << 20;
+  std::string text(kHeaderBytes, '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.empty()) text = read_file_bytes(path, "an ARFF file");
+  const auto header_of = [&path](std::string_view bytes) {
+    std::istringstream lines{std::string(without_bom(bytes))};
+    std::size_t number = 0;
+    return read_header(lines, path, number);
+  };
+  Header header;
+  try {
+    header = header_of(text);
+  } catch (const DataError&) {
+    if (text.size() < kHeaderBytes) throw;  // that was the whole file
+    header = header_of(read_file_bytes(path, "an ARFF file"));
+  }
   ArffOptions options;
   options.target = target;
   const Attribute& a = header.attributes[layout_of(header, options, path).target];

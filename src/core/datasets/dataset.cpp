@@ -104,18 +104,15 @@ DataPlan plan(const json& spec, const std::string& path, Diagnostics& diag) {
     diag.error(reader.path_of("source"), "missing; one of: " + table.listing());
   p.source = reader.string("source", "");
   read_split_keys(reader, p);
-  if (!p.source.empty()) {
-    if (const auto* entry = table.find(p.source)) {
-      p.load = entry->read(reader).make;
-    } else {
-      diag.error(reader.path_of("source"), table.unknown(p.source));
-    }
-  }
+  const auto* entry = table.find(p.source);
+  if (entry)
+    p.load = entry->read(reader).make;
+  else if (!p.source.empty())
+    diag.error(reader.path_of("source"), table.unknown(p.source));
   reader.finish();
   p.resolved = reader.resolved();
   // A source's default test fraction (a UCI set without a test file of its own holds out a
   // stratified 20%: the suite's sets are compared on test accuracy) unless "test" is set.
-  const auto* entry = table.find(p.source);
   if (entry && entry->traits.default_test > 0.0 && !spec.contains("test") &&
       !has_own_test_set(spec)) {
     p.test = entry->traits.default_test;

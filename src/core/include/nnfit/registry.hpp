@@ -203,9 +203,6 @@ void add_builtin_initializers(Registries& r);  // src/core/init.cpp
 void add_builtin_schedules(Registries& r);     // src/core/optimizers/schedule.cpp
 void add_builtin_sources(Registries& r);       // src/core/datasets/sources.cpp
 
-// spec[key] when it is a string, else "": for reading a spec that may be wrong.
-std::string spec_text(const json& spec, const char* key);
-
 // Whether a data spec gives a test set of its source's own (its traits say; false when they
 // do not or the source is unknown).
 bool has_own_test_set(const json& spec);

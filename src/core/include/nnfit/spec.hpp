@@ -101,6 +101,8 @@ std::string format_number(double x);
 // The component name of a spec: "elu", or {"type": "elu", ...}; "" when it names none (a
 // "type" that is not a string included).
 std::string spec_type(const json& spec);
+// spec[key] when it is a string, else "": for reading a spec that may be wrong.
+std::string spec_text(const json& spec, const char* key);
 
 // "[2]" appended to a path, or ".key".
 std::string json_path(const std::string& base, const std::string& key);
