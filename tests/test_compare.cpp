@@ -258,10 +258,10 @@ TEST_CASE("a comparison runs every arm and seed, resumes, and is the same at any
   const Experiment other = read(dir, small_experiment({{"set", {{"train.epochs", 2}}}}));
   CHECK_THROWS_AS(run_experiment(other, o), ConfigError);
 
-  const json summary = summarize(e, first);
-  REQUIRE(summary["arms"].size() == 2);
-  CHECK(summary["arms"][0]["measures"]["final_train_loss"]["n"] == 3);
-  CHECK(summary["speed_measure"] == "steps_to_target");
+  const Summary summary = summarize(e, first);
+  REQUIRE(summary.arms.size() == 2);
+  CHECK(summary.arms[0].measures.at("final_train_loss").n == 3);
+  CHECK(summary.speed_measure == "steps_to_target");
   ReportContext context;
   context.command = "test";
   write_report(e, first, summary, context, dir.path("one"));
@@ -289,19 +289,20 @@ TEST_CASE("a diverging arm is recorded as diverged and the other arms go on") {
     CHECK(r.status == (r.arm == "elu" ? "diverged" : "finished"));
     if (r.arm == "elu") CHECK(r.error.find("diverged at epoch") != std::string::npos);
   }
-  const json summary = summarize(e, records);
-  CHECK(summary["arms"][1]["diverged"] == 3);
+  const Summary summary = summarize(e, records);
+  CHECK(summary.arms[1].diverged == 3);
   // Diverged runs never reached the target: censored at the budget (3 epochs of 10 steps,
   // 320 rows / 32), not counted as a time.
-  const json& target = summary["arms"][1]["target"];
-  CHECK(target["reached"] == 0);
-  CHECK(target["tau"] == 3.0 * 10);
-  CHECK(target["restricted_mean"] == 3.0 * 10);
-  CHECK_FALSE(summary["arms"][1]["measures"].contains("steps_to_target"));
+  REQUIRE(summary.arms[1].target);
+  const TargetSummary& target = *summary.arms[1].target;
+  CHECK(target.reached == 0);
+  CHECK(target.tau == 3.0 * 10);
+  CHECK(target.restricted_mean == 3.0 * 10);
+  CHECK_FALSE(summary.arms[1].measures.count("steps_to_target"));
   // Three seeds cannot show it (the sign test's p is 0.25): the counts, not a verdict.
-  for (const auto& c : summary["comparisons"])
-    if (c["measure"] == "steps_to_target")
-      CHECK(c["verdict"] == "not shown at this many seeds (reached: 0/3 against 3/3)");
+  for (const auto& c : summary.comparisons)
+    if (c.measure == "steps_to_target")
+      CHECK(c.verdict == "not shown at this many seeds (reached: 0/3 against 3/3)");
 }
 
 namespace {
@@ -336,21 +337,21 @@ TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, seconda
   const auto loss = [](const Arm& arm, int seed) {
     return (arm.name == "elu" ? 1.0 : 2.0) + 0.01 * seed;  // elu lower in every seed
   };
-  const auto verdict_of = [&](const json& summary, const std::string& measure) {
-    for (const auto& c : summary["comparisons"])
-      if (c["measure"] == measure) return c["verdict"].get<std::string>();
+  const auto verdict_of = [&](const Summary& summary, const std::string& measure) {
+    for (const auto& c : summary.comparisons)
+      if (c.measure == measure) return c.verdict;
     return std::string("none");
   };
   // Only elu reached the target, in one seed of 8: p = 1, no "only elu reached it".
-  json s = summarize(e, made_up_records(e, loss, [](const Arm& a, int seed) {
-                       return a.name == "elu" && seed == 1;
-                     }));
+  Summary s = summarize(e, made_up_records(e, loss, [](const Arm& a, int seed) {
+                          return a.name == "elu" && seed == 1;
+                        }));
   CHECK(verdict_of(s, "steps_to_target") ==
         "not shown at this many seeds (reached: 1/8 against 0/8)");
   // In every seed of 8: p = 2/256, the verdict stands.
   s = summarize(e, made_up_records(e, loss, [](const Arm& a, int) { return a.name == "elu"; }));
   CHECK(verdict_of(s, "steps_to_target") == "only elu reached it");
-  CHECK(s["primary"] == json{"steps_to_target"});
+  CHECK(s.primary == std::vector<std::string>{"steps_to_target"});
   // Every other measure is exploratory, however small its p: no verdict word.
   CHECK(verdict_of(s, "val_loss_auc") == "exploratory");
   CHECK(verdict_of(s, "final_val_loss") == "exploratory");
@@ -363,8 +364,8 @@ TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, seconda
   CHECK(verdict_of(s, "final_val_loss") == "better");
   CHECK(verdict_of(s, "steps_to_target") == "exploratory");
   // Holm across both primary measures: 2 x 2/256.
-  for (const auto& c : s["comparisons"])
-    if (c["measure"] == "val_loss_auc") CHECK(c["p_adjusted"] == doctest::Approx(4.0 / 256));
+  for (const auto& c : s.comparisons)
+    if (c.measure == "val_loss_auc") CHECK(c.p_adjusted == doctest::Approx(4.0 / 256));
   CHECK_THROWS_WITH_AS(read(dir, small_experiment({{"primary", {"speed"}}})),
                        doctest::Contains("primary: unknown measure 'speed'"), ConfigError);
 }
@@ -619,17 +620,17 @@ TEST_CASE("tuning: a rate that diverged in any tuning seed scores worst and neve
   const auto tunings = tune_arms(e, o);
   REQUIRE(tunings.size() == 2);
   CHECK(tunings[0].chosen == doctest::Approx(0.01));
-  const json t = tuning_json(e, tunings);
-  const json& points = t["arms"][0]["rungs"][0]["points"];
+  const TuningSummary t = tuning_summary(e, tunings);
+  const auto& points = t.arms[0].rungs[0].points;
   REQUIRE(points.size() == 3);
-  CHECK(points[2]["value"] == 0.1);
-  CHECK(points[2]["selection"].is_null());
-  CHECK(points[2]["diverged"] == 1);
-  CHECK(points[1]["diverged"] == 0);
+  CHECK(points[2].value == 0.1);
+  CHECK_FALSE(points[2].selection);
+  CHECK(points[2].diverged == 1);
+  CHECK(points[1].diverged == 0);
   // The report says that a divergence kept 0.1 from winning.
-  REQUIRE(t["arms"][0]["removed_by_divergence"].size() == 1);
-  CHECK(t["arms"][0]["removed_by_divergence"][0]["value"] == 0.1);
-  CHECK(t["arms"][0]["removed_by_divergence"][0]["finished_mean"] == 0.05);
+  REQUIRE(t.arms[0].removed_by_divergence.size() == 1);
+  CHECK(t.arms[0].removed_by_divergence[0].value == 0.1);
+  CHECK(t.arms[0].removed_by_divergence[0].finished_mean == 0.05);
 }
 
 TEST_CASE("a target is met between two checks: interpolated, or the midpoint of the checks") {
@@ -651,9 +652,9 @@ TEST_CASE("a target is met between two checks: interpolated, or the midpoint of 
   RunRecord elu = r;
   elu.arm = "elu";
   elu.target_reached = std::pair<int, std::int64_t>{1, 10};
-  json s = summarize(e, {r, elu});
-  CHECK(s["arms"][0]["target"]["kaplan_meier"][0][0] == 15.0);
-  CHECK(s["arms"][1]["target"]["kaplan_meier"][0][0] == 5.0);
+  Summary s = summarize(e, {r, elu});
+  CHECK(s.arms[0].target->kaplan_meier[0][0] == 15.0);
+  CHECK(s.arms[1].target->kaplan_meier[0][0] == 5.0);
   // A train_loss target of 1.0 between windows ending at steps 10 (1.2) and 20 (0.8): 15.
   Experiment loss_target = read(
       dir,
@@ -662,7 +663,7 @@ TEST_CASE("a target is met between two checks: interpolated, or the midpoint of 
   r.target_reached.reset();
   r.step_losses = {{10, 1.2}, {20, 0.8}, {30, 0.7}};
   s = summarize(loss_target, {r});
-  CHECK(s["arms"][0]["target"]["kaplan_meier"][0][0] == doctest::Approx(15.0));
+  CHECK(s.arms[0].target->kaplan_meier[0][0] == doctest::Approx(15.0));
 }
 
 TEST_CASE("tuning: rung points keep their grid values after an extension below the grid") {
@@ -679,14 +680,14 @@ TEST_CASE("tuning: rung points keep their grid values after an extension below t
   });
   const auto tunings = tune_arms(e, o);
   CHECK(tunings[0].chosen == doctest::Approx(0.001));
-  const json t = tuning_json(e, tunings);
-  const json& first = t["arms"][0]["rungs"][0]["points"];
+  const TuningSummary t = tuning_summary(e, tunings);
+  const auto& first = t.arms[0].rungs[0].points;
   REQUIRE(first.size() == 3);
   // Once looked up in the extended, re-sorted list: 1e-4, 1e-3, 1e-2.
-  CHECK(first[0]["value"] == 0.001);
-  CHECK(first[1]["value"] == 0.01);
-  CHECK(first[2]["value"] == 0.1);
-  CHECK(t["arms"][0]["extended"][0]["value"].get<double>() == doctest::Approx(1e-4));
+  CHECK(first[0].value == 0.001);
+  CHECK(first[1].value == 0.01);
+  CHECK(first[2].value == 0.1);
+  CHECK(t.arms[0].extended[0].value == doctest::Approx(1e-4));
 }
 
 TEST_CASE("tune extend: a best value on the edge is followed beyond it while it wins") {
@@ -736,10 +737,12 @@ TEST_CASE("tune fixed: the evaluation seeds also run at one value, verdicts side
   for (const auto& r : study.fixed_records) CHECK(r.config["optimizer"]["lr"] == 0.01);
   for (const auto& r : study.records) CHECK(r.config["optimizer"]["lr"] != 0.01);
   CHECK(fs::exists(run_record_path(dir.path("out/fixed"), "elu", 1)));
-  const json summary = summarize_study(study);
-  CHECK(summary["fixed"]["value"] == 0.01);
-  CHECK(summary["fixed"]["comparisons"][0]["arm"] == "elu");
-  CHECK(summary["tuning"]["arms"].size() == 2);
+  const Summary summary = summarize_study(study);
+  REQUIRE(summary.fixed);
+  CHECK(summary.fixed->value == 0.01);
+  CHECK(summary.fixed->comparisons[0].arm == "elu");
+  REQUIRE(summary.tuning);
+  CHECK(summary.tuning->arms.size() == 2);
 }
 
 TEST_CASE("the validation loss at fixed step budgets: the last evaluation at or before them") {
@@ -750,13 +753,13 @@ TEST_CASE("the validation loss at fixed step budgets: the last evaluation at or 
   CompareOptions o;
   o.output = dir.path("out");
   const auto records = run_experiment(e, o);
-  const json summary = summarize(e, records);
-  for (const auto& arm : summary["arms"]) {
-    CHECK_FALSE(arm["measures"].contains("val_loss_at_25pct"));
+  const Summary summary = summarize(e, records);
+  for (const auto& arm : summary.arms) {
+    CHECK_FALSE(arm.measures.count("val_loss_at_25pct"));
     double mean = 0;
     for (const auto& r : records)
-      if (r.arm == arm["name"]) mean += r.epochs[0].validation.loss / 2;
-    CHECK(arm["measures"]["val_loss_at_50pct"]["mean"].get<double>() == doctest::Approx(mean));
+      if (r.arm == arm.name) mean += r.epochs[0].validation.loss / 2;
+    CHECK(arm.measures.at("val_loss_at_50pct").mean == doctest::Approx(mean));
   }
 }
 
@@ -781,18 +784,18 @@ TEST_CASE("intervals are clipped to the measure's range, and only there") {
   CompareOptions o;
   o.output = dir.path("out");
   o.jobs = 2;
-  const json summary = summarize(e, run_experiment(e, o));
-  REQUIRE(summary["arms"][2]["layers_at_init"][0]["post_mean"]["mean"].get<double>() < 0);
-  for (const auto& a : summary["arms"]) {
-    for (const auto& [name, est] : a["measures"].items()) {
+  const Summary summary = summarize(e, run_experiment(e, o));
+  REQUIRE(summary.arms[2].layers_at_init[0].post_mean.mean < 0);
+  for (const auto& a : summary.arms) {
+    for (const auto& [name, est] : a.measures) {
       CAPTURE(name);
-      if (name.find("accuracy") != std::string::npos) CHECK(est["ci_high"].get<double>() <= 1.0);
-      if (name.find("loss") != std::string::npos) CHECK(est["ci_low"].get<double>() >= 0.0);
+      if (name.find("accuracy") != std::string::npos) CHECK(est.ci_high <= 1.0);
+      if (name.find("loss") != std::string::npos) CHECK(est.ci_low >= 0.0);
     }
     // Activation means are not bounded below by 0: their interval holds their (negative) mean.
-    for (const auto& l : a["layers_at_init"]) {
-      CHECK(l["post_mean"]["ci_low"].get<double>() <= l["post_mean"]["mean"].get<double>());
-      CHECK(l["post_var"]["ci_low"].get<double>() >= 0.0);
+    for (const auto& l : a.layers_at_init) {
+      CHECK(l.post_mean.ci_low <= l.post_mean.mean);
+      CHECK(l.post_var.ci_low >= 0.0);
     }
   }
 }
@@ -829,14 +832,14 @@ TEST_CASE("ranks count a diverged run as a failure, not as missing (no survivors
         r.epochs = {made_up_epoch(1, 1.0, 0.6)};
       records.push_back(std::move(r));
     }
-  const json s = summarize(e, records);
-  const json& elu = s["arms"][1];
-  REQUIRE(elu["name"] == "elu");
+  const Summary s = summarize(e, records);
+  const ArmSummary& elu = s.arms[1];
+  REQUIRE(elu.name == "elu");
   // The survivors alone would score 0.9; all four runs: (0.9 + 0.9 + 0.6 + 0.5) / 4, chance
   // (1 / 2 outputs) for the run that finished no epoch.
-  CHECK(elu["measures"]["test_accuracy_at_best_val"]["mean"] == doctest::Approx(0.9));
-  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["n"] == 4);
-  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["diverged"] == 2);
-  CHECK(elu["rank_scores"]["test_accuracy_at_best_val"]["mean"].get<double>() ==
-        doctest::Approx((0.9 + 0.9 + 0.6 + 0.5) / 4));
+  CHECK(elu.measures.at("test_accuracy_at_best_val").mean == doctest::Approx(0.9));
+  const RankScore& score = elu.rank_scores.at("test_accuracy_at_best_val");
+  CHECK(score.n == 4);
+  CHECK(score.diverged == 2);
+  CHECK(score.mean == doctest::Approx((0.9 + 0.9 + 0.6 + 0.5) / 4));
 }

@@ -175,27 +175,24 @@ TEST_CASE("an experiment over data sets: one comparison each, output sized per s
   o.jobs = 2;
   const auto suite = run_suite(e, o);
   REQUIRE(suite.size() == 4);
-  std::vector<json> summaries;
+  std::vector<Summary> summaries;
   for (const auto& d : suite) summaries.push_back(summarize_study(d.study));
-  const json s = summarize_suite(e, summaries);
-  REQUIRE(s.contains("average_ranks"));
+  const SuiteSummary s = summarize_suite(e, summaries);
+  REQUIRE(s.ranking);
   // The ranks are those of the per-set means of test_accuracy_at_best_val.
-  const auto scores = s["scores"].get<std::vector<std::vector<double>>>();
+  const auto& scores = s.ranking->scores;
   const Ranks r = rank_methods(scores, false);
   for (std::size_t m = 0; m < 3; ++m)
-    CHECK(s["average_ranks"][m].get<double>() == doctest::Approx(r.average[m]));
-  double mean = 0;
-  for (const auto& a : summaries[0]["arms"])
-    if (a["name"] == "elu") mean = a["measures"]["test_accuracy_at_best_val"]["mean"].get<double>();
+    CHECK(s.ranking->average_ranks[m] == doctest::Approx(r.average[m]));
+  const double mean = summaries[0].arm("elu")->measures.at("test_accuracy_at_best_val").mean;
   CHECK(scores[0][1] == doctest::Approx(mean));
-  CHECK(s["friedman"]["df1"] == 2);
-  CHECK(s["friedman"]["df2"] == 6);
-  CHECK(s["critical_difference"].get<double>() ==
-        doctest::Approx(nemenyi_critical_difference(3, 4)));
-  CHECK(s["against_baseline"].size() == 2);
-  REQUIRE(s["pairs"].size() == 3);  // relu-elu, relu-tanh, elu-tanh
-  CHECK(s["pairs"][2]["arm"] == "elu");
-  CHECK(s["pairs"][2]["other"] == "tanh");
+  CHECK(s.ranking->friedman.df1 == 2);
+  CHECK(s.ranking->friedman.df2 == 6);
+  CHECK(s.ranking->critical_difference == doctest::Approx(nemenyi_critical_difference(3, 4)));
+  CHECK(s.ranking->against_baseline.size() == 2);
+  REQUIRE(s.ranking->pairs.size() == 3);  // relu-elu, relu-tanh, elu-tanh
+  CHECK(s.ranking->pairs[2].arm == "elu");
+  CHECK(s.ranking->pairs[2].other == "tanh");
   CHECK(std::filesystem::exists(run_record_path(dir.path("out/datasets/xor"), "tanh", 2)));
 }
 
@@ -236,17 +233,20 @@ TEST_CASE("a data set where every arm scores the same is named non-discriminatin
                                {0.98611, std::nextafter(0.98611, 1.0), 0.98611},
                                {0.7, 0.75, 0.6},
                                {0.5, 0.6, 0.55}};
-  std::vector<json> summaries;
+  std::vector<Summary> summaries;
   for (const auto& row : scores) {
-    json arms = json::array();
-    for (std::size_t m = 0; m < 3; ++m)
-      arms.push_back({{"name", e.arms[m].name},
-                      {"rank_scores",
-                       {{e.rank_by, {{"mean", row[m]}, {"n", 2}, {"diverged", m == 2 ? 1 : 0}}}}}});
-    summaries.push_back({{"arms", arms}});
+    Summary summary;
+    for (std::size_t m = 0; m < 3; ++m) {
+      ArmSummary arm;
+      arm.name = e.arms[m].name;
+      arm.rank_scores[e.rank_by] = {row[m], 2, m == 2 ? 1 : 0};
+      summary.arms.push_back(arm);
+    }
+    summaries.push_back(summary);
   }
-  const json s = summarize_suite(e, summaries);
-  CHECK(s["non_discriminating"] == json{"blobs"});
-  CHECK(s["ranks"][1] == json{2.0, 2.0, 2.0});
-  CHECK(s["score_runs"][0][2]["diverged"] == 1);
+  const SuiteSummary s = summarize_suite(e, summaries);
+  REQUIRE(s.ranking);
+  CHECK(s.ranking->non_discriminating == std::vector<std::string>{"blobs"});
+  CHECK(s.ranking->ranks[1] == std::vector<double>{2.0, 2.0, 2.0});
+  CHECK(s.ranking->score_runs[0][2].diverged == 1);
 }

@@ -174,34 +174,32 @@ int failed_runs(const Study& study) {
 }
 
 // One comparison's statistics and report in `output`; its summary.
-json report_study(const Study& study, const ReportContext& context, const std::string& output) {
-  const json summary = summarize_study(study);
+Summary report_study(const Study& study, const ReportContext& context, const std::string& output) {
+  Summary summary = summarize_study(study);
   write_report(study.experiment, study.records, summary, context, output);
   return summary;
 }
 
 // Every data set's report, then the ranks across them.
-json report_suite(const Experiment& experiment, const std::vector<DatasetStudy>& suite,
-                  const ReportContext& context, const std::string& output) {
-  std::vector<json> summaries;
+SuiteSummary report_suite(const Experiment& experiment, const std::vector<DatasetStudy>& suite,
+                          const ReportContext& context, const std::string& output) {
+  std::vector<Summary> summaries;
   for (const auto& d : suite)
     summaries.push_back(report_study(d.study, context, dataset_output(output, d.name)));
-  const json summary = summarize_suite(experiment, summaries);
+  SuiteSummary summary = summarize_suite(experiment, summaries);
   write_suite_report(experiment, summary, context, output);
   return summary;
 }
 
-void print_ranks(const json& summary) {
-  if (!summary.contains("average_ranks")) return;
-  std::printf("\naverage rank by %s over %zu data sets (1: the best):\n",
-              summary["rank_by"].get<std::string>().c_str(), summary["datasets"].size());
-  for (std::size_t m = 0; m < summary["arms"].size(); ++m)
-    std::printf("  %-24s %.3f\n", summary["arms"][m].get<std::string>().c_str(),
-                summary["average_ranks"][m].get<double>());
-  const json& f = summary["friedman"];
-  std::printf("Friedman chi2 %.3g (p %.3g), Iman-Davenport F %.3g (p %.3g)\n",
-              f["chi2"].get<double>(), f["chi2_p"].get<double>(), f["iman_davenport"].get<double>(),
-              f["iman_davenport_p"].get<double>());
+void print_ranks(const SuiteSummary& summary) {
+  if (!summary.ranking) return;
+  std::printf("\naverage rank by %s over %zu data sets (1: the best):\n", summary.rank_by.c_str(),
+              summary.datasets.size());
+  for (std::size_t m = 0; m < summary.arms.size(); ++m)
+    std::printf("  %-24s %.3f\n", summary.arms[m].c_str(), summary.ranking->average_ranks[m]);
+  const Friedman& f = summary.ranking->friedman;
+  std::printf("Friedman chi2 %.3g (p %.3g), Iman-Davenport F %.3g (p %.3g)\n", f.chi2, f.chi2_p,
+              f.iman_davenport, f.iman_davenport_p);
 }
 
 }  // namespace
@@ -213,11 +211,11 @@ int report_and_exit_status(const CompareArgs& options, const Experiment& experim
   const ReportContext context = report_context(options, co, started);
   int failed = 0;
   if (outcome.single) {
-    const json summary = report_study(*outcome.single, context, co.output);
+    const Summary summary = report_study(*outcome.single, context, co.output);
     failed = failed_runs(*outcome.single);
     if (!options.quiet) std::printf("\n%s", summary_table(summary).c_str());
   } else {
-    const json summary = report_suite(experiment, outcome.suite, context, co.output);
+    const SuiteSummary summary = report_suite(experiment, outcome.suite, context, co.output);
     for (const auto& d : outcome.suite) failed += failed_runs(d.study);
     if (!options.quiet) print_ranks(summary);
   }

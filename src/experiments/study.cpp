@@ -40,15 +40,13 @@ Study run_study(const Experiment& experiment, const CompareOptions& options) {
   return study;
 }
 
-json summarize_study(const Study& study) {
-  json summary = summarize(study.experiment, study.records);
-  if (study.experiment.tune) summary["tuning"] = tuning_json(study.experiment, study.tunings);
+Summary summarize_study(const Study& study) {
+  Summary summary = summarize(study.experiment, study.records);
+  if (study.experiment.tune) summary.tuning = tuning_summary(study.experiment, study.tunings);
   if (study.fixed) {
-    const json fixed = summarize(*study.fixed, study.fixed_records);
-    summary["fixed"] = {{"key", study.experiment.tune->key},
-                        {"value", *study.experiment.tune->fixed},
-                        {"arms", fixed["arms"]},
-                        {"comparisons", fixed["comparisons"]}};
+    Summary fixed = summarize(*study.fixed, study.fixed_records);
+    summary.fixed = FixedSummary{study.experiment.tune->key, *study.experiment.tune->fixed,
+                                 std::move(fixed.arms), std::move(fixed.comparisons)};
   }
   return summary;
 }

@@ -113,21 +113,26 @@ std::vector<DatasetStudy> run_suite(const Experiment& e, const CompareOptions& o
 
 namespace {
 
+// The score a data set's summary gives an arm: its rank score of `measure` (summary.cpp,
+// rank_scores), none when it has no runs behind it.
+const RankScore* score_of(const Summary& s, const std::string& arm, const std::string& measure) {
+  const ArmSummary* a = s.arm(arm);
+  if (!a) return nullptr;
+  const auto it = a->rank_scores.find(measure);
+  return it == a->rank_scores.end() ? nullptr : &it->second;
+}
+
 // Per data set, each arm's mean of `measure` over the evaluation seeds, a diverged run counted
 // as a failure (summary.cpp, rank_scores); NaN when it has none.
 std::vector<std::vector<double>> suite_scores(const Experiment& e,
-                                              const std::vector<json>& summaries,
+                                              const std::vector<Summary>& summaries,
                                               const std::string& measure) {
   std::vector<std::vector<double>> scores;
   for (const auto& s : summaries) {
     std::vector<double> row;
     for (const auto& arm : e.arms) {
-      double value = std::nan("");
-      for (const auto& a : s["arms"])
-        if (a["name"] == arm.name && a.contains("rank_scores") &&
-            a["rank_scores"].contains(measure))
-          value = a["rank_scores"][measure]["mean"].get<double>();
-      row.push_back(value);
+      const RankScore* score = score_of(s, arm.name, measure);
+      row.push_back(score ? score->mean : std::nan(""));
     }
     scores.push_back(row);
   }
@@ -135,8 +140,9 @@ std::vector<std::vector<double>> suite_scores(const Experiment& e,
 }
 
 // Each arm against the baseline: Holm over the rank z-tests, and Wilcoxon over data sets.
-json against_baseline(const Experiment& e, const Ranks& ranks,
-                      const std::vector<std::vector<double>>& scores, int baseline) {
+std::vector<RankComparison> against_baseline(const Experiment& e, const Ranks& ranks,
+                                             const std::vector<std::vector<double>>& scores,
+                                             int baseline) {
   const std::vector<double> p = rank_p_values(ranks, baseline);
   std::vector<double> others, wilcoxon_p;
   std::vector<Wilcoxon> tests;
@@ -156,34 +162,29 @@ json against_baseline(const Experiment& e, const Ranks& ranks,
   }
   const std::vector<double> holm = holm_adjust(others), holm_w = holm_adjust(wilcoxon_p);
   const double se = rank_standard_error(ranks);
-  json out = json::array();
+  std::vector<RankComparison> out;
   for (int m = 0, k = 0; m < ranks.methods(); ++m) {
     if (m == baseline) continue;
     const double difference = ranks.average[static_cast<std::size_t>(m)] -
                               ranks.average[static_cast<std::size_t>(baseline)];
     const auto kk = static_cast<std::size_t>(k++);
     const Wilcoxon& w = tests[kk];
-    out.push_back({{"arm", e.arms[static_cast<std::size_t>(m)].name},
-                   {"rank_difference", difference},
-                   {"z", difference / se},
-                   {"p", others[kk]},
-                   {"p_adjusted", holm[kk]},
-                   {"verdict", holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
-                                                 : "not shown at this many data sets"},
-                   {"wilcoxon",
-                    {{"n", w.n},
-                     {"r_plus", w.r_plus},
-                     {"r_minus", w.r_minus},
-                     {"p", w.p},
-                     {"p_adjusted", holm_w[kk]},
-                     {"exact", w.exact}}}});
+    out.push_back({e.arms[static_cast<std::size_t>(m)].name,
+                   difference,
+                   difference / se,
+                   others[kk],
+                   holm[kk],
+                   holm[kk] < kAlpha ? (difference < 0 ? "better" : "worse")
+                                     : "not shown at this many data sets",
+                   {w.n, w.r_plus, w.r_minus, w.p, holm_w[kk], w.exact}});
   }
   return out;
 }
 
 // Every pair of arms by the Wilcoxon signed-rank test over the data sets, Holm-adjusted across
 // the k (k - 1) / 2 pairs.
-json all_pairs(const Experiment& e, const std::vector<std::vector<double>>& scores) {
+std::vector<PairComparison> all_pairs(const Experiment& e,
+                                      const std::vector<std::vector<double>>& scores) {
   std::vector<std::pair<std::size_t, std::size_t>> pairs;
   std::vector<Wilcoxon> tests;
   std::vector<double> p;
@@ -198,91 +199,82 @@ json all_pairs(const Experiment& e, const std::vector<std::vector<double>>& scor
       p.push_back(tests.back().p);
     }
   const std::vector<double> holm = holm_adjust(p);
-  json out = json::array();
+  std::vector<PairComparison> out;
   for (std::size_t k = 0; k < pairs.size(); ++k)
-    out.push_back({{"arm", e.arms[pairs[k].first].name},
-                   {"other", e.arms[pairs[k].second].name},
-                   {"r_plus", tests[k].r_plus},
-                   {"r_minus", tests[k].r_minus},
-                   {"n", tests[k].n},
-                   {"p", p[k]},
-                   {"p_adjusted", holm[k]}});
+    out.push_back({e.arms[pairs[k].first].name, e.arms[pairs[k].second].name, tests[k].r_plus,
+                   tests[k].r_minus, tests[k].n, p[k], holm[k]});
+  return out;
+}
+
+// The ranks and tests over the kept data sets (at least two), each arm's missing score ranked
+// last (-inf).
+SuiteRanking rank_suite(const Experiment& e, const std::vector<std::vector<double>>& kept,
+                        const std::vector<std::string>& used) {
+  SuiteRanking out;
+  const Ranks ranks = rank_methods(kept, false);
+  int baseline = 0;
+  for (std::size_t m = 0; m < e.arms.size(); ++m)
+    if (e.arms[m].name == e.baseline) baseline = static_cast<int>(m);
+  for (const auto& row : kept) {
+    std::vector<double> r;
+    for (const double v : row) r.push_back(std::isfinite(v) ? v : std::nan(""));
+    out.scores.push_back(r);
+  }
+  // A set on which every arm scores the same (within same_score) cannot order them: with
+  // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
+  // adds nothing to the tests but N; the report names it.
+  for (std::size_t d = 0; d < kept.size(); ++d)
+    if (std::all_of(kept[d].begin(), kept[d].end(),
+                    [&](double v) { return same_score(v, kept[d].front()); }))
+      out.non_discriminating.push_back(used[d]);
+  out.ranks = ranks.per_dataset;
+  out.average_ranks = ranks.average;
+  out.friedman = friedman_test(ranks);
+  out.critical_difference = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
+  out.rank_standard_error = rank_standard_error(ranks);
+  out.against_baseline = against_baseline(e, ranks, kept, baseline);
+  out.pairs = all_pairs(e, kept);
+  out.claimed_order = e.claimed_order;
   return out;
 }
 
 }  // namespace
 
-json summarize_suite(const Experiment& e, const std::vector<json>& summaries) {
+SuiteSummary summarize_suite(const Experiment& e, const std::vector<Summary>& summaries) {
   std::vector<std::vector<double>> scores = suite_scores(e, summaries, e.rank_by);
+  SuiteSummary out;
+  out.experiment = e.name;
+  out.claim = e.claim;
+  out.source = e.source;
+  out.rank_by = e.rank_by;
+  out.baseline = e.baseline;
+  for (const auto& a : e.arms) out.arms.push_back(a.name);
+  out.alpha = kAlpha;
   // A data set where no arm has the measure says nothing; an arm without it ranks last there.
-  std::vector<std::string> used, left_out;
   std::vector<std::vector<double>> kept;
-  json runs = json::array();  // per kept set and arm: the runs behind its score, and diverged
+  std::vector<std::vector<ScoreRuns>> runs;  // per kept set and arm: the runs behind its score
   for (std::size_t d = 0; d < scores.size(); ++d) {
     const std::string name = e.datasets[d].name;
     bool any = false;
     for (const double v : scores[d]) any |= std::isfinite(v);
     if (!any) {
-      left_out.push_back(name);
+      out.left_out.push_back(name);
       continue;
     }
-    json row = json::array();
+    std::vector<ScoreRuns> row;
     for (const auto& arm : e.arms) {
-      json cell = {{"n", 0}, {"diverged", 0}};
-      for (const auto& a : summaries[d]["arms"])
-        if (a["name"] == arm.name && a.contains("rank_scores") &&
-            a["rank_scores"].contains(e.rank_by))
-          cell = {{"n", a["rank_scores"][e.rank_by]["n"]},
-                  {"diverged", a["rank_scores"][e.rank_by]["diverged"]}};
-      row.push_back(cell);
+      const RankScore* score = score_of(summaries[d], arm.name, e.rank_by);
+      row.push_back(score ? ScoreRuns{score->n, score->diverged} : ScoreRuns{});
     }
     runs.push_back(row);
     for (auto& v : scores[d])
       if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
     kept.push_back(scores[d]);
-    used.push_back(name);
+    out.datasets.push_back(name);
   }
-  json arms = json::array();
-  for (const auto& a : e.arms) arms.push_back(a.name);
-  json out = {{"experiment", e.name}, {"claim", e.claim},     {"source", e.source},
-              {"rank_by", e.rank_by}, {"arms", arms},         {"baseline", e.baseline},
-              {"datasets", used},     {"left_out", left_out}, {"alpha", kAlpha}};
   if (kept.size() < 2) return out;
-  const Ranks ranks = rank_methods(kept, false);
-  int baseline = 0;
-  for (std::size_t m = 0; m < e.arms.size(); ++m)
-    if (e.arms[m].name == e.baseline) baseline = static_cast<int>(m);
-  const Friedman f = friedman_test(ranks);
-  json score_rows = json::array();
-  for (const auto& row : kept) {
-    json r = json::array();
-    for (const double v : row) r.push_back(std::isfinite(v) ? json(v) : json());
-    score_rows.push_back(r);
-  }
-  out["scores"] = score_rows;
-  out["score_runs"] = runs;
-  // A set on which every arm scores the same (within same_score) cannot order them: with
-  // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
-  // adds nothing to the tests but N; the report names it.
-  json flat = json::array();
-  for (std::size_t d = 0; d < kept.size(); ++d)
-    if (std::all_of(kept[d].begin(), kept[d].end(),
-                    [&](double v) { return same_score(v, kept[d].front()); }))
-      flat.push_back(used[d]);
-  out["non_discriminating"] = flat;
-  out["ranks"] = ranks.per_dataset;
-  out["average_ranks"] = ranks.average;
-  out["friedman"] = {{"chi2", f.chi2},
-                     {"chi2_p", f.chi2_p},
-                     {"iman_davenport", f.iman_davenport},
-                     {"iman_davenport_p", f.iman_davenport_p},
-                     {"df1", f.df1},
-                     {"df2", f.df2}};
-  out["critical_difference"] = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
-  out["rank_standard_error"] = rank_standard_error(ranks);
-  out["against_baseline"] = against_baseline(e, ranks, kept, baseline);
-  out["pairs"] = all_pairs(e, kept);
-  out["claimed_order"] = e.claimed_order;
+  out.ranking = rank_suite(e, kept, out.datasets);
+  out.ranking->score_runs = runs;
   return out;
 }
 

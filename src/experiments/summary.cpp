@@ -193,36 +193,38 @@ Measures rank_values(const RunRecord& r) {
   return m;
 }
 
-json estimate_json(const Estimate& e, const std::string& measure = "") {
+// An estimate with its interval clipped to the measure's range.
+Estimate clipped(Estimate e, const std::string& measure = "") {
   const auto [low, high] = range_of(measure);
-  return {{"n", e.n},
-          {"mean", e.mean},
-          {"sd", e.sd},
-          {"ci_low", std::clamp(e.ci_low, low, high)},
-          {"ci_high", std::clamp(e.ci_high, low, high)}};
+  e.ci_low = std::clamp(e.ci_low, low, high);
+  e.ci_high = std::clamp(e.ci_high, low, high);
+  return e;
 }
 
 using ByArm = std::map<std::string, std::map<std::uint64_t, Measures>>;
-// Per-layer statistics at initialisation or at the end: depth -> quantity -> values.
-using Layers = std::map<int, std::map<std::string, std::vector<double>>>;
+
+// Per-layer values at initialisation or at the end, over runs: depth -> quantity -> values.
+struct LayerValues {
+  std::vector<double> post_mean, post_var, pre_var, dead;
+};
+using Layers = std::map<int, LayerValues>;
 
 void collect_layers(Layers& layers, const DiagnosticsRecord& record) {
   for (const auto& s : record.activations) {
     auto& l = layers[s.depth];
-    l["post_mean"].push_back(s.post_mean);
-    l["post_var"].push_back(s.post_var);
-    l["pre_var"].push_back(s.pre_var);
-    l["dead"].push_back(s.dead);
+    l.post_mean.push_back(s.post_mean);
+    l.post_var.push_back(s.post_var);
+    l.pre_var.push_back(s.pre_var);
+    l.dead.push_back(s.dead);
   }
 }
 
-json layers_json(const Layers& layers) {
-  json out = json::array();
-  for (const auto& [depth, q] : layers) {
-    json l = {{"depth", depth}};
-    for (const auto& [name, v] : q) l[name] = estimate_json(estimate(v), name);
-    out.push_back(l);
-  }
+std::vector<LayerStatistics> layer_statistics(const Layers& layers) {
+  std::vector<LayerStatistics> out;
+  for (const auto& [depth, v] : layers)
+    out.push_back({depth, clipped(estimate(v.post_mean), "post_mean"),
+                   clipped(estimate(v.post_var), "post_var"),
+                   clipped(estimate(v.pre_var), "pre_var"), clipped(estimate(v.dead), "dead")});
   return out;
 }
 
@@ -237,75 +239,69 @@ std::vector<SurvivalTime> times_of(const TimesByArm& times, const std::string& a
 }
 
 // Kaplan-Meier curve and restricted mean time to the target (in steps) of one arm.
-json target_summary(const std::vector<SurvivalTime>& times) {
+TargetSummary target_summary(const std::vector<SurvivalTime>& times) {
   const KaplanMeier km = kaplan_meier(times);
-  double tau = 0;
-  for (const auto& t : times) tau = std::max(tau, t.time);
-  const double rmst = km.restricted_mean(tau), se = km.restricted_mean_se(tau);
-  json curve = json::array();
-  for (std::size_t j = 0; j < km.times.size(); ++j) curve.push_back({km.times[j], km.survival[j]});
-  return {{"runs", km.runs},
-          {"reached", km.reached},
-          {"tau", tau},
-          {"restricted_mean", rmst},
-          {"restricted_mean_se", se},
-          {"restricted_mean_ci",
-           {std::max(0.0, rmst - 1.959964 * se), std::min(tau, rmst + 1.959964 * se)}},
-          {"kaplan_meier", curve}};
+  TargetSummary t;
+  for (const auto& x : times) t.tau = std::max(t.tau, x.time);
+  t.runs = km.runs;
+  t.reached = km.reached;
+  t.restricted_mean = km.restricted_mean(t.tau);
+  t.restricted_mean_se = km.restricted_mean_se(t.tau);
+  t.restricted_mean_ci = {std::max(0.0, t.restricted_mean - 1.959964 * t.restricted_mean_se),
+                          std::min(t.tau, t.restricted_mean + 1.959964 * t.restricted_mean_se)};
+  for (std::size_t j = 0; j < km.times.size(); ++j)
+    t.kaplan_meier.push_back({km.times[j], km.survival[j]});
+  return t;
 }
 
 // One arm: run counts, each measure's estimate over seeds, per-layer statistics.
-json arm_summary(const Experiment& experiment, const Arm& arm,
-                 const std::vector<RunRecord>& records, ByArm& by_arm, const TimesByArm& times) {
-  json a = {{"name", arm.name}, {"description", arm.description}};
-  int runs = 0, finished = 0, diverged = 0, failed = 0, reached = 0, collapsed = 0;
+ArmSummary arm_summary(const Experiment& experiment, const Arm& arm,
+                       const std::vector<RunRecord>& records, ByArm& by_arm,
+                       const TimesByArm& times) {
+  ArmSummary a;
+  a.name = arm.name;
+  a.description = arm.description;
   std::map<std::string, std::vector<double>> values, ranked;
   Layers init_layers, final_layers;
   for (const auto& r : records) {
     if (r.arm != arm.name) continue;
     for (const auto& [k, v] : rank_values(r)) ranked[k].push_back(v);
-    ++runs;
-    finished += r.ok();
-    diverged += r.status == "diverged";
-    failed += r.status == "failed";
-    reached += r.target_reached.has_value();
+    ++a.runs;
+    a.finished += r.ok();
+    a.diverged += r.status == "diverged";
+    a.failed += r.status == "failed";
     for (const auto& [k, v] : by_arm[arm.name][r.seed]) values[k].push_back(v);
     if (r.diagnostics.empty()) continue;
     collect_layers(init_layers, r.diagnostics.front());
     bool any_dead_layer = false;
     for (const auto& s : r.diagnostics.front().activations) any_dead_layer |= s.dead >= 1.0;
-    collapsed += any_dead_layer;
+    a.dead_layer_at_init += any_dead_layer;
     if (r.ok() && r.diagnostics.size() > 1) collect_layers(final_layers, r.diagnostics.back());
   }
-  a["runs"] = runs;
-  a["finished"] = finished;
-  a["diverged"] = diverged;
-  a["failed"] = failed;
-  if (experiment.target) {
-    const auto arm_times = times_of(times, arm.name);
-    a["target"] = target_summary(arm_times);
-    a["reached_target"] = a["target"]["reached"];
-  }
-  // Runs with a hidden layer whose every unit is dead at initialisation: the network's
-  // output does not depend on its input ("born dead").
-  a["dead_layer_at_init"] = collapsed;
-  json m = json::object();
-  for (const auto& [k, v] : values) m[k] = estimate_json(estimate(v), k);
-  a["measures"] = m;
+  if (experiment.target) a.target = target_summary(times_of(times, arm.name));
+  for (const auto& [k, v] : values) a.measures[k] = clipped(estimate(v), k);
   // What a suite ranks by: every run that trained, a diverged one as a failure (rank_values).
-  json rank_scores = json::object();
-  for (const auto& [k, v] : ranked)
-    rank_scores[k] = {{"mean", estimate(v).mean}, {"n", v.size()}, {"diverged", diverged}};
-  a["rank_scores"] = rank_scores;
-  a["layers_at_init"] = layers_json(init_layers);
-  a["layers_final"] = layers_json(final_layers);
+  for (const auto& [k, v] : ranked) a.rank_scores[k] = {estimate(v).mean, v.size(), a.diverged};
+  a.layers_at_init = layer_statistics(init_layers);
+  a.layers_final = layer_statistics(final_layers);
   return a;
 }
 
-// One continuous measure of one arm against the baseline, paired seed by seed; null without
+Comparison comparison_of(const Experiment& experiment, const Arm& arm, const std::string& measure,
+                         int n, double difference) {
+  Comparison c;
+  c.arm = arm.name;
+  c.baseline = experiment.baseline;
+  c.measure = measure;
+  c.n = n;
+  c.difference = difference;
+  return c;
+}
+
+// One continuous measure of one arm against the baseline, paired seed by seed; none without
 // pairs. The verdict is set once every comparison's p is known (Holm).
-json compare_measure(const Experiment& experiment, const Arm& arm, const std::string& name,
-                     ByArm& by_arm) {
+std::optional<Comparison> compare_measure(const Experiment& experiment, const Arm& arm,
+                                          const std::string& name, ByArm& by_arm) {
   const auto& base = by_arm[experiment.baseline];
   std::vector<double> a, b;
   for (const auto seed : experiment.seeds) {
@@ -316,24 +312,36 @@ json compare_measure(const Experiment& experiment, const Arm& arm, const std::st
     a.push_back(x->second.at(name));
     b.push_back(y->second.at(name));
   }
-  if (a.empty()) return nullptr;
+  if (a.empty()) return std::nullopt;
   const PairedDifference d = paired_difference(a, b, 1);
-  return {{"arm", arm.name},
-          {"baseline", experiment.baseline},
-          {"measure", name},
-          {"n", d.n},
-          {"difference", d.mean},
-          {"relative", std::isfinite(d.relative) ? json(d.relative) : json()},
-          {"sd", d.sd},
-          {"t_interval", {d.t_low, d.t_high}},
-          {"p", d.p},
-          {"detectable", d.n >= 2 ? json(detectable_difference(d.n, d.sd)) : json()},
-          {"lower_is_better", lower_wins(name)}};
+  Comparison c = comparison_of(experiment, arm, name, d.n, d.mean);
+  if (std::isfinite(d.relative)) c.relative = d.relative;
+  c.p = d.p;
+  c.lower_is_better = lower_wins(name);
+  c.continuous = Comparison::Continuous{d.sd, {d.t_low, d.t_high}, std::nullopt};
+  if (d.n >= 2) c.continuous->detectable = detectable_difference(d.n, d.sd);
+  return c;
+}
+
+// The baseline's capped times over the decided pairs: their median, what a relative time
+// difference is relative to.
+double baseline_median_time(const std::vector<SurvivalTime>& a, const std::vector<SurvivalTime>& b,
+                            double tau) {
+  std::vector<double> times;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].reached || b[i].reached) times.push_back(b[i].reached ? b[i].time : tau);
+  std::sort(times.begin(), times.end());
+  return times.empty() ? 0 : (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2;
+}
+
+Bound bound_of(int b) {
+  return b > 0 ? Bound::at_least : b < 0 ? Bound::at_most : Bound::none;
 }
 
 // Time to the target of one arm against the baseline: decided pairs and the exact sign test,
 // the difference of restricted means and the log-rank test beside it.
-json compare_times(const Experiment& experiment, const Arm& arm, const TimesByArm& times) {
+std::optional<Comparison> compare_times(const Experiment& experiment, const Arm& arm,
+                                        const TimesByArm& times) {
   std::vector<SurvivalTime> a, b;
   const auto& mine =
       times.count(arm.name) ? times.at(arm.name) : std::map<std::uint64_t, SurvivalTime>{};
@@ -344,75 +352,58 @@ json compare_times(const Experiment& experiment, const Arm& arm, const TimesByAr
       a.push_back(mine.at(seed));
       b.push_back(base.at(seed));
     }
-  if (a.empty()) return nullptr;
+  if (a.empty()) return std::nullopt;
   const PairedTimes paired = paired_times(a, b);
   double tau = 0;
   for (const auto& t : a) tau = std::max(tau, t.time);
   for (const auto& t : b) tau = std::max(tau, t.time);
   const KaplanMeier ka = kaplan_meier(a), kb = kaplan_meier(b);
-  const double rmst_difference = ka.restricted_mean(tau) - kb.restricted_mean(tau);
   // The effect and its interval come from the sign test's own analysis (median_difference);
   // the restricted means' difference stays beside it as a description.
   const MedianDifference m = median_difference(a, b, tau);
-  double baseline_median = 0;  // the baseline's capped times over the decided pairs
-  {
-    std::vector<double> times;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (a[i].reached || b[i].reached) times.push_back(b[i].reached ? b[i].time : tau);
-    std::sort(times.begin(), times.end());
-    if (!times.empty())
-      baseline_median = (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2;
-  }
-  const auto bound = [](int b) {
-    return b > 0 ? json("at least") : b < 0 ? json("at most") : json();
-  };
-  return {
-      {"arm", arm.name},
-      {"baseline", experiment.baseline},
-      {"measure", "steps_to_target"},
-      {"n", static_cast<int>(a.size())},
-      {"faster", paired.faster},
-      {"slower", paired.slower},
-      {"undetermined", paired.undetermined},
-      {"reached", ka.reached},
-      {"baseline_reached", kb.reached},
-      {"difference", m.estimate},
-      {"difference_bound", bound(m.estimate_bound)},
-      {"relative", baseline_median > 0 && m.n > 0 ? json(m.estimate / baseline_median) : json()},
-      {"interval", m.estimable ? json{m.low, m.high} : json()},
-      {"interval_bounds", {bound(m.low_bound), bound(m.high_bound)}},
-      {"interval_coverage", m.coverage},
-      {"identical", m.identical && m.n > 0},
-      {"restricted_mean_difference", rmst_difference},
-      {"p", paired.p},
-      {"log_rank_p", log_rank(a, b).p},
-      {"lower_is_better", true}};
+  const double baseline_median = baseline_median_time(a, b, tau);
+  Comparison c =
+      comparison_of(experiment, arm, "steps_to_target", static_cast<int>(a.size()), m.estimate);
+  if (baseline_median > 0 && m.n > 0) c.relative = m.estimate / baseline_median;
+  c.p = paired.p;
+  Comparison::Times& t = c.times.emplace();
+  t.faster = paired.faster;
+  t.slower = paired.slower;
+  t.undetermined = paired.undetermined;
+  t.reached = ka.reached;
+  t.baseline_reached = kb.reached;
+  t.difference_bound = bound_of(m.estimate_bound);
+  if (m.estimable) t.interval = std::array<double, 2>{m.low, m.high};
+  t.interval_bounds = {bound_of(m.low_bound), bound_of(m.high_bound)};
+  t.interval_coverage = m.coverage;
+  t.identical = m.identical && m.n > 0;
+  t.restricted_mean_difference = ka.restricted_mean(tau) - kb.restricted_mean(tau);
+  t.log_rank_p = log_rank(a, b).p;
+  return c;
 }
 
 // A verdict word needs the adjusted p below alpha, also when only one arm reached the target
 // (1 of 8 against 0 of 8 is a description, not a finding); the counts are said either way.
-std::string time_verdict(const json& c, double adjusted) {
-  const int reached = c["reached"], baseline_reached = c["baseline_reached"];
-  const int n = c["n"];
-  if (reached == 0 && baseline_reached == 0) return "neither reached the target";
-  const int decided = c["faster"].get<int>() + c["slower"].get<int>();
+std::string time_verdict(const Comparison& c, double adjusted) {
+  const Comparison::Times& t = *c.times;
+  if (t.reached == 0 && t.baseline_reached == 0) return "neither reached the target";
+  const int decided = t.faster + t.slower;
   if (decided < kMinimumPairs || !(adjusted < kAlpha))
-    return "not shown at this many seeds (reached: " + std::to_string(reached) + "/" +
-           std::to_string(n) + " against " + std::to_string(baseline_reached) + "/" +
-           std::to_string(n) + ")";
-  if (baseline_reached == 0) return "only " + c["arm"].get<std::string>() + " reached it";
-  if (reached == 0) return "only " + c["baseline"].get<std::string>() + " reached it";
-  return c["faster"].get<int>() > c["slower"].get<int>() ? "faster" : "slower";
+    return "not shown at this many seeds (reached: " + std::to_string(t.reached) + "/" +
+           std::to_string(c.n) + " against " + std::to_string(t.baseline_reached) + "/" +
+           std::to_string(c.n) + ")";
+  if (t.baseline_reached == 0) return "only " + c.arm + " reached it";
+  if (t.reached == 0) return "only " + c.baseline + " reached it";
+  return t.faster > t.slower ? "faster" : "slower";
 }
 
-std::string continuous_verdict(const json& c, double adjusted) {
-  const std::string measure = c["measure"];
+std::string continuous_verdict(const Comparison& c, double adjusted) {
   PairedDifference d;
-  d.n = c["n"];
-  d.mean = c["difference"];
+  d.n = c.n;
+  d.mean = c.difference;
   const bool is_speed =
-      measure.find("auc") != std::string::npos || measure.rfind("val_loss_at_", 0) == 0;
-  return verdict(d, adjusted, c["lower_is_better"].get<bool>(), is_speed ? "faster" : "better",
+      c.measure.find("auc") != std::string::npos || c.measure.rfind("val_loss_at_", 0) == 0;
+  return verdict(d, adjusted, c.lower_is_better, is_speed ? "faster" : "better",
                  is_speed ? "slower" : "worse");
 }
 
@@ -420,48 +411,46 @@ std::string continuous_verdict(const json& c, double adjusted) {
 // measure, and only they get verdict words. Every other measure is exploratory: Holm across
 // the arms within the measure, its numbers shown, no verdict (about 16 measures per arm would
 // otherwise make some "better" or "worse" by chance).
-void adjust_and_judge(json& comparisons, const std::vector<std::string>& primary) {
-  const auto is_primary = [&](const json& c) {
-    return std::find(primary.begin(), primary.end(), c["measure"].get<std::string>()) !=
-           primary.end();
+void adjust_and_judge(std::vector<Comparison>& comparisons,
+                      const std::vector<std::string>& primary) {
+  const auto is_primary = [&](const Comparison& c) {
+    return std::find(primary.begin(), primary.end(), c.measure) != primary.end();
   };
   std::map<std::string, std::vector<std::size_t>> families;  // "" for the primary family
   for (std::size_t i = 0; i < comparisons.size(); ++i)
-    families[is_primary(comparisons[i]) ? "" : comparisons[i]["measure"].get<std::string>()]
-        .push_back(i);
+    families[is_primary(comparisons[i]) ? "" : comparisons[i].measure].push_back(i);
   for (const auto& [family, indices] : families) {
     std::vector<double> p;
-    for (const auto i : indices) p.push_back(comparisons[i]["p"].get<double>());
+    for (const auto i : indices) p.push_back(comparisons[i].p);
     const std::vector<double> adjusted = holm_adjust(p);
     for (std::size_t k = 0; k < indices.size(); ++k) {
-      json& c = comparisons[indices[k]];
-      c["p_adjusted"] = adjusted[k];
-      c["headline"] = family.empty();
-      c["verdict"] = !family.empty()                     ? "exploratory"
-                     : c["measure"] == "steps_to_target" ? time_verdict(c, adjusted[k])
-                                                         : continuous_verdict(c, adjusted[k]);
+      Comparison& c = comparisons[indices[k]];
+      c.p_adjusted = adjusted[k];
+      c.headline = family.empty();
+      c.verdict = !family.empty() ? "exploratory"
+                  : c.times       ? time_verdict(c, adjusted[k])
+                                  : continuous_verdict(c, adjusted[k]);
     }
   }
 }
 
 // Paired comparisons with the baseline: time to target, and every continuous measure but
 // wall time.
-json all_comparisons(const Experiment& experiment, ByArm& by_arm, const TimesByArm& times,
-                     const std::vector<std::string>& primary) {
-  json comparisons = json::array();
+std::vector<Comparison> all_comparisons(const Experiment& experiment, ByArm& by_arm,
+                                        const TimesByArm& times,
+                                        const std::vector<std::string>& primary) {
+  std::vector<Comparison> comparisons;
   for (const auto& arm : experiment.arms) {
     if (arm.name == experiment.baseline) continue;
-    if (experiment.target) {
-      json c = compare_times(experiment, arm, times);
-      if (!c.is_null()) comparisons.push_back(std::move(c));
-    }
+    if (experiment.target)
+      if (auto c = compare_times(experiment, arm, times)) comparisons.push_back(std::move(*c));
     std::set<std::string> names;
     for (const auto& [seed, m] : by_arm[arm.name])
       for (const auto& [k, v] : m) names.insert(k);
     for (const auto& name : names) {
       if (name == "wall_time" || name == "step_evaluation_seconds") continue;
-      json c = compare_measure(experiment, arm, name, by_arm);
-      if (!c.is_null()) comparisons.push_back(std::move(c));
+      if (auto c = compare_measure(experiment, arm, name, by_arm))
+        comparisons.push_back(std::move(*c));
     }
   }
   adjust_and_judge(comparisons, primary);
@@ -489,7 +478,13 @@ int eval_every_steps(const Experiment& experiment) {
 
 }  // namespace
 
-json summarize(const Experiment& experiment, const std::vector<RunRecord>& records) {
+const ArmSummary* Summary::arm(const std::string& name) const {
+  for (const auto& a : arms)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& records) {
   ByArm by_arm;
   TimesByArm times;
   for (const auto& r : records) {
@@ -497,29 +492,24 @@ json summarize(const Experiment& experiment, const std::vector<RunRecord>& recor
     if (experiment.target)
       if (const auto t = target_time(r)) times[r.arm][r.seed] = *t;
   }
-  json arms = json::array();
+  Summary s;
   for (const auto& arm : experiment.arms)
-    arms.push_back(arm_summary(experiment, arm, records, by_arm, times));
+    s.arms.push_back(arm_summary(experiment, arm, records, by_arm, times));
   const std::string speed = speed_measure(experiment, by_arm);
-  const std::vector<std::string> primary =
-      experiment.primary.empty() ? std::vector<std::string>{speed} : experiment.primary;
-  json target = nullptr;
-  if (experiment.target)
-    target = {{"metric", experiment.target->metric}, {"value", experiment.target->value}};
-  return {{"experiment", experiment.name},
-          {"claim", experiment.claim},
-          {"source", experiment.source},
-          {"seeds", experiment.seeds},
-          {"baseline", experiment.baseline},
-          {"target", target},
-          {"speed_measure", experiment.initialization_only ? json() : json(speed)},
-          {"initialization_only", experiment.initialization_only},
-          {"log_every_steps", experiment.log_every_steps},
-          {"eval_every_steps", eval_every_steps(experiment)},
-          {"alpha", kAlpha},
-          {"primary", primary},
-          {"arms", arms},
-          {"comparisons", all_comparisons(experiment, by_arm, times, primary)}};
+  s.primary = experiment.primary.empty() ? std::vector<std::string>{speed} : experiment.primary;
+  s.experiment = experiment.name;
+  s.claim = experiment.claim;
+  s.source = experiment.source;
+  s.seeds = experiment.seeds;
+  s.baseline = experiment.baseline;
+  s.target = experiment.target;
+  if (!experiment.initialization_only) s.speed_measure = speed;
+  s.initialization_only = experiment.initialization_only;
+  s.log_every_steps = experiment.log_every_steps;
+  s.eval_every_steps = eval_every_steps(experiment);
+  s.alpha = kAlpha;
+  s.comparisons = all_comparisons(experiment, by_arm, times, s.primary);
+  return s;
 }
 
 }  // namespace nnfit

@@ -260,50 +260,39 @@ std::vector<ArmTuning> tune_arms(Experiment& e, const CompareOptions& options) {
   return out;
 }
 
-json tuning_json(const Experiment& e, const std::vector<ArmTuning>& tunings) {
-  json arms = json::array();
+TuningSummary tuning_summary(const Experiment& e, const std::vector<ArmTuning>& tunings) {
+  TuningSummary out;
+  out.key = e.tune->key;
+  out.metric = e.tune->metric;
+  out.at = e.tune->at_best ? "best" : "final";
+  out.method = e.tune->successive_halving ? "successive_halving" : "grid";
+  out.values = e.tune->values;
+  out.eta = e.tune->eta;
+  out.extend = e.tune->extend;
+  for (int i = 0; i < e.tune->seeds; ++i) out.seeds.push_back(kFirstTuningSeed + i);
+  const auto selection = [](double v) {
+    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+  };
   for (const auto& t : tunings) {
-    json rungs = json::array();
+    ArmTuningSummary a;
+    a.arm = t.arm;
+    a.chosen = t.chosen;
+    a.on_edge = t.on_edge;
     for (std::size_t k = 0; k < t.rungs.size(); ++k) {
-      json points = json::array();
-      for (std::size_t i = 0; i < t.rungs[k].points.size(); ++i) {
-        // Rung points index the grid, not t.values, which "extend" may have grown below it.
-        const double v = t.selection[k][i];
-        points.push_back({{"value", e.tune->values[t.rungs[k].points[i]]},
-                          {"selection", std::isfinite(v) ? json(v) : json()},
-                          {"diverged", t.diverged[k][i]}});
-      }
-      rungs.push_back({{"steps", t.rungs[k].steps}, {"points", points}});
+      TuningRung rung{t.rungs[k].steps, {}};
+      // Rung points index the grid, not t.values, which "extend" may have grown below it.
+      for (std::size_t i = 0; i < t.rungs[k].points.size(); ++i)
+        rung.points.push_back(
+            {e.tune->values[t.rungs[k].points[i]], selection(t.selection[k][i]), t.diverged[k][i]});
+      a.rungs.push_back(std::move(rung));
     }
-    json extended = json::array();
     for (const auto& x : t.extended)
-      extended.push_back({{"value", x.value},
-                          {"selection", std::isfinite(x.selection) ? json(x.selection) : json()},
-                          {"diverged", x.diverged}});
-    json removed = json::array();
+      a.extended.push_back({x.value, selection(x.selection), x.diverged});
     for (const auto& x : t.removed)
-      removed.push_back({{"value", x.value},
-                         {"rung", x.rung},
-                         {"finished_mean", x.finished_mean},
-                         {"diverged", x.diverged}});
-    arms.push_back({{"arm", t.arm},
-                    {"chosen", t.chosen},
-                    {"on_edge", t.on_edge},
-                    {"rungs", rungs},
-                    {"extended", extended},
-                    {"removed_by_divergence", removed}});
+      a.removed_by_divergence.push_back({x.value, x.finished_mean, x.rung, x.diverged});
+    out.arms.push_back(std::move(a));
   }
-  std::vector<std::uint64_t> seeds;
-  for (int i = 0; i < e.tune->seeds; ++i) seeds.push_back(kFirstTuningSeed + i);
-  return {{"key", e.tune->key},
-          {"values", e.tune->values},
-          {"metric", e.tune->metric},
-          {"at", e.tune->at_best ? "best" : "final"},
-          {"method", e.tune->successive_halving ? "successive_halving" : "grid"},
-          {"eta", e.tune->eta},
-          {"extend", e.tune->extend},
-          {"seeds", seeds},
-          {"arms", arms}};
+  return out;
 }
 
 }  // namespace nnfit

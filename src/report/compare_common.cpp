@@ -15,14 +15,13 @@ std::string fmt(double v, const char* format) {
   return report::cell_number(v, format);
 }
 
-// "0.2345 ± 0.0123 [0.2200, 0.2490]" from an estimate object; "-" when absent.
-std::string estimate_text(const json& measures, const std::string& name, const char* format) {
-  if (!measures.contains(name)) return "-";
-  const json& e = measures[name];
-  if (e["n"].get<int>() < 2) return fmt(e["mean"].get<double>(), format) + " (n=1)";
-  return fmt(e["mean"].get<double>(), format) + " ± " + fmt(e["sd"].get<double>(), format) + " [" +
-         fmt(e["ci_low"].get<double>(), format) + ", " + fmt(e["ci_high"].get<double>(), format) +
-         "]";
+std::string estimate_text(const ArmSummary& arm, const std::string& name, const char* format) {
+  const auto it = arm.measures.find(name);
+  if (it == arm.measures.end()) return "-";
+  const Estimate& e = it->second;
+  if (e.n < 2) return fmt(e.mean, format) + " (n=1)";
+  return fmt(e.mean, format) + " ± " + fmt(e.sd, format) + " [" + fmt(e.ci_low, format) + ", " +
+         fmt(e.ci_high, format) + "]";
 }
 
 const char* format_of(const std::string& measure) {
@@ -32,15 +31,14 @@ const char* format_of(const std::string& measure) {
   return "%.4g";
 }
 
-std::string describe_measure(const std::string& m, const json& summary) {
-  if (m == "steps_to_target" || m == "epochs_to_target") {
-    const json& t = summary["target"];
-    const std::string metric = t["metric"].get<std::string>();
-    const int window = summary.value("log_every_steps", 0);
+std::string describe_measure(const std::string& m, const Summary& summary) {
+  if ((m == "steps_to_target" || m == "epochs_to_target") && summary.target) {
+    const std::string metric = summary.target->metric;
+    const int window = summary.log_every_steps;
     std::string text = std::string(m == "steps_to_target" ? "steps" : "epochs") + " to " + metric +
                        (metric.find("loss") != std::string::npos ? " <= " : " >= ") +
-                       fmt(t["value"].get<double>());
-    const int every = summary.value("eval_every_steps", 0);
+                       fmt(summary.target->value);
+    const int every = summary.eval_every_steps;
     if (m == "steps_to_target" && metric == "train_loss" && window > 0)
       text += " (mean over " + std::to_string(window) + "-step windows)";
     else if (m == "steps_to_target" && every > 0 && metric.rfind("val_", 0) == 0)

@@ -99,19 +99,18 @@ Figure target_plot(const ReportInputs& in) {
                         "share of runs that reached the target",
                         false,
                         {}};
-  for (const auto& a : summary["arms"]) {
-    if (!a.contains("target")) continue;
-    const std::string name = a["name"].get<std::string>();
-    plot::Series s{name, colors.at(name), {0.0}, {0.0}, {}, {}, false, true};
+  for (const auto& a : summary.arms) {
+    if (!a.target) continue;
+    plot::Series s{a.name, colors.at(a.name), {0.0}, {0.0}, {}, {}, false, true};
     double reached = 0;
-    for (const auto& point : a["target"]["kaplan_meier"]) {
-      s.x.push_back(point[0].get<double>());
+    for (const auto& [time, survival] : a.target->kaplan_meier) {
+      s.x.push_back(time);
       s.y.push_back(reached);
-      reached = 1.0 - point[1].get<double>();
-      s.x.push_back(point[0].get<double>());
+      reached = 1.0 - survival;
+      s.x.push_back(time);
       s.y.push_back(reached);
     }
-    s.x.push_back(a["target"]["tau"].get<double>());
+    s.x.push_back(a.target->tau);
     s.y.push_back(reached);
     chart.series.push_back(s);
   }
@@ -125,30 +124,28 @@ Figure target_plot(const ReportInputs& in) {
 std::vector<Figure> depth_plots(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   std::vector<Figure> plots;
-  for (const char* quantity : {"post_var", "post_mean"}) {
-    const bool var = std::string(quantity) == "post_var";
+  for (const bool var : {true, false}) {
     plot::LineChart chart{var ? "Activation variance by depth" : "Activation mean by depth",
                           "hidden layer",
                           var ? "variance of the activations" : "mean of the activations",
                           false,
                           {}};
     std::vector<double> all;
-    for (const auto& a : summary["arms"]) {
-      const std::string name = a["name"].get<std::string>();
-      for (const char* when : {"layers_at_init", "layers_final"}) {
-        plot::Series s{name + (std::string(when) == "layers_final" ? " (end)"
-                               : e.initialization_only             ? ""
-                                                                   : " (init)"),
-                       colors.at(name),
+    for (const auto& a : summary.arms) {
+      for (const bool at_end : {false, true}) {
+        plot::Series s{a.name + (at_end                  ? " (end)"
+                                 : e.initialization_only ? ""
+                                                         : " (init)"),
+                       colors.at(a.name),
                        {},
                        {},
                        {},
                        {},
-                       std::string(when) == "layers_final",
+                       at_end,
                        true};
-        for (const auto& l : a[when]) {
-          s.x.push_back(l["depth"].get<double>());
-          s.y.push_back(l[quantity]["mean"].get<double>());
+        for (const auto& l : at_end ? a.layers_final : a.layers_at_init) {
+          s.x.push_back(static_cast<double>(l.depth));
+          s.y.push_back(var ? l.post_var.mean : l.post_mean.mean);
           all.push_back(s.y.back());
         }
         if (!s.x.empty()) chart.series.push_back(s);
@@ -190,26 +187,26 @@ Figure dead_units_plot(const ReportInputs& in) {
 // Tuning: each arm's selection value against the tuned key, at the first rung (every point
 // at the same short budget); the sensitivity of an activation to its learning rate.
 Figure sensitivity_plot(const ReportInputs& in) {
-  const json& tuning = in.summary["tuning"];
-  const std::string key = tuning["key"].get<std::string>();
-  const std::string metric = tuning["metric"].get<std::string>();
+  const TuningSummary& tuning = *in.summary.tuning;
+  const std::string& key = tuning.key;
+  const std::string& metric = tuning.metric;
   const bool negated = !lower_is_better(metric);
   plot::LineChart chart{"Sensitivity to " + key,
                         "log10 " + key,
-                        metric + " (" + tuning["at"].get<std::string>() + " epoch, mean over " +
-                            std::to_string(tuning["seeds"].size()) + " tuning seeds)",
+                        metric + " (" + tuning.at + " epoch, mean over " +
+                            std::to_string(tuning.seeds.size()) + " tuning seeds)",
                         false,
                         {}};
   std::int64_t steps = 0;
-  for (const auto& a : tuning["arms"]) {
-    const json& rung = a["rungs"][0];
-    steps = rung["steps"].get<std::int64_t>();
-    const std::string name = a["arm"].get<std::string>();
-    plot::Series s{name, in.colors.at(name), {}, {}, {}, {}, false, true};
-    for (const auto& p : rung["points"]) {
-      if (p["selection"].is_null()) continue;
-      s.x.push_back(std::log10(p["value"].get<double>()));
-      s.y.push_back(negated ? -p["selection"].get<double>() : p["selection"].get<double>());
+  for (const auto& a : tuning.arms) {
+    if (a.rungs.empty()) continue;
+    const TuningRung& rung = a.rungs.front();
+    steps = rung.steps;
+    plot::Series s{a.arm, in.colors.at(a.arm), {}, {}, {}, {}, false, true};
+    for (const auto& p : rung.points) {
+      if (!p.selection) continue;
+      s.x.push_back(std::log10(p.value));
+      s.y.push_back(negated ? -*p.selection : *p.selection);
     }
     chart.series.push_back(s);
   }
@@ -221,9 +218,9 @@ Figure sensitivity_plot(const ReportInputs& in) {
 
 }  // namespace
 
-bool has_layer_statistics(const json& summary) {
+bool has_layer_statistics(const Summary& summary) {
   bool has_layers = false;
-  for (const auto& a : summary["arms"]) has_layers |= !a["layers_at_init"].empty();
+  for (const auto& a : summary.arms) has_layers |= !a.layers_at_init.empty();
   return has_layers;
 }
 
@@ -237,7 +234,7 @@ std::vector<Figure> all_plots(const ReportInputs& in) {
     if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
     if (e.target) plots.push_back(target_plot(in));
   }
-  if (in.summary.contains("tuning")) plots.push_back(sensitivity_plot(in));
+  if (in.summary.tuning) plots.push_back(sensitivity_plot(in));
   if (has_layer_statistics(in.summary)) {
     for (auto& figure : depth_plots(in)) plots.push_back(std::move(figure));
     if (!e.initialization_only && in.epochs > 0) plots.push_back(dead_units_plot(in));

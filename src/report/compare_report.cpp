@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 // runs.jsonl, summary.json and experiment.json.
 void write_machine_files(const fs::path& dir, const Experiment& e,
-                         const std::vector<RunRecord>& records, const json& summary) {
+                         const std::vector<RunRecord>& records, const Summary& summary) {
   std::string lines;
   for (const auto& r : records) {
     json j = r.to_json();
@@ -36,7 +36,7 @@ void write_machine_files(const fs::path& dir, const Experiment& e,
     lines += j.dump() + "\n";
   }
   write_file_atomically((dir / "runs.jsonl").string(), lines);
-  write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
+  write_file_atomically((dir / "summary.json").string(), json(summary).dump(2) + "\n");
   json experiment_json = {{"spec", e.spec}, {"arms", json::array()}};
   for (const auto& a : e.arms)
     experiment_json["arms"].push_back({{"name", a.name},
@@ -45,29 +45,33 @@ void write_machine_files(const fs::path& dir, const Experiment& e,
   write_file_atomically((dir / "experiment.json").string(), experiment_json.dump(2) + "\n");
 }
 
+// The comparison of an arm's measure with the baseline's, as summary.csv's last seven cells.
+std::string comparison_cells(const Comparison& c) {
+  std::string cells;
+  auto cell = [&cells](const std::string& text) { cells.append(",").append(text); };
+  cell(fmt(c.difference, "%.9g"));
+  cell(c.relative ? fmt(*c.relative, "%.9g") : "");
+  for (int i : {0, 1}) cell(c.continuous ? fmt(c.continuous->t_interval[i], "%.9g") : "");
+  cell(fmt(c.p, "%.9g"));
+  cell(fmt(c.p_adjusted, "%.9g"));
+  cell(c.verdict);
+  return cells;
+}
+
 // summary.csv: one row per arm and measure, with its comparison to the baseline.
-std::string summary_csv(const json& summary) {
+std::string summary_csv(const Summary& summary) {
   std::string csv =
       "arm,measure,n,mean,sd,ci_low,ci_high,difference_vs_baseline,relative_difference,t_low,"
       "t_high,p,p_adjusted,verdict\n";
-  auto cell = [&csv](const std::string& text) { csv.append(",").append(text); };
-  for (const auto& a : summary["arms"])
-    for (const auto& [name, est] : a["measures"].items()) {
-      csv.append(a["name"].get<std::string>());
-      cell(name);
-      cell(std::to_string(est["n"].get<int>()));
-      for (const char* k : {"mean", "sd", "ci_low", "ci_high"})
-        cell(fmt(est[k].get<double>(), "%.9g"));
+  for (const auto& a : summary.arms)
+    for (const auto& [name, est] : a.measures) {
+      csv.append(a.name + "," + name + "," + std::to_string(est.n));
+      for (const double v : {est.mean, est.sd, est.ci_low, est.ci_high})
+        csv.append(",").append(fmt(v, "%.9g"));
       bool found = false;
-      for (const auto& c : summary["comparisons"])
-        if (c["arm"] == a["name"] && c["measure"] == name) {
-          cell(fmt(c["difference"].get<double>(), "%.9g"));
-          cell(c["relative"].is_number() ? fmt(c["relative"].get<double>(), "%.9g") : "");
-          for (int i : {0, 1})
-            cell(c.contains("t_interval") ? fmt(c["t_interval"][i].get<double>(), "%.9g") : "");
-          cell(fmt(c["p"].get<double>(), "%.9g"));
-          cell(fmt(c["p_adjusted"].get<double>(), "%.9g"));
-          cell(c["verdict"].get<std::string>());
+      for (const auto& c : summary.comparisons)
+        if (c.arm == a.name && c.measure == name) {
+          csv.append(comparison_cells(c));
           found = true;
         }
       if (!found) csv.append(",,,,,,");
@@ -78,22 +82,17 @@ std::string summary_csv(const json& summary) {
 
 }  // namespace
 
-json summary_with_context(const json& summary_in, const ReportContext& context) {
-  json summary = summary_in;
-  summary["command"] = context.command;
-  summary["machine"] = context.machine;
-  summary["nnfit_version"] = kVersion;
-  summary["compiler_flags"] = kCompilerFlags;
-  summary["matrix_products"] = gemm_backend();
-  summary["date"] = context.date;
-  return summary;
+Provenance provenance_of(const ReportContext& context) {
+  return {context.command, context.machine, kVersion, kCompilerFlags, gemm_backend(), context.date};
 }
 
 void write_report(const Experiment& e, const std::vector<RunRecord>& records,
-                  const json& summary_in, const ReportContext& context, const std::string& output) {
+                  const Summary& summary_in, const ReportContext& context,
+                  const std::string& output) {
   const fs::path dir(output);
   fs::create_directories(dir / "plots");
-  const json summary = summary_with_context(summary_in, context);
+  Summary summary = summary_in;
+  summary.provenance = provenance_of(context);
   write_machine_files(dir, e, records, summary);
   write_file_atomically((dir / "summary.csv").string(), summary_csv(summary));
 
@@ -106,8 +105,8 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
   report::Document doc;
   intro_section(doc, in);
   if (!e.initialization_only) verdicts_section(doc, in);
-  if (summary.contains("fixed")) sensitivity_section(doc, in);
-  if (summary.contains("tuning")) tuning_section(doc, in);
+  if (summary.fixed) sensitivity_section(doc, in);
+  if (summary.tuning) tuning_section(doc, in);
   arms_section(doc, in);
   doc.heading("Plots");
   for (const auto& p : plots) doc.figure(p.caption, "plots/" + p.file, p.svg);

@@ -20,7 +20,7 @@ namespace nnfit::compare_parts {
 struct ReportInputs {
   const Experiment& e;
   const std::vector<RunRecord>& records;
-  const json& summary;
+  const Summary& summary;
   const ReportContext& context;
   std::map<std::string, std::string> colors;  // arm -> plot colour
   std::size_t epochs = 0;                     // the longest run's
@@ -32,13 +32,13 @@ struct Figure {
 
 // Numbers as the report's cells show them.
 std::string fmt(double v, const char* format = "%.4g");
-// "0.2345 ± 0.0123 [0.2200, 0.2490]" from an estimate object; "-" when absent.
-std::string estimate_text(const json& measures, const std::string& name,
+// "0.2345 ± 0.0123 [0.2200, 0.2490]" from an arm's estimate of a measure; "-" when absent.
+std::string estimate_text(const ArmSummary& arm, const std::string& name,
                           const char* format = "%.4g");
 // The printf format of a measure's values.
 const char* format_of(const std::string& measure);
 // A measure in words ("steps to val_accuracy >= 0.8 (checked every 200 steps)").
-std::string describe_measure(const std::string& m, const json& summary);
+std::string describe_measure(const std::string& m, const Summary& summary);
 
 // Per arm, a metric over epochs: the mean and the range over seeds.
 struct Curve {
@@ -50,7 +50,7 @@ Curve curve(const std::vector<RunRecord>& records, const std::string& arm,
 // The accuracy the records have at epoch ends (validation, else test, else training).
 std::string epoch_metric_for_accuracy(const std::vector<RunRecord>& records);
 
-bool has_layer_statistics(const json& summary);
+bool has_layer_statistics(const Summary& summary);
 // Every plot the experiment has, in report order.
 std::vector<Figure> all_plots(const ReportInputs& in);
 

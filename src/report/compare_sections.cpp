@@ -40,53 +40,51 @@ namespace {
 
 // A time difference that a censored run makes a bound: "≥ 120" (an arm that never reached the
 // target took longer than its budget), "≤ -80".
-std::string bounded(const json& value, const json& bound, const char* format) {
-  const std::string text = fmt(value.get<double>(), format);
-  if (bound == "at least") return "≥ " + text;
-  if (bound == "at most") return "≤ " + text;
+std::string bounded(double value, Bound bound, const char* format) {
+  const std::string text = fmt(value, format);
+  if (bound == Bound::at_least) return "≥ " + text;
+  if (bound == Bound::at_most) return "≤ " + text;
   return text;
 }
 
 // The interval of a median time difference, from the sign test (or why there is none).
-std::string time_interval(const json& c, const char* format) {
-  if (c.value("identical", false)) {
-    const int decided = c["faster"].get<int>() + c["slower"].get<int>();
-    return decided == c["n"].get<int>()
-               ? std::string("identical in every seed")
-               : "identical in every decided pair (" + std::to_string(decided) + " of " +
-                     c["n"].dump() + ")";
+std::string time_interval(const Comparison& c, const char* format) {
+  const Comparison::Times& t = *c.times;
+  if (t.identical) {
+    const int decided = t.faster + t.slower;
+    return decided == c.n ? std::string("identical in every seed")
+                          : "identical in every decided pair (" + std::to_string(decided) + " of " +
+                                std::to_string(c.n) + ")";
   }
-  if (!c.contains("interval") || c["interval"].is_null())
-    return c["n"].get<int>() - c["undetermined"].get<int>() < 6
-               ? "not estimable (< 6 decided pairs)"
-               : "not estimable";
-  return "[" + bounded(c["interval"][0], c["interval_bounds"][0], format) + ", " +
-         bounded(c["interval"][1], c["interval_bounds"][1], format) + "]";
+  if (!t.interval)
+    return c.n - t.undetermined < 6 ? "not estimable (< 6 decided pairs)" : "not estimable";
+  return "[" + bounded((*t.interval)[0], t.interval_bounds[0], format) + ", " +
+         bounded((*t.interval)[1], t.interval_bounds[1], format) + "]";
 }
 
 // One comparison as a table row: arm, measure (optional), difference, relative, interval,
 // p, Holm-adjusted p, pairs, verdict.
-std::vector<std::string> comparison_row(const json& c, bool with_measure, bool bold) {
-  const std::string m = c["measure"].get<std::string>();
-  const char* f = format_of(m);
-  std::vector<std::string> row = {c["arm"].get<std::string>()};
-  if (with_measure) row.push_back(m);
-  const bool times = m == "steps_to_target";
-  row.push_back(times ? bounded(c["difference"], c["difference_bound"], f)
-                      : fmt(c["difference"].get<double>(), f));
-  row.push_back(c["relative"].is_number() ? fmt(100.0 * c["relative"].get<double>(), "%+.1f%%")
-                                          : "-");
-  row.push_back(times ? time_interval(c, f)
-                      : "[" + fmt(c["t_interval"][0].get<double>(), f) + ", " +
-                            fmt(c["t_interval"][1].get<double>(), f) + "]");
-  row.push_back(fmt(c["p"].get<double>(), "%.3g"));
-  row.push_back(fmt(c["p_adjusted"].get<double>(), "%.3g"));
-  row.push_back(times ? std::to_string(c["faster"].get<int>()) + " faster, " +
-                            std::to_string(c["slower"].get<int>()) + " slower, " +
-                            std::to_string(c["undetermined"].get<int>()) + " undecided"
-                      : std::to_string(c["n"].get<int>()));
-  const std::string v = c["verdict"].get<std::string>();
-  row.push_back(bold ? "**" + v + "**" : v);
+std::vector<std::string> comparison_row(const Comparison& c, bool with_measure, bool bold) {
+  const char* f = format_of(c.measure);
+  std::vector<std::string> row = {c.arm};
+  if (with_measure) row.push_back(c.measure);
+  const Comparison::Times* times = c.times ? &*c.times : nullptr;
+  row.push_back(times ? bounded(c.difference, times->difference_bound, f) : fmt(c.difference, f));
+  row.push_back(c.relative ? fmt(100.0 * *c.relative, "%+.1f%%") : "-");
+  if (times)
+    row.push_back(time_interval(c, f));
+  else if (c.continuous)
+    row.push_back("[" + fmt(c.continuous->t_interval[0], f) + ", " +
+                  fmt(c.continuous->t_interval[1], f) + "]");
+  else
+    row.push_back("-");
+  row.push_back(fmt(c.p, "%.3g"));
+  row.push_back(fmt(c.p_adjusted, "%.3g"));
+  row.push_back(times
+                    ? std::to_string(times->faster) + " faster, " + std::to_string(times->slower) +
+                          " slower, " + std::to_string(times->undetermined) + " undecided"
+                    : std::to_string(c.n));
+  row.push_back(bold ? "**" + c.verdict + "**" : c.verdict);
   return row;
 }
 
@@ -104,7 +102,7 @@ std::vector<std::string> comparison_header(const std::string& baseline, bool wit
 
 void verdicts_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
-  const std::string speed = summary["speed_measure"].get<std::string>();
+  const std::string speed = summary.speed_measure.value_or("");
   doc.heading("Verdicts");
   const std::string test =
       speed == "steps_to_target"
@@ -126,14 +124,14 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
                 fmt(kAlpha, "%.2f") + " and at least " + std::to_string(kMinimumPairs) +
                 " pairs; otherwise it is `not shown at this many seeds`.");
   std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, false)};
-  for (const auto& c : summary["comparisons"])
-    if (c["headline"].get<bool>()) rows.push_back(comparison_row(c, false, true));
+  for (const auto& c : summary.comparisons)
+    if (c.headline) rows.push_back(comparison_row(c, false, true));
   doc.table(rows);
-  for (const auto& c : summary["comparisons"])
-    if (c["headline"].get<bool>() && c.contains("detectable") && c["detectable"].is_number()) {
-      doc.paragraph("With " + std::to_string(c["n"].get<int>()) +
+  for (const auto& c : summary.comparisons)
+    if (c.headline && c.continuous && c.continuous->detectable) {
+      doc.paragraph("With " + std::to_string(c.n) +
                     " seeds and the spread seen here, a difference smaller than about " +
-                    fmt(c["detectable"].get<double>(), format_of(speed)) +
+                    fmt(*c.continuous->detectable, format_of(speed)) +
                     " (in the units above) would likely go undetected (80% power, paired "
                     "t-test, 5% two-sided).");
       break;
@@ -143,9 +141,9 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
 // "tune": {"fixed": v}: the headline verdicts at each arm's tuned value beside those with every
 // arm at v, so that a reader sees which verdicts are about the learning rate.
 void sensitivity_section(report::Document& doc, const ReportInputs& in) {
-  const json& fixed = in.summary["fixed"];
-  const std::string key = fixed["key"].get<std::string>();
-  const std::string value = fmt(fixed["value"].get<double>());
+  const FixedSummary& fixed = *in.summary.fixed;
+  const std::string& key = fixed.key;
+  const std::string value = fmt(fixed.value);
   doc.heading("Sensitivity: tuned against fixed " + key);
   doc.paragraph("The evaluation seeds ran twice: each arm at its own tuned `" + key +
                 "` (the verdicts above) and every arm at `" + key + "` = " + value +
@@ -154,70 +152,70 @@ void sensitivity_section(report::Document& doc, const ReportInputs& in) {
   std::vector<std::vector<std::string>> rows = {
       {"arm", "tuned: difference [95% interval]", "tuned verdict",
        "fixed " + value + ": difference [95% interval]", "fixed verdict", "same?"}};
-  const auto cell = [](const json& c) {
+  const auto cell = [](const Comparison& c) {
     const auto row = comparison_row(c, false, false);  // arm, difference, relative, interval, ...
     return row[1] + " " + row[3];
   };
-  for (const auto& c : in.summary["comparisons"]) {
-    if (!c["headline"].get<bool>()) continue;
-    for (const auto& f : fixed["comparisons"])
-      if (f["headline"].get<bool>() && f["arm"] == c["arm"]) {
-        const std::string tuned = c["verdict"], at_fixed = f["verdict"];
-        rows.push_back({c["arm"].get<std::string>(), cell(c), "**" + tuned + "**", cell(f),
-                        "**" + at_fixed + "**", tuned == at_fixed ? "yes" : "no"});
-      }
+  for (const auto& c : in.summary.comparisons) {
+    if (!c.headline) continue;
+    for (const auto& f : fixed.comparisons)
+      if (f.headline && f.arm == c.arm)
+        rows.push_back({c.arm, cell(c), "**" + c.verdict + "**", cell(f), "**" + f.verdict + "**",
+                        c.verdict == f.verdict ? "yes" : "no"});
   }
   doc.table(rows);
 }
 
+namespace {
+
+// A tuning arm's row: its rungs, its diverged tuning runs and what the reader should know.
+std::vector<std::string> tuning_row(const TuningSummary& t, const ArmTuningSummary& a) {
+  std::string rungs, diverged;
+  const std::string of = "/" + std::to_string(t.seeds.size());
+  const auto add_diverged = [&](const TuningPoint& p) {
+    if (p.diverged > 0)
+      diverged +=
+          (diverged.empty() ? "" : ", ") + fmt(p.value) + ": " + std::to_string(p.diverged) + of;
+  };
+  for (const auto& r : a.rungs) {
+    rungs += (rungs.empty() ? "" : ", ") + std::to_string(r.steps) + ": " +
+             std::to_string(r.points.size());
+    for (const auto& p : r.points) add_diverged(p);
+  }
+  for (const auto& x : a.extended) add_diverged(x);
+  std::string note = a.on_edge ? "on the edge of the space: widen it" : "";
+  for (const auto& x : a.extended)
+    note += (note.empty() ? "" : "; ") + std::string("tried beyond the edge: ") + fmt(x.value) +
+            " (" + (x.selection ? fmt(*x.selection, "%.4g") : std::string("diverged")) + ")";
+  for (const auto& x : a.removed_by_divergence)
+    note += (note.empty() ? "" : "; ") + fmt(x.value) + " had the best " + t.metric +
+            " in its finished tuning runs (" + fmt(x.finished_mean, "%.4g") + ", rung " +
+            std::to_string(x.rung) + ") but diverged in " + std::to_string(x.diverged) + of +
+            ": not chosen";
+  return {a.arm, fmt(a.chosen), rungs, diverged.empty() ? "none" : diverged, note};
+}
+
+}  // namespace
+
 void tuning_section(report::Document& doc, const ReportInputs& in) {
-  const json& t = in.summary["tuning"];
+  const TuningSummary& t = *in.summary.tuning;
   std::string seeds;
-  for (const auto& s : t["seeds"]) seeds += (seeds.empty() ? "" : ", ") + s.dump();
+  for (const auto s : t.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
   doc.heading("Tuning");
   doc.paragraph(
-      "Each arm ran at its own `" + t["key"].get<std::string>() + "`, chosen among " +
-      std::to_string(t["values"].size()) + " values by " +
-      (t["method"] == "successive_halving"
-           ? "successive halving (eta " + t["eta"].dump() + "; Jamieson and Talwalkar 2016)"
+      "Each arm ran at its own `" + t.key + "`, chosen among " + std::to_string(t.values.size()) +
+      " values by " +
+      (t.method == "successive_halving"
+           ? "successive halving (eta " + std::to_string(t.eta) + "; Jamieson and Talwalkar 2016)"
            : std::string("a full grid")) +
-      " on the validation split's `" + t["metric"].get<std::string>() + "` at its " +
-      t["at"].get<std::string>() + " epoch, on tuning seeds " + seeds +
+      " on the validation split's `" + t.metric + "` at its " + t.at + " epoch, on tuning seeds " +
+      seeds +
       ", which are not evaluation seeds; no test metric is read. A value at which any tuning "
       "run diverged (or failed) scores as the worst, whatever its finished epochs measured: it "
       "can never be chosen.");
   std::vector<std::vector<std::string>> rows = {
       {"arm", "chosen", "rungs (steps: points)", "diverged tuning runs (value: runs)", "note"}};
-  const std::string of = "/" + std::to_string(t["seeds"].size());
-  for (const auto& a : t["arms"]) {
-    std::string rungs, diverged;
-    for (const auto& r : a["rungs"]) {
-      rungs += (rungs.empty() ? "" : ", ") + r["steps"].dump() + ": " +
-               std::to_string(r["points"].size());
-      for (const auto& p : r["points"])
-        if (p.value("diverged", 0) > 0)
-          diverged += (diverged.empty() ? "" : ", ") + fmt(p["value"].get<double>()) + ": " +
-                      p["diverged"].dump() + of;
-    }
-    for (const auto& x : a.value("extended", json::array()))
-      if (x.value("diverged", 0) > 0)
-        diverged += (diverged.empty() ? "" : ", ") + fmt(x["value"].get<double>()) + ": " +
-                    x["diverged"].dump() + of;
-    std::string note = a["on_edge"].get<bool>() ? "on the edge of the space: widen it" : "";
-    for (const auto& x : a.value("extended", json::array()))
-      note += (note.empty() ? "" : "; ") + std::string("tried beyond the edge: ") +
-              fmt(x["value"].get<double>()) + " (" +
-              (x["selection"].is_number() ? fmt(x["selection"].get<double>(), "%.4g")
-                                          : std::string("diverged")) +
-              ")";
-    for (const auto& x : a.value("removed_by_divergence", json::array()))
-      note += (note.empty() ? "" : "; ") + fmt(x["value"].get<double>()) + " had the best " +
-              t["metric"].get<std::string>() + " in its finished tuning runs (" +
-              fmt(x["finished_mean"].get<double>(), "%.4g") + ", rung " + x["rung"].dump() +
-              ") but diverged in " + x["diverged"].dump() + of + ": not chosen";
-    rows.push_back({a["arm"].get<std::string>(), fmt(a["chosen"].get<double>()), rungs,
-                    diverged.empty() ? "none" : diverged, note});
-  }
+  for (const auto& a : t.arms) rows.push_back(tuning_row(t, a));
   doc.table(rows);
 }
 
@@ -245,26 +243,21 @@ void arms_section(report::Document& doc, const ReportInputs& in) {
     std::vector<std::string> present;
     for (const auto& m : measures) {
       bool any = false;
-      for (const auto& a : summary["arms"]) any |= a["measures"].contains(m);
+      for (const auto& a : summary.arms) any |= a.measures.count(m) > 0;
       if (any) present.push_back(m), header.push_back(describe_measure(m, summary));
     }
     rows.push_back(header);
-    for (const auto& a : summary["arms"]) {
-      std::vector<std::string> row = {a["name"].get<std::string>(),
-                                      a["description"].get<std::string>(),
-                                      std::to_string(a["runs"].get<int>())};
-      if (!e.initialization_only) row.push_back(std::to_string(a["diverged"].get<int>()));
-      if (e.target) {
-        const json& t = a["target"];
-        row.push_back(std::to_string(t["reached"].get<int>()) + "/" +
-                      std::to_string(t["runs"].get<int>()));
-        row.push_back(fmt(t["restricted_mean"].get<double>(), "%.0f") + " [" +
-                      fmt(t["restricted_mean_ci"][0].get<double>(), "%.0f") + ", " +
-                      fmt(t["restricted_mean_ci"][1].get<double>(), "%.0f") + "]");
+    for (const auto& a : summary.arms) {
+      std::vector<std::string> row = {a.name, a.description, std::to_string(a.runs)};
+      if (!e.initialization_only) row.push_back(std::to_string(a.diverged));
+      if (e.target && a.target) {
+        const TargetSummary& t = *a.target;
+        row.push_back(std::to_string(t.reached) + "/" + std::to_string(t.runs));
+        row.push_back(fmt(t.restricted_mean, "%.0f") + " [" + fmt(t.restricted_mean_ci[0], "%.0f") +
+                      ", " + fmt(t.restricted_mean_ci[1], "%.0f") + "]");
       }
-      row.push_back(std::to_string(a["dead_layer_at_init"].get<int>()) + "/" +
-                    std::to_string(a["runs"].get<int>()));
-      for (const auto& m : present) row.push_back(estimate_text(a["measures"], m, format_of(m)));
+      row.push_back(std::to_string(a.dead_layer_at_init) + "/" + std::to_string(a.runs));
+      for (const auto& m : present) row.push_back(estimate_text(a, m, format_of(m)));
       rows.push_back(row);
     }
     doc.table(rows);
@@ -282,19 +275,16 @@ void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
                 (e.initialization_only ? "" : ", at initialisation and after training") + ".");
   std::vector<std::vector<std::string>> rows = {
       {"arm", "when", "layer", "mean", "variance", "dead"}};
-  for (const auto& a : summary["arms"])
-    for (const char* when : {"layers_at_init", "layers_final"}) {
-      const auto& layers = a[when];
+  for (const auto& a : summary.arms)
+    for (const bool at_end : {false, true}) {
+      const auto& layers = at_end ? a.layers_final : a.layers_at_init;
       const std::size_t n = layers.size();
       for (std::size_t i = 0; i < n; ++i) {
         // Long stacks: the first three, every 4th, and the last.
         if (n > 10 && i >= 3 && i + 1 < n && (i + 1) % 4 != 0) continue;
-        const auto& l = layers[i];
-        rows.push_back(
-            {a["name"].get<std::string>(), std::string(when) == "layers_final" ? "end" : "init",
-             std::to_string(l["depth"].get<int>()), fmt(l["post_mean"]["mean"].get<double>()),
-             fmt(l["post_var"]["mean"].get<double>()),
-             fmt(l["dead"]["mean"].get<double>(), "%.3f")});
+        const LayerStatistics& l = layers[i];
+        rows.push_back({a.name, at_end ? "end" : "init", std::to_string(l.depth),
+                        fmt(l.post_mean.mean), fmt(l.post_var.mean), fmt(l.dead.mean, "%.3f")});
       }
     }
   doc.table(rows);
@@ -307,7 +297,7 @@ void comparisons_section(report::Document& doc, const ReportInputs& in) {
       "Each measure's p-values are adjusted across the arms by Holm's method; the "
       "headline measure's are those of the verdicts above.");
   std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, true)};
-  for (const auto& c : summary["comparisons"]) rows.push_back(comparison_row(c, true, false));
+  for (const auto& c : summary.comparisons) rows.push_back(comparison_row(c, true, false));
   doc.table(rows);
 }
 

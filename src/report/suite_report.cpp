@@ -27,10 +27,10 @@ std::string number(double v, const char* format = "%.3g") {
 // Demšar's critical-difference diagram: the rank axis (1, the best, on the left), each arm at
 // its average rank, and a thick line under each group of arms whose ranks differ by less than
 // the Nemenyi CD (no difference shown among them).
-std::string cd_diagram(const json& s) {
-  const std::vector<double> ranks = s["average_ranks"].get<std::vector<double>>();
-  const std::vector<std::string> arms = s["arms"].get<std::vector<std::string>>();
-  const double cd = s["critical_difference"].get<double>();
+std::string cd_diagram(const SuiteSummary& s) {
+  const std::vector<double>& ranks = s.ranking->average_ranks;
+  const std::vector<std::string>& arms = s.arms;
+  const double cd = s.ranking->critical_difference;
   const int k = static_cast<int>(ranks.size());
   const double left = 210, right = 210, width = 820, top = 60;
   const auto x = [&](double r) {
@@ -88,11 +88,12 @@ std::string cd_diagram(const json& s) {
   return svg + "</svg>\n";
 }
 
-void ranks_section(report::Document& doc, const json& s) {
-  const auto arms = s["arms"].get<std::vector<std::string>>();
-  const auto datasets = s["datasets"].get<std::vector<std::string>>();
+void ranks_section(report::Document& doc, const SuiteSummary& s) {
+  const SuiteRanking& r = *s.ranking;
+  const std::vector<std::string>& arms = s.arms;
+  const std::vector<std::string>& datasets = s.datasets;
   doc.heading("Ranks");
-  doc.paragraph("Per data set, each arm's mean `" + s["rank_by"].get<std::string>() +
+  doc.paragraph("Per data set, each arm's mean `" + s.rank_by +
                 "` over the evaluation seeds, with its rank among the arms there (1: the best; "
                 "ties, within 1e-9, share the mean rank), and the runs behind it. A run that "
                 "diverged counts as a failure, scored at its best validation epoch before it "
@@ -106,22 +107,21 @@ void ranks_section(report::Document& doc, const json& s) {
     std::vector<std::string> row = {"[" + datasets[d] + "](datasets/" + datasets[d] +
                                     "/report.md)"};
     for (std::size_t m = 0; m < arms.size(); ++m) {
-      const json& v = s["scores"][d][m];
+      const double v = r.scores[d][m];
       std::string runs;
-      if (s.contains("score_runs")) {
-        const json& c = s["score_runs"][d][m];
-        runs = ", n " + c["n"].dump() +
-               (c["diverged"].get<int>() > 0 ? ", " + c["diverged"].dump() + " diverged" : "");
+      if (d < r.score_runs.size()) {
+        const ScoreRuns& c = r.score_runs[d][m];
+        runs = ", n " + std::to_string(c.n) +
+               (c.diverged > 0 ? ", " + std::to_string(c.diverged) + " diverged" : "");
       }
-      row.push_back((v.is_number() ? number(v.get<double>(), "%.4f") : "-") + " (" +
-                    number(s["ranks"][d][m].get<double>(), "%.3g") + runs + ")");
+      row.push_back((std::isfinite(v) ? number(v, "%.4f") : "-") + " (" +
+                    number(r.ranks[d][m], "%.3g") + runs + ")");
     }
     rows.push_back(row);
   }
-  if (s.contains("non_discriminating") && !s["non_discriminating"].empty()) {
+  if (!r.non_discriminating.empty()) {
     std::string names;
-    for (const auto& n : s["non_discriminating"])
-      names += (names.empty() ? "" : ", ") + n.get<std::string>();
+    for (const auto& n : r.non_discriminating) names += (names.empty() ? "" : ", ") + n;
     doc.paragraph(
         "Non-discriminating (every arm scored the same there, so the set cannot order "
         "them; on a skewed set with accuracy, every arm at the majority rate): " +
@@ -130,57 +130,54 @@ void ranks_section(report::Document& doc, const json& s) {
         "is the measure a majority-class prediction cannot game.");
   }
   std::vector<std::string> average = {"**average rank**"};
-  for (const auto& r : s["average_ranks"])
-    average.push_back("**" + number(r.get<double>(), "%.3f") + "**");
+  for (const double rank : r.average_ranks) average.push_back("**" + number(rank, "%.3f") + "**");
   rows.push_back(average);
   doc.table(rows);
 }
 
-void tests_section(report::Document& doc, const json& s) {
-  const json& f = s["friedman"];
-  const int n = static_cast<int>(s["datasets"].size()), k = static_cast<int>(s["arms"].size());
+void tests_section(report::Document& doc, const SuiteSummary& s) {
+  const SuiteRanking& r = *s.ranking;
+  const Friedman& f = r.friedman;
+  const int n = static_cast<int>(s.datasets.size()), k = static_cast<int>(s.arms.size());
   doc.heading("Tests");
   doc.paragraph("Friedman test over " + std::to_string(n) + " data sets and " + std::to_string(k) +
-                " arms: chi2_F = " + number(f["chi2"].get<double>()) + " (df " + f["df1"].dump() +
-                "), p = " + number(f["chi2_p"].get<double>()) + "; Iman and Davenport's F_F = " +
-                number(f["iman_davenport"].get<double>()) + " (df " + f["df1"].dump() + ", " +
-                f["df2"].dump() + "), p = " + number(f["iman_davenport_p"].get<double>()) + ". " +
-                (f["iman_davenport_p"].get<double>() < s["alpha"].get<double>()
+                " arms: chi2_F = " + number(f.chi2) + " (df " + std::to_string(f.df1) + "), p = " +
+                number(f.chi2_p) + "; Iman and Davenport's F_F = " + number(f.iman_davenport) +
+                " (df " + std::to_string(f.df1) + ", " + std::to_string(f.df2) +
+                "), p = " + number(f.iman_davenport_p) + ". " +
+                (f.iman_davenport_p < s.alpha
                      ? "The arms' ranks differ (p < 0.05)."
                      : "**No difference between the arms is shown** at this many data sets "
                        "(p >= 0.05): the post-hoc tests below are for completeness."));
-  std::vector<std::vector<std::string>> rows = {
-      {"arm", "rank - " + s["baseline"].get<std::string>() + "'s", "z", "p", "Holm p", "verdict",
-       "Wilcoxon R+ / R-", "Wilcoxon Holm p"}};
-  for (const auto& c : s["against_baseline"]) {
-    const json& w = c["wilcoxon"];
-    rows.push_back(
-        {c["arm"].get<std::string>(), number(c["rank_difference"].get<double>(), "%+.3f"),
-         number(c["z"].get<double>(), "%.2f"), number(c["p"].get<double>()),
-         number(c["p_adjusted"].get<double>()), "**" + c["verdict"].get<std::string>() + "**",
-         number(w["r_plus"].get<double>(), "%.1f") + " / " +
-             number(w["r_minus"].get<double>(), "%.1f"),
-         number(w["p_adjusted"].get<double>())});
+  std::vector<std::vector<std::string>> rows = {{"arm", "rank - " + s.baseline + "'s", "z", "p",
+                                                 "Holm p", "verdict", "Wilcoxon R+ / R-",
+                                                 "Wilcoxon Holm p"}};
+  for (const auto& c : r.against_baseline) {
+    const auto& w = c.wilcoxon;
+    rows.push_back({c.arm, number(c.rank_difference, "%+.3f"), number(c.z, "%.2f"), number(c.p),
+                    number(c.p_adjusted), "**" + c.verdict + "**",
+                    number(w.r_plus, "%.1f") + " / " + number(w.r_minus, "%.1f"),
+                    number(w.p_adjusted)});
   }
   doc.table(rows);
   doc.paragraph(
       "Against the baseline: z is the difference of average ranks over its standard error " +
-      number(s["rank_standard_error"].get<double>()) +
+      number(r.rank_standard_error) +
       " = sqrt(k (k+1) / (6 N)); p-values two-sided, adjusted across the arms by Holm's method; "
       "a negative difference is a better (lower) rank. The Wilcoxon signed-rank test compares "
       "the scores themselves over the data sets (R+: data sets where the arm scores higher). "
       "Nemenyi's critical difference at 0.05 is " +
-      number(s["critical_difference"].get<double>()) +
+      number(r.critical_difference) +
       ": two arms whose average ranks differ by less are not shown to differ (joined in the "
       "diagram).");
 }
 
 // The claim's ordering beside the ranks found, and what the tests allow saying about it.
-void claim_section(report::Document& doc, const json& s) {
-  const auto order = s.value("claimed_order", std::vector<std::string>{});
+void claim_section(report::Document& doc, const SuiteSummary& s) {
+  const std::vector<std::string>& order = s.ranking->claimed_order;
   if (order.empty()) return;
-  const auto arms = s["arms"].get<std::vector<std::string>>();
-  const auto ranks = s["average_ranks"].get<std::vector<double>>();
+  const std::vector<std::string>& arms = s.arms;
+  const std::vector<double>& ranks = s.ranking->average_ranks;
   std::vector<std::size_t> by_rank(arms.size());
   std::iota(by_rank.begin(), by_rank.end(), 0);
   std::stable_sort(by_rank.begin(), by_rank.end(),
@@ -201,7 +198,7 @@ void claim_section(report::Document& doc, const json& s) {
     const auto it = std::find(arms.begin(), arms.end(), order[i]);
     holds &= it != arms.end() && arms[by_rank[i]] == order[i];
   }
-  const bool shown = s["friedman"]["iman_davenport_p"].get<double>() < s["alpha"].get<double>();
+  const bool shown = s.ranking->friedman.iman_davenport_p < s.alpha;
   doc.heading("The claim against these data sets");
   doc.paragraph(
       "Ranks found (best first): " + found + ". The claim's order: " + claimed + ". " +
@@ -209,40 +206,40 @@ void claim_section(report::Document& doc, const json& s) {
       (shown ? "; the Friedman test shows the arms differ (see the tests for which pairs)."
              : "; and the Friedman test does not show any difference between the arms "
                "over " +
-                   std::to_string(s["datasets"].size()) +
+                   std::to_string(s.datasets.size()) +
                    " data sets, so neither the claimed order nor the one found here is "
                    "established: **not shown at this many data sets**."));
 }
 
-void pairs_section(report::Document& doc, const json& s) {
+void pairs_section(report::Document& doc, const SuiteSummary& s) {
+  const std::vector<PairComparison>& pairs = s.ranking->pairs;
   std::vector<std::vector<std::string>> rows = {
       {"arm", "other", "R+ / R- (data sets where arm scores higher / lower)", "p", "Holm p"}};
-  for (const auto& c : s["pairs"])
-    rows.push_back({c["arm"].get<std::string>(), c["other"].get<std::string>(),
-                    number(c["r_plus"].get<double>(), "%.1f") + " / " +
-                        number(c["r_minus"].get<double>(), "%.1f"),
-                    number(c["p"].get<double>()), number(c["p_adjusted"].get<double>())});
+  for (const auto& c : pairs)
+    rows.push_back({c.arm, c.other, number(c.r_plus, "%.1f") + " / " + number(c.r_minus, "%.1f"),
+                    number(c.p), number(c.p_adjusted)});
   doc.heading("Every pair (Wilcoxon signed-rank)", 3);
   doc.paragraph(
       "Each pair of arms compared on their scores over the data sets; p adjusted by "
       "Holm's method across all " +
-      std::to_string(s["pairs"].size()) + " pairs.");
+      std::to_string(pairs.size()) + " pairs.");
   doc.table(rows);
 }
 
 }  // namespace
 
-void write_suite_report(const Experiment& e, const json& summary_in, const ReportContext& context,
-                        const std::string& output) {
+void write_suite_report(const Experiment& e, const SuiteSummary& summary_in,
+                        const ReportContext& context, const std::string& output) {
   const fs::path dir(output);
   fs::create_directories(dir / "plots");
-  const json summary = summary_with_context(summary_in, context);
-  write_file_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
+  SuiteSummary summary = summary_in;
+  summary.provenance = provenance_of(context);
+  write_file_atomically((dir / "summary.json").string(), json(summary).dump(2) + "\n");
   report::Document doc;
   doc.heading(e.name, 1);
   doc.paragraph("**Claim.** " + e.claim + (e.source.empty() ? "" : " (" + e.source + ")"));
   doc.paragraph(
-      std::to_string(e.arms.size()) + " arms x " + std::to_string(summary["datasets"].size()) +
+      std::to_string(e.arms.size()) + " arms x " + std::to_string(summary.datasets.size()) +
       " data sets x " + std::to_string(e.seeds.size()) + " seeds. Generated by nnfit " + kVersion +
       " on " + context.date + " with `" + context.command + "` on " + context.machine + " (" +
       context.engine + "; " + number(context.wall_time, "%.0f") +
@@ -253,10 +250,10 @@ void write_suite_report(const Experiment& e, const json& summary_in, const Repor
       (e.spec.value("smoke_run", false)
            ? " **Smoke size**: a reduced version of the experiment, not its result."
            : ""));
-  if (!summary["left_out"].empty())
-    doc.paragraph("Left out (no arm has `" + e.rank_by + "` there): " + summary["left_out"].dump() +
-                  ".");
-  if (!summary.contains("average_ranks")) {
+  if (!summary.left_out.empty())
+    doc.paragraph("Left out (no arm has `" + e.rank_by +
+                  "` there): " + json(summary.left_out).dump() + ".");
+  if (!summary.ranking) {
     doc.paragraph("Fewer than two data sets have results: nothing to rank.");
   } else {
     claim_section(doc, summary);

@@ -21,8 +21,8 @@ struct Study {
 };
 // Stops between runs when options.interrupted() says so (the study is then incomplete).
 Study run_study(const Experiment& experiment, const CompareOptions& options);
-// summarize(), with "tuning" (tuning_json) and "fixed" ({key, value, arms, comparisons}: the
-// fixed-value evaluation's statistics) when the study has them.
-json summarize_study(const Study& study);
+// summarize(), with the tuning and the fixed-value evaluation's statistics when the study has
+// them.
+Summary summarize_study(const Study& study);
 
 }  // namespace nnfit

@@ -6,9 +6,11 @@
 // critical difference.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "nnfit/experiments/rank_tests.hpp"
 #include "nnfit/experiments/study.hpp"
 
 namespace nnfit {
@@ -29,8 +31,55 @@ std::vector<DatasetStudy> run_suite(const Experiment& experiment, const CompareO
 // The folder of one data set's comparison.
 std::string dataset_output(const std::string& output, const std::string& name);
 
-// summary.json of the suite: per data set and arm the mean of experiment.rank_by over the
+// One arm against the baseline over the data sets: the difference of average ranks with its
+// z-test (Holm across arms), and the Wilcoxon signed-rank test of the scores beside it.
+struct RankComparison {
+  std::string arm;
+  double rank_difference = 0, z = 0, p = 1, p_adjusted = 1;
+  std::string verdict;
+  struct WilcoxonResult {
+    int n = 0;
+    double r_plus = 0, r_minus = 0, p = 1, p_adjusted = 1;
+    bool exact = false;
+  } wilcoxon;
+};
+// Two arms by the Wilcoxon signed-rank test over the data sets (Holm across the pairs).
+struct PairComparison {
+  std::string arm, other;
+  double r_plus = 0, r_minus = 0;
+  int n = 0;
+  double p = 1, p_adjusted = 1;
+};
+// The runs behind one arm's score on one data set.
+struct ScoreRuns {
+  std::size_t n = 0;
+  int diverged = 0;
+};
+// The ranks and the tests, when at least two data sets have scores.
+struct SuiteRanking {
+  std::vector<std::vector<double>> scores;  // per kept data set and arm; NaN: none
+  std::vector<std::vector<ScoreRuns>> score_runs;
+  std::vector<std::string> non_discriminating;  // data sets where every arm scored the same
+  std::vector<std::vector<double>> ranks;       // per data set and arm (1: the best)
+  std::vector<double> average_ranks;
+  Friedman friedman;
+  double critical_difference = 0, rank_standard_error = 0;
+  std::vector<RankComparison> against_baseline;
+  std::vector<PairComparison> pairs;
+  std::vector<std::string> claimed_order;
+};
+struct SuiteSummary {
+  std::string experiment, claim, source, rank_by, baseline;
+  std::vector<std::string> arms, datasets, left_out;  // left out: no arm has rank_by there
+  double alpha = 0;
+  std::optional<SuiteRanking> ranking;
+  std::optional<Provenance> provenance;
+};
+void to_json(json& j, const SuiteSummary& s);
+void from_json(const json& j, SuiteSummary& s);
+
+// The suite's statistics: per data set and arm the mean of experiment.rank_by over the
 // evaluation seeds, the ranks, and the tests across data sets.
-json summarize_suite(const Experiment& experiment, const std::vector<json>& summaries);
+SuiteSummary summarize_suite(const Experiment& experiment, const std::vector<Summary>& summaries);
 
 }  // namespace nnfit

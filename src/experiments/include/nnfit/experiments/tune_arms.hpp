@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/summary.hpp"
 
 namespace nnfit {
 
@@ -36,7 +37,7 @@ struct ArmTuning {
   std::vector<Removed> removed;
 };
 std::vector<ArmTuning> tune_arms(Experiment& experiment, const CompareOptions& options);
-// summary.json's "tuning" section.
-json tuning_json(const Experiment& experiment, const std::vector<ArmTuning>& tunings);
+// The summary's tuning section.
+TuningSummary tuning_summary(const Experiment& experiment, const std::vector<ArmTuning>& tunings);
 
 }  // namespace nnfit

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/summary.hpp"
 #include "nnfit/report/machine.hpp"
 #include "nnfit/report/summary_table.hpp"
 
@@ -24,10 +25,10 @@ struct ReportContext {
 // context), summary.csv (one row per arm and measure), plots/*.svg, report.md and a
 // self-contained report.html (plots inline). Every file is written atomically.
 void write_report(const Experiment& experiment, const std::vector<RunRecord>& records,
-                  const json& summary, const ReportContext& context, const std::string& output);
+                  const Summary& summary, const ReportContext& context, const std::string& output);
 
-// `summary` with what the context says of the invocation: command, machine, nnfit version,
-// compiler flags, date (what summary.json records beside the statistics).
-json summary_with_context(const json& summary, const ReportContext& context);
+// What the context says of the invocation: command, machine, nnfit version, compiler flags,
+// date (what summary.json records beside the statistics).
+Provenance provenance_of(const ReportContext& context);
 
 }  // namespace nnfit

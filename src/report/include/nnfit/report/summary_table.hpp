@@ -4,11 +4,10 @@
 
 #include <string>
 
-#include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/summary.hpp"
 
 namespace nnfit {
 
-// From summary.json's content.
-std::string summary_table(const json& summary);
+std::string summary_table(const Summary& summary);
 
 }  // namespace nnfit
