@@ -12,6 +12,7 @@
 
 #include "nnfit/error.hpp"
 #include "nnfit/experiments/statistics.hpp"
+#include "nnfit/experiments/step_timing.hpp"
 #include "nnfit/experiments/study.hpp"
 #include "nnfit/experiments/summary.hpp"
 #include "nnfit/model_diagnostics.hpp"
@@ -261,7 +262,7 @@ TEST_CASE("a comparison runs every arm and seed, resumes, and is the same at any
   const Summary summary = summarize(e, first);
   REQUIRE(summary.arms.size() == 2);
   CHECK(summary.arms[0].measures.at("final_train_loss").n == 3);
-  CHECK(summary.speed_measure == "steps_to_target");
+  CHECK(summary.speed_measure == "speedup");
   ReportContext context;
   context.command = "test";
   write_report(e, first, summary, context, dir.path("one"));
@@ -333,7 +334,8 @@ std::vector<RunRecord> made_up_records(const Experiment& e,
 
 TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, secondaries explore") {
   test::ScratchDir dir;
-  const Experiment e = read(dir, small_experiment({{"seeds", 8}}));
+  const Experiment e =
+      read(dir, small_experiment({{"seeds", 8}, {"primary", {"steps_to_target"}}}));
   const auto loss = [](const Arm& arm, int seed) {
     return (arm.name == "elu" ? 1.0 : 2.0) + 0.01 * seed;  // elu lower in every seed
   };
@@ -352,6 +354,11 @@ TEST_CASE("verdict words need the adjusted p: 1 of 8 reached is a count, seconda
   s = summarize(e, made_up_records(e, loss, [](const Arm& a, int) { return a.name == "elu"; }));
   CHECK(verdict_of(s, "steps_to_target") == "only elu reached it");
   CHECK(s.primary == std::vector<std::string>{"steps_to_target"});
+  // Undeclared, the primary measure is the level-matched speedup (the runs have curves).
+  const Experiment undeclared = read(dir, small_experiment({{"seeds", 8}}));
+  CHECK(
+      summarize(undeclared, made_up_records(undeclared, loss, [](const Arm&, int) { return true; }))
+          .primary == std::vector<std::string>{"speedup"});
   // Every other measure is exploratory, however small its p: no verdict word.
   CHECK(verdict_of(s, "val_loss_auc") == "exploratory");
   CHECK(verdict_of(s, "final_val_loss") == "exploratory");
@@ -842,4 +849,59 @@ TEST_CASE("ranks count a diverged run as a failure, not as missing (no survivors
   CHECK(score.n == 4);
   CHECK(score.diverged == 2);
   CHECK(score.mean == doctest::Approx((0.9 + 0.9 + 0.6 + 0.5) / 4));
+}
+
+TEST_CASE("end to end: twice the SGD learning rate reaches the same losses in half the steps") {
+  // Full-batch gradient descent at rate lr follows the gradient flow at time lr * steps, up to
+  // an O(lr) discretisation error: at 0.01 against 0.02 the faster arm needs half the steps
+  // to every loss, within a few per cent (the tolerance, 5%, is that error's size here).
+  test::ScratchDir dir;
+  json spec = small_experiment({{"seeds", 6}, {"eval_every_steps", 20}});
+  spec.erase("target");
+  spec["base"]["optimizer"] = {{"type", "sgd"}, {"lr", 0.01}};
+  spec["base"]["train"] = {{"epochs", 1000}, {"batch_size", 320}};
+  spec["arms"] = {{{"name", "slow"}, {"activation", "tanh"}},
+                  {{"name", "fast"}, {"activation", "tanh"}, {"set", {{"optimizer.lr", 0.02}}}}};
+  spec["baseline"] = "slow";
+  const Experiment e = read(dir, spec);
+  CompareOptions o;
+  o.output = dir.path("out");
+  o.jobs = 2;
+  const Summary s = summarize(e, run_experiment(e, o));
+  CHECK(s.speedup_curve == "val_loss_steps");
+  CHECK(s.primary == std::vector<std::string>{"speedup"});
+  const Comparison* c = nullptr;
+  for (const auto& x : s.comparisons)
+    if (x.measure == "speedup") c = &x;
+  REQUIRE(c);
+  CHECK(c->n == 6);
+  CHECK(c->difference == doctest::Approx(0.5).epsilon(0.05));
+  for (const double r : c->speedup->per_seed) CHECK(r == doctest::Approx(0.5).epsilon(0.05));
+  CHECK(c->verdict == "faster");  // 6 of 6 seeds: p = 2/64, below 0.05
+}
+
+TEST_CASE("the timing stage: identical arms cost the same within the timing's spread") {
+  test::ScratchDir dir;
+  json spec = small_experiment({{"seeds", 1}});
+  spec["arms"] = {{{"name", "a"}, {"activation", "relu"}}, {{"name", "b"}, {"activation", "relu"}}};
+  const Experiment e = read(dir, spec);
+  const StepTiming t = time_steps(e, {20, 200, 7});
+  REQUIRE(t.costs.size() == 2);
+  const StepCost& a = t.costs.at("a");
+  const StepCost& b = t.costs.at("b");
+  CHECK(a.repeats == 7);
+  CHECK(a.steps == 200);
+  CHECK(a.low_us <= a.median_us);
+  CHECK(a.median_us <= a.high_us);
+  const double ratio = a.median_us / b.median_us;
+  CHECK(ratio >= a.low_us / b.high_us);
+  CHECK(ratio <= a.high_us / b.low_us);
+  // Kept and reused: the same file answers a second call without timing again.
+  CompareOptions o;
+  o.output = dir.path("out");
+  fs::create_directories(o.output);
+  const StepTiming first = timed_step_costs(e, o, {5, 20, 3});
+  const StepTiming again = timed_step_costs(e, o, {5, 20, 3});
+  CHECK(again.costs.at("a").median_us == first.costs.at("a").median_us);
+  CHECK(fs::exists(dir.path("out/step_timing.json")));
 }

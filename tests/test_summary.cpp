@@ -82,7 +82,28 @@ Summary made_up_summary() {
   auc.p_adjusted = std::nan("");
   auc.verdict = "exploratory";
   auc.continuous = Comparison::Continuous{0.01, {0.011, 0.029}, 0.013};
-  s.comparisons = {faster, auc};
+  Comparison speedup = made_up_comparison("elu", "speedup", 0.78);
+  speedup.relative = 0.78 - 1;
+  speedup.p = 0.0078125;
+  speedup.p_adjusted = 0.015625;
+  speedup.verdict = "faster";
+  speedup.speedup = Comparison::Speedup{std::array<double, 2>{0.72, 0.84},
+                                        {0.7, 0.8, 0.75, 0.8, 0.82, 0.79, 0.77, 0.81},
+                                        0.9,
+                                        0.75,
+                                        1.05,
+                                        std::nullopt,
+                                        {{1.5, 0.8, 0.7, 0.9, 8}, {0.5, 0.76, 0.7, 0.85, 6}}};
+  Comparison seconds = speedup;
+  seconds.measure = "seconds_speedup";
+  seconds.difference = 0.86;
+  seconds.speedup->interval = std::array<double, 2>{0.79, 0.93};
+  seconds.speedup->cost_ratio = 1.1;
+  s.comparisons = {speedup, seconds, faster, auc};
+  s.speedup_curve = "val_loss_steps";
+  s.step_timing = "host test";
+  s.arms[0].step_cost = StepCost{100, 95, 110, 7, 200};
+  s.arms[1].step_cost = StepCost{110, 100, 120, 7, 200};
   TuningSummary t;
   t.key = "optimizer.lr";
   t.metric = "val_loss";
@@ -116,10 +137,13 @@ TEST_CASE("a summary round-trips through summary.json, every optional part inclu
   const json j = json::parse(json(made_up_summary()).dump());
   const Summary back = j.get<Summary>();
   CHECK(json(back).dump() == j.dump());
-  CHECK(j["comparisons"][1]["p_adjusted"].is_null());  // NaN is written as null ...
-  CHECK(std::isnan(back.comparisons[1].p_adjusted));   // ... and read back as NaN
-  CHECK(back.comparisons[0].times->interval_bounds[1] == Bound::at_least);
-  CHECK(j["comparisons"][0]["difference_bound"] == "at most");
+  CHECK(j["comparisons"][3]["p_adjusted"].is_null());  // NaN is written as null ...
+  CHECK(std::isnan(back.comparisons[3].p_adjusted));   // ... and read back as NaN
+  CHECK(back.comparisons[2].times->interval_bounds[1] == Bound::at_least);
+  CHECK(j["comparisons"][2]["difference_bound"] == "at most");
+  CHECK(back.comparisons[0].speedup->profile[1].seeds == 6);
+  CHECK(back.comparisons[1].speedup->cost_ratio == 1.1);
+  CHECK(back.arms[1].step_cost->high_us == 120);
   CHECK_FALSE(back.tuning->arms[0].rungs[0].points[2].selection);
   CHECK(j["arms"][1]["reached_target"] == 8);
   CHECK(back.provenance->machine == "test machine");
@@ -128,7 +152,7 @@ TEST_CASE("a summary round-trips through summary.json, every optional part inclu
   broken["arms"][0].erase("runs");
   CHECK_THROWS_AS(broken.get<Summary>(), json::exception);
   broken = j;
-  broken["comparisons"][0]["difference_bound"] = "about";
+  broken["comparisons"][2]["difference_bound"] = "about";
   CHECK_THROWS_AS(broken.get<Summary>(), json::exception);
 }
 
@@ -164,13 +188,20 @@ TEST_CASE("the report is written from a summary built in code") {
                 "slower, 0 undecided | **faster** |") != std::string::npos);
   CHECK(md.find("| selu | val_loss_auc | 0.02 | +4.0% | [0.011, 0.029] |") != std::string::npos);
   CHECK(md.find("180 [140, 220]") != std::string::npos);  // restricted mean [CI]
+  // Speedup in steps and seconds side by side, and the costs per step.
+  CHECK(md.find("| elu | 0.78× [0.72×, 0.84×] | 0.0156 | 0.86× [0.79×, 0.93×] | 90% / 75% | 8 |") !=
+        std::string::npos);
+  CHECK(md.find("elu reaches each validation loss (checked every 5 steps) level in 0.78× [0.72×, "
+                "0.84×] of relu's steps, 0.86× [0.79×, 0.93×] of its time.") != std::string::npos);
+  CHECK(md.find("| elu | 110.0 [100.0, 120.0] | 1.1× | 7 x 200 steps |") != std::string::npos);
+  CHECK(fs::exists(dir.path("report/plots/speedup_profile.svg")));
   CHECK(md.find("## Sensitivity: tuned against fixed optimizer.lr") != std::string::npos);
   CHECK(md.find("0.1 had the best val_loss in its finished tuning runs (0.3, rung 0) but "
                 "diverged in 2/2: not chosen") != std::string::npos);
   // summary.json is the summary with the invocation's provenance.
   const Summary written = read_json(dir.path("report/summary.json")).get<Summary>();
   CHECK(written.provenance->command == "made up");
-  CHECK(written.comparisons.size() == 2);
+  CHECK(written.comparisons.size() == 4);
   const std::string table = summary_table(s);
   CHECK(table.find("faster") != std::string::npos);
   CHECK(table.find("8/8") != std::string::npos);

@@ -298,7 +298,9 @@ void check_tune_values(const Experiment& e, Diagnostics& diag) {
 }  // namespace
 
 const std::vector<std::string>& measure_names() {
-  static const std::vector<std::string> names = {"steps_to_target",
+  static const std::vector<std::string> names = {"speedup",
+                                                 "seconds_speedup",
+                                                 "steps_to_target",
                                                  "val_loss_auc",
                                                  "loss_auc",
                                                  "val_loss_at_25pct",

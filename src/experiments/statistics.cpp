@@ -90,6 +90,32 @@ double sign_flip_p(const std::vector<double>& d, std::uint64_t seed, int samples
   return static_cast<double>(count) / static_cast<double>(samples + 1);
 }
 
+std::optional<std::array<double, 2>> sign_flip_interval(const std::vector<double>& d, double alpha,
+                                                        std::uint64_t seed) {
+  const std::size_t n = d.size();
+  if (n == 0 || std::ldexp(2.0, -static_cast<int>(std::min<std::size_t>(n, 60))) >= alpha)
+    return std::nullopt;
+  double mean = 0, low = d[0], high = d[0];
+  for (double x : d) mean += x, low = std::min(low, x), high = std::max(high, x);
+  mean /= static_cast<double>(n);
+  const double spread = std::max(high - low, 1e-12 * (std::fabs(mean) + 1.0));
+  const auto p_at = [&](double delta) {
+    std::vector<double> shifted(d);
+    for (double& x : shifted) x -= delta;
+    return sign_flip_p(shifted, seed);
+  };
+  // From `outside` (rejected) towards the mean (accepted): the last rejected shift's boundary.
+  const auto bound = [&](double outside) {
+    double rejected = outside, accepted = mean;
+    for (int i = 0; i < 60; ++i) {
+      const double middle = (rejected + accepted) / 2;
+      (p_at(middle) >= alpha ? accepted : rejected) = middle;
+    }
+    return accepted;
+  };
+  return std::array<double, 2>{bound(low - spread), bound(high + spread)};
+}
+
 std::vector<double> holm_adjust(const std::vector<double>& p) {
   const std::size_t m = p.size();
   std::vector<std::size_t> order(m);

@@ -32,7 +32,9 @@ Study run_study(const Experiment& experiment, const CompareOptions& options) {
     if (options.stopped()) return study;
   }
   study.records = run_experiment(study.experiment, options);
-  if (options.stopped() || !experiment.tune || !experiment.tune->fixed) return study;
+  if (options.stopped()) return study;
+  if (!experiment.initialization_only) study.timing = timed_step_costs(study.experiment, options);
+  if (!experiment.tune || !experiment.tune->fixed) return study;
   study.fixed = fixed_experiment(experiment);
   CompareOptions o = options;
   o.output = (std::filesystem::path(options.output) / "fixed").string();
@@ -41,7 +43,10 @@ Study run_study(const Experiment& experiment, const CompareOptions& options) {
 }
 
 Summary summarize_study(const Study& study) {
-  Summary summary = summarize(study.experiment, study.records);
+  Summary summary =
+      summarize(study.experiment, study.records,
+                study.timing ? study.timing->costs : std::map<std::string, StepCost>{});
+  if (study.timing) summary.step_timing = study.timing->where;
   if (study.experiment.tune) summary.tuning = tuning_summary(study.experiment, study.tunings);
   if (study.fixed) {
     Summary fixed = summarize(*study.fixed, study.fixed_records);

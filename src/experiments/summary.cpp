@@ -10,6 +10,7 @@
 
 #include "nnfit/experiments/statistics.hpp"
 #include "nnfit/experiments/survival.hpp"
+#include "speedup_comparison.hpp"
 
 namespace nnfit {
 
@@ -429,6 +430,7 @@ void adjust_and_judge(std::vector<Comparison>& comparisons,
       c.headline = family.empty();
       c.verdict = !family.empty() ? "exploratory"
                   : c.times       ? time_verdict(c, adjusted[k])
+                  : c.speedup     ? speedup_parts::speedup_verdict(c, adjusted[k])
                                   : continuous_verdict(c, adjusted[k]);
     }
   }
@@ -438,10 +440,13 @@ void adjust_and_judge(std::vector<Comparison>& comparisons,
 // wall time.
 std::vector<Comparison> all_comparisons(const Experiment& experiment, ByArm& by_arm,
                                         const TimesByArm& times,
+                                        const std::vector<Comparison>& speedups,
                                         const std::vector<std::string>& primary) {
   std::vector<Comparison> comparisons;
   for (const auto& arm : experiment.arms) {
     if (arm.name == experiment.baseline) continue;
+    for (const auto& c : speedups)
+      if (c.arm == arm.name) comparisons.push_back(c);
     if (experiment.target)
       if (auto c = compare_times(experiment, arm, times)) comparisons.push_back(std::move(*c));
     std::set<std::string> names;
@@ -457,9 +462,12 @@ std::vector<Comparison> all_comparisons(const Experiment& experiment, ByArm& by_
   return comparisons;
 }
 
-// The primary speed measure: time to the target when there is one, else the area under the
-// validation loss curve, else under the training loss curve.
-std::string speed_measure(const Experiment& experiment, const ByArm& by_arm) {
+// The primary speed measure: the level-matched speedup when the runs have curves, else time to
+// the target when there is one, else the area under the validation loss curve, else under the
+// training loss curve.
+std::string speed_measure(const Experiment& experiment, const ByArm& by_arm,
+                          const std::vector<Comparison>& speedups) {
+  if (!speedups.empty()) return "speedup";
   if (experiment.target) return "steps_to_target";
   for (const auto& [arm, seeds] : by_arm)
     for (const auto& [seed, m] : seeds)
@@ -484,7 +492,8 @@ const ArmSummary* Summary::arm(const std::string& name) const {
   return nullptr;
 }
 
-Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& records) {
+Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& records,
+                  const std::map<std::string, StepCost>& step_costs) {
   ByArm by_arm;
   TimesByArm times;
   for (const auto& r : records) {
@@ -493,9 +502,15 @@ Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& re
       if (const auto t = target_time(r)) times[r.arm][r.seed] = *t;
   }
   Summary s;
-  for (const auto& arm : experiment.arms)
+  for (const auto& arm : experiment.arms) {
     s.arms.push_back(arm_summary(experiment, arm, records, by_arm, times));
-  const std::string speed = speed_measure(experiment, by_arm);
+    if (const auto cost = step_costs.find(arm.name); cost != step_costs.end())
+      s.arms.back().step_cost = cost->second;
+  }
+  s.speedup_curve = speedup_parts::curve_kind(experiment, records);
+  const std::vector<Comparison> speedups =
+      speedup_parts::speedup_comparisons(experiment, records, s.speedup_curve, step_costs);
+  const std::string speed = speed_measure(experiment, by_arm, speedups);
   s.primary = experiment.primary.empty() ? std::vector<std::string>{speed} : experiment.primary;
   s.experiment = experiment.name;
   s.claim = experiment.claim;
@@ -508,7 +523,7 @@ Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& re
   s.log_every_steps = experiment.log_every_steps;
   s.eval_every_steps = eval_every_steps(experiment);
   s.alpha = kAlpha;
-  s.comparisons = all_comparisons(experiment, by_arm, times, s.primary);
+  s.comparisons = all_comparisons(experiment, by_arm, times, speedups, s.primary);
   return s;
 }
 

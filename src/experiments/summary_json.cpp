@@ -96,6 +96,12 @@ json arm_json(const ArmSummary& a) {
   for (const auto& [k, e] : a.measures) j["measures"][k] = estimate_json(e);
   for (const auto& [k, r] : a.rank_scores)
     j["rank_scores"][k] = {{"mean", r.mean}, {"n", r.n}, {"diverged", r.diverged}};
+  if (const auto& c = a.step_cost)
+    j["step_cost"] = {{"median_us", c->median_us},
+                      {"low_us", c->low_us},
+                      {"high_us", c->high_us},
+                      {"repeats", c->repeats},
+                      {"steps", c->steps}};
   return j;
 }
 
@@ -115,6 +121,12 @@ ArmSummary read_arm(const json& j) {
                         r.at("diverged").get<int>()};
   a.layers_at_init = read_layers(j.at("layers_at_init"));
   a.layers_final = read_layers(j.at("layers_final"));
+  if (j.contains("step_cost")) {
+    const json& c = j.at("step_cost");
+    a.step_cost =
+        StepCost{read_number(c, "median_us"), read_number(c, "low_us"), read_number(c, "high_us"),
+                 c.at("repeats").get<int>(), c.at("steps").get<std::int64_t>()};
+  }
   return a;
 }
 
@@ -163,6 +175,37 @@ Comparison::Times read_times(const json& j) {
   return t;
 }
 
+json speedup_json(const Comparison::Speedup& s) {
+  json profile = json::array();
+  for (const auto& p : s.profile)
+    profile.push_back({{"level", p.level},
+                       {"median", p.median},
+                       {"low", p.low},
+                       {"high", p.high},
+                       {"seeds", p.seeds}});
+  return {{"interval", s.interval ? json(*s.interval) : json()},
+          {"per_seed", s.per_seed},
+          {"arm_coverage", s.arm_coverage},
+          {"baseline_coverage", s.baseline_coverage},
+          {"detectable", optional_number(s.detectable)},
+          {"cost_ratio", optional_number(s.cost_ratio)},
+          {"profile", profile}};
+}
+
+Comparison::Speedup read_speedup(const json& j) {
+  Comparison::Speedup s;
+  if (!j.at("interval").is_null()) s.interval = j.at("interval").get<std::array<double, 2>>();
+  s.per_seed = j.at("per_seed").get<std::vector<double>>();
+  s.arm_coverage = read_number(j, "arm_coverage");
+  s.baseline_coverage = read_number(j, "baseline_coverage");
+  s.detectable = read_optional(j, "detectable");
+  s.cost_ratio = read_optional(j, "cost_ratio");
+  for (const auto& p : j.at("profile"))
+    s.profile.push_back({read_number(p, "level"), read_number(p, "median"), read_number(p, "low"),
+                         read_number(p, "high"), p.at("seeds").get<int>()});
+  return s;
+}
+
 json comparison_json(const Comparison& c) {
   json j = {{"arm", c.arm},
             {"baseline", c.baseline},
@@ -181,6 +224,7 @@ json comparison_json(const Comparison& c) {
     j["detectable"] = optional_number(c.continuous->detectable);
   }
   if (c.times) add_times_json(j, *c.times);
+  if (c.speedup) j["speedup"] = speedup_json(*c.speedup);
   return j;
 }
 
@@ -202,6 +246,7 @@ Comparison read_comparison(const json& j) {
                                           j.at("t_interval").get<std::array<double, 2>>(),
                                           read_optional(j, "detectable")};
   if (j.contains("faster")) c.times = read_times(j);
+  if (j.contains("speedup")) c.speedup = read_speedup(j.at("speedup"));
   return c;
 }
 
@@ -423,6 +468,8 @@ void to_json(json& j, const Summary& s) {
        {"primary", s.primary},
        {"arms", arms_json(s.arms)},
        {"comparisons", comparisons_json(s.comparisons)}};
+  if (!s.speedup_curve.empty()) j["speedup_curve"] = s.speedup_curve;
+  if (!s.step_timing.empty()) j["step_timing"] = s.step_timing;
   if (s.tuning) j["tuning"] = tuning_json(*s.tuning);
   if (s.fixed)
     j["fixed"] = {{"key", s.fixed->key},
@@ -446,6 +493,8 @@ void from_json(const json& j, Summary& s) {
   s.log_every_steps = j.at("log_every_steps").get<int>();
   s.eval_every_steps = j.at("eval_every_steps").get<int>();
   s.alpha = j.at("alpha").get<double>();
+  s.speedup_curve = j.value("speedup_curve", std::string());
+  s.step_timing = j.value("step_timing", std::string());
   s.primary = j.at("primary").get<std::vector<std::string>>();
   s.arms = read_arms(j.at("arms"));
   s.comparisons = read_comparisons(j.at("comparisons"));

@@ -25,10 +25,25 @@ std::string estimate_text(const ArmSummary& arm, const std::string& name, const 
 }
 
 const char* format_of(const std::string& measure) {
+  if (measure.find("speedup") != std::string::npos) return "%.3g";
   if (measure.find("accuracy") != std::string::npos) return "%.4f";
   if (measure.find("to_target") != std::string::npos) return "%.1f";
   if (measure == "wall_time") return "%.1f";
   return "%.4g";
+}
+
+std::string describe_curve(const Summary& summary) {
+  const std::string& kind = summary.speedup_curve;
+  if (kind == "val_loss_steps")
+    return "validation loss (checked every " + std::to_string(summary.eval_every_steps) + " steps)";
+  if (kind == "train_loss_windows")
+    return "training loss (mean over " + std::to_string(summary.log_every_steps) + "-step windows)";
+  if (kind == "val_loss_epochs") return "validation loss (at epoch ends)";
+  return "training loss (epoch means)";
+}
+
+std::string times(double ratio) {
+  return fmt(ratio, "%.3g") + "×";
 }
 
 std::string describe_measure(const std::string& m, const Summary& summary) {
@@ -47,6 +62,9 @@ std::string describe_measure(const std::string& m, const Summary& summary) {
       text += " (measured at epoch ends)";
     return text;
   }
+  if (m == "speedup" || m == "seconds_speedup")
+    return std::string(m == "speedup" ? "steps" : "time (steps x cost per step)") + " to each " +
+           describe_curve(summary) + " level, as a ratio of the baseline's (< 1: faster)";
   if (m == "loss_auc") return "mean training loss over epochs";
   if (m == "val_loss_auc") return "mean validation loss over epochs";
   if (m == "test_accuracy_at_best_val") return "test accuracy at the best validation epoch";

@@ -120,6 +120,39 @@ Figure target_plot(const ReportInputs& in) {
       "time_to_target.svg", chart.svg()};
 }
 
+// The speedup profiles: per arm, r(level) against the loss level (median over seeds, band:
+// lowest to highest), with the line r = 1 (as fast as the baseline).
+Figure profile_plot(const ReportInputs& in) {
+  const Summary& s = in.summary;
+  plot::LineChart chart{"Speedup profile against " + s.baseline,
+                        "log10 " + describe_curve(s) + " level (high loss on the right)",
+                        "steps to the level / " + s.baseline + "'s",
+                        false,
+                        {}};
+  double lowest = INFINITY, highest = -INFINITY;
+  for (const auto& c : s.comparisons) {
+    if (c.measure != "speedup" || c.speedup->profile.empty()) continue;
+    plot::Series series{c.arm, in.colors.at(c.arm), {}, {}, {}, {}, false, true};
+    for (const auto& p : c.speedup->profile) {
+      series.x.push_back(std::log10(p.level));
+      series.y.push_back(p.median);
+      series.low.push_back(p.low);
+      series.high.push_back(p.high);
+      lowest = std::min(lowest, series.x.back());
+      highest = std::max(highest, series.x.back());
+    }
+    chart.series.push_back(series);
+  }
+  if (lowest <= highest)
+    chart.series.push_back(
+        {"as fast as " + s.baseline, "#888888", {lowest, highest}, {1, 1}, {}, {}, true, true});
+  return {"Speedup profile: at each " + describe_curve(s) +
+              " level both arms reach, the steps the arm takes over the steps " + s.baseline +
+              " takes (below 1: faster); line = median over seeds, band = lowest to highest "
+              "seed, levels that at least half the seeds reach.",
+          "speedup_profile.svg", chart.svg()};
+}
+
 // Activation variance and mean by depth, at initialisation and after training.
 std::vector<Figure> depth_plots(const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
@@ -234,6 +267,10 @@ std::vector<Figure> all_plots(const ReportInputs& in) {
     if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
     if (e.target) plots.push_back(target_plot(in));
   }
+  bool profiles = false;
+  for (const auto& c : in.summary.comparisons)
+    profiles |= c.measure == "speedup" && !c.speedup->profile.empty();
+  if (profiles) plots.push_back(profile_plot(in));
   if (in.summary.tuning) plots.push_back(sensitivity_plot(in));
   if (has_layer_statistics(in.summary)) {
     for (auto& figure : depth_plots(in)) plots.push_back(std::move(figure));

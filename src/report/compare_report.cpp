@@ -105,6 +105,9 @@ void write_report(const Experiment& e, const std::vector<RunRecord>& records,
   report::Document doc;
   intro_section(doc, in);
   if (!e.initialization_only) verdicts_section(doc, in);
+  bool costs = false;
+  for (const auto& a : summary.arms) costs |= a.step_cost.has_value();
+  if (costs) cost_section(doc, in);
   if (summary.fixed) sensitivity_section(doc, in);
   if (summary.tuning) tuning_section(doc, in);
   arms_section(doc, in);

@@ -37,6 +37,10 @@ std::string estimate_text(const ArmSummary& arm, const std::string& name,
                           const char* format = "%.4g");
 // The printf format of a measure's values.
 const char* format_of(const std::string& measure);
+// The loss curve the speedup compares, in words ("validation loss (checked every 200 steps)").
+std::string describe_curve(const Summary& summary);
+// A ratio as the report shows it: "0.782×".
+std::string times(double ratio);
 // A measure in words ("steps to val_accuracy >= 0.8 (checked every 200 steps)").
 std::string describe_measure(const std::string& m, const Summary& summary);
 
@@ -58,6 +62,7 @@ void intro_section(report::Document& doc, const ReportInputs& in);
 void verdicts_section(report::Document& doc, const ReportInputs& in);
 void sensitivity_section(report::Document& doc, const ReportInputs& in);
 void tuning_section(report::Document& doc, const ReportInputs& in);
+void cost_section(report::Document& doc, const ReportInputs& in);
 void arms_section(report::Document& doc, const ReportInputs& in);
 void hidden_layers_section(report::Document& doc, const ReportInputs& in);
 void comparisons_section(report::Document& doc, const ReportInputs& in);

@@ -64,15 +64,26 @@ std::string time_interval(const Comparison& c, const char* format) {
 
 // One comparison as a table row: arm, measure (optional), difference, relative, interval,
 // p, Holm-adjusted p, pairs, verdict.
+// The interval of a speedup, or why there is none.
+std::string speedup_interval(const Comparison& c) {
+  if (c.n == 0) return "-";
+  if (!c.speedup->interval) return "not estimable (< 6 seeds)";
+  return "[" + times((*c.speedup->interval)[0]) + ", " + times((*c.speedup->interval)[1]) + "]";
+}
+
 std::vector<std::string> comparison_row(const Comparison& c, bool with_measure, bool bold) {
   const char* f = format_of(c.measure);
   std::vector<std::string> row = {c.arm};
   if (with_measure) row.push_back(c.measure);
   const Comparison::Times* times = c.times ? &*c.times : nullptr;
-  row.push_back(times ? bounded(c.difference, times->difference_bound, f) : fmt(c.difference, f));
+  row.push_back(times       ? bounded(c.difference, times->difference_bound, f)
+                : c.speedup ? (c.n > 0 ? compare_parts::times(c.difference) : "-")
+                            : fmt(c.difference, f));
   row.push_back(c.relative ? fmt(100.0 * *c.relative, "%+.1f%%") : "-");
   if (times)
     row.push_back(time_interval(c, f));
+  else if (c.speedup)
+    row.push_back(speedup_interval(c));
   else if (c.continuous)
     row.push_back("[" + fmt(c.continuous->t_interval[0], f) + ", " +
                   fmt(c.continuous->t_interval[1], f) + "]");
@@ -100,12 +111,60 @@ std::vector<std::string> comparison_header(const std::string& baseline, bool wit
 
 }  // namespace
 
+namespace {
+
+// The comparison of `arm` on `measure`, if there is one.
+const Comparison* find_comparison(const Summary& s, const std::string& arm,
+                                  const std::string& measure) {
+  for (const auto& c : s.comparisons)
+    if (c.arm == arm && c.measure == measure) return &c;
+  return nullptr;
+}
+
+// The speedup in steps and in seconds side by side, each with its interval, and the sentence
+// a reader would say.
+void speedup_table(report::Document& doc, const ReportInputs& in) {
+  const Summary& s = in.summary;
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "speedup in steps [95% interval]", "Holm p", "speedup in seconds [95% interval]",
+       "profiled (arm / " + s.baseline + " range)", "seeds", "verdict"}};
+  std::string sentences;
+  for (const auto& c : s.comparisons) {
+    if (c.measure != "speedup") continue;
+    const Comparison* t = find_comparison(s, c.arm, "seconds_speedup");
+    const std::string steps =
+        c.n > 0 ? times(c.difference) + " " + speedup_interval(c) : "no loss level both reach";
+    const std::string seconds = t ? times(t->difference) + " " + speedup_interval(*t) : "-";
+    rows.push_back({c.arm, steps, fmt(c.p_adjusted, "%.3g"), seconds,
+                    fmt(100 * c.speedup->arm_coverage, "%.0f") + "% / " +
+                        fmt(100 * c.speedup->baseline_coverage, "%.0f") + "%",
+                    std::to_string(c.n), c.headline ? "**" + c.verdict + "**" : c.verdict});
+    if (c.n == 0) continue;
+    sentences += (sentences.empty() ? "" : " ") + c.arm + " reaches each " + describe_curve(s) +
+                 " level in " + steps + " of " + s.baseline + "'s steps" +
+                 (t ? ", " + seconds + " of its time" : "") + ".";
+  }
+  doc.table(rows);
+  if (!sentences.empty()) doc.paragraph(sentences);
+}
+
+}  // namespace
+
 void verdicts_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   const std::string speed = summary.speed_measure.value_or("");
   doc.heading("Verdicts");
   const std::string test =
-      speed == "steps_to_target"
+      speed == "speedup"
+          ? "Per seed, the arm's and the baseline's loss curves (running minima) are compared at "
+            "20 loss levels both reach, evenly spaced on a log scale; the ratio of the steps each "
+            "takes to reach a level (interpolated between evaluations) is the speedup profile, "
+            "its geometric mean that seed's speedup (< 1: the arm is faster). Across seeds the "
+            "geometric mean is tested by the exact sign-flip test of the log speedups, and its "
+            "interval is the set of ratios that test does not reject. The speedup in seconds "
+            "multiplies each seed's by the arms' ratio of cost per step, timed in isolation "
+            "(see Cost per step)."
+      : speed == "steps_to_target"
           ? "Time to the target is survival data: a run that never reaches it is censored at "
             "the budget, not counted as a value. Each seed's pair is decided when its order is "
             "known (both reached: the earlier; one reached before the other's budget ended) and "
@@ -123,10 +182,13 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
                 "the verdict (`faster`/`slower`) needs an adjusted p below " +
                 fmt(kAlpha, "%.2f") + " and at least " + std::to_string(kMinimumPairs) +
                 " pairs; otherwise it is `not shown at this many seeds`.");
+  bool speedups = false;
+  for (const auto& c : summary.comparisons) speedups |= c.measure == "speedup";
+  if (speedups) speedup_table(doc, in);
   std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, false)};
   for (const auto& c : summary.comparisons)
-    if (c.headline) rows.push_back(comparison_row(c, false, true));
-  doc.table(rows);
+    if (c.headline && c.measure != "speedup") rows.push_back(comparison_row(c, false, true));
+  if (rows.size() > 1) doc.table(rows);
   for (const auto& c : summary.comparisons)
     if (c.headline && c.continuous && c.continuous->detectable) {
       doc.paragraph("With " + std::to_string(c.n) +
@@ -136,6 +198,39 @@ void verdicts_section(report::Document& doc, const ReportInputs& in) {
                     "t-test, 5% two-sided).");
       break;
     }
+  for (const auto& c : summary.comparisons)
+    if (c.headline && c.speedup && c.speedup->detectable && c.verdict.rfind("not shown", 0) == 0)
+      doc.paragraph(c.arm + ", not shown: with " + std::to_string(c.n) +
+                    " seeds and the spread of their log speedups, a speedup between " +
+                    times(1 / *c.speedup->detectable) + " and " + times(*c.speedup->detectable) +
+                    " would likely go undetected (80% power, t-test of the log speedups, 5% "
+                    "two-sided).");
+}
+
+// Each arm's cost per optimiser step, timed in isolation after the runs.
+void cost_section(report::Document& doc, const ReportInputs& in) {
+  const Summary& s = in.summary;
+  const ArmSummary* base = s.arm(s.baseline);
+  std::vector<std::vector<std::string>> rows = {
+      {"arm", "µs per step, median [lowest, highest]", "ratio to " + s.baseline, "timed"}};
+  for (const auto& a : s.arms) {
+    if (!a.step_cost) continue;
+    const StepCost& c = *a.step_cost;
+    rows.push_back({a.name,
+                    fmt(c.median_us, "%.1f") + " [" + fmt(c.low_us, "%.1f") + ", " +
+                        fmt(c.high_us, "%.1f") + "]",
+                    base && base->step_cost ? times(c.median_us / base->step_cost->median_us) : "-",
+                    std::to_string(c.repeats) + " x " + std::to_string(c.steps) + " steps"});
+  }
+  doc.heading("Cost per step");
+  doc.paragraph(
+      "Each arm's network trained on one thread, after the runs and with nothing else of the "
+      "comparison running: a warm-up, then the arms in turn (ABAB...), each repeat timing a "
+      "fixed number of optimiser steps on the training data; the median over the repeats is "
+      "the arm's cost per step, the one the speedup in seconds uses. Evaluations are not "
+      "included. Timed on " +
+      s.step_timing + " (" + in.context.machine + ").");
+  doc.table(rows);
 }
 
 // "tune": {"fixed": v}: the headline verdicts at each arm's tuned value beside those with every

@@ -53,12 +53,19 @@ std::string summary_table(const Summary& summary) {
   for (const auto& a : summary.arms) born_dead |= a.dead_layer_at_init > 0;
   std::snprintf(line, sizeof line, "%-20s %9s %9s %s%12s %12s %10s  %s\n", "arm", "finished",
                 "reached", born_dead ? "born dead " : "", "final loss", "final acc",
-                speed == "steps_to_target" ? "steps->tgt" : "loss AUC",
+                speed == "steps_to_target" ? "steps->tgt"
+                : speed == "speedup"       ? "speedup"
+                                           : "loss AUC",
                 ("vs " + summary.baseline).c_str());
   out += line;
   for (const auto& a : summary.arms) {
     auto mean = [&](const std::string& k, const char* f) {
       if (k == "steps_to_target" && a.target) return fmt(a.target->restricted_mean, "%.0f");
+      if (k == "speedup") {
+        for (const auto& c : summary.comparisons)
+          if (c.arm == a.name && c.measure == k) return fmt(c.difference, "%.3f") + "x";
+        return std::string(a.name == summary.baseline ? "1x" : "-");
+      }
       const auto it = a.measures.find(k);
       return it != a.measures.end() ? fmt(it->second.mean, f) : std::string("-");
     };

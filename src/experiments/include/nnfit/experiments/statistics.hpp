@@ -3,7 +3,9 @@
 // is never more confident than the data.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,15 @@ PairedDifference paired_difference(const std::vector<double>& a, const std::vect
 // |sum| is at least the observed |sum|. All patterns for n <= 16; beyond, `samples` random
 // ones (the observed pattern counted, so p > 0). All-zero differences give p = 1.
 double sign_flip_p(const std::vector<double>& d, std::uint64_t seed = 1, int samples = 200000);
+
+// The 1 - alpha confidence interval of the centre of paired differences that inverts the
+// sign-flip test (Lehmann 1975, "Nonparametrics", 4.2; Good 2005, 3.1): the shifts delta for
+// which sign_flip_p(d - delta) >= alpha, bounds found by bisection between the extreme value
+// (where the test rejects) and the mean (where p = 1). None when even the most extreme sign
+// pattern cannot reject (2 / 2^n >= alpha: fewer than 6 pairs at 0.05).
+std::optional<std::array<double, 2>> sign_flip_interval(const std::vector<double>& d,
+                                                        double alpha = 0.05,
+                                                        std::uint64_t seed = 1);
 
 // Holm's step-down adjustment (Holm 1979): sort p ascending, p_(i) * (m - i + 1), made
 // monotone and capped at 1; returned in the input's order.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/step_timing.hpp"
 #include "nnfit/experiments/tune_arms.hpp"
 
 namespace nnfit {
@@ -18,6 +19,7 @@ struct Study {
   std::vector<RunRecord> records;
   std::optional<Experiment> fixed;  // every arm at the fixed value
   std::vector<RunRecord> fixed_records;
+  std::optional<StepTiming> timing;  // each arm's cost per step (step_timing.hpp)
 };
 // Stops between runs when options.interrupted() says so (the study is then incomplete).
 Study run_study(const Experiment& experiment, const CompareOptions& options);

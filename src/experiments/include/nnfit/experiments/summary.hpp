@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nnfit/experiments/runner.hpp"
+#include "nnfit/experiments/speedup.hpp"
 #include "nnfit/experiments/statistics.hpp"
 
 namespace nnfit {
@@ -37,6 +38,13 @@ struct RankScore {
   int diverged = 0;
 };
 
+// An arm's cost per optimiser step, timed in isolation after the runs (step_timing.hpp).
+struct StepCost {
+  double median_us = 0, low_us = 0, high_us = 0;  // over the repeats
+  int repeats = 0;
+  std::int64_t steps = 0;  // timed steps per repeat, after the warm-up
+};
+
 struct ArmSummary {
   std::string name, description;
   int runs = 0, finished = 0, diverged = 0, failed = 0;
@@ -46,6 +54,7 @@ struct ArmSummary {
   std::map<std::string, Estimate> measures;  // each continuous measure over seeds, clipped
   std::map<std::string, RankScore> rank_scores;
   std::vector<LayerStatistics> layers_at_init, layers_final;
+  std::optional<StepCost> step_cost;
 };
 
 // A time difference that a censored run makes a bound.
@@ -81,6 +90,18 @@ struct Comparison {
     double restricted_mean_difference = 0, log_rank_p = 1;
   };
   std::optional<Times> times;
+  // The level-matched speedup (speedup.hpp; measure "speedup", or "seconds_speedup": the same
+  // ratios times the arms' cost ratio): `difference` is the geometric mean of the seeds'
+  // speedups, `relative` that minus 1.
+  struct Speedup {
+    std::optional<std::array<double, 2>> interval;   // inverted sign-flip test
+    std::vector<double> per_seed;                    // each seed's speedup
+    double arm_coverage = 0, baseline_coverage = 0;  // median share of each range profiled
+    std::optional<double> detectable;  // the smallest factor these seeds would likely detect
+    std::optional<double> cost_ratio;  // seconds: the arm's cost per step over the baseline's
+    std::vector<ProfilePoint> profile;
+  };
+  std::optional<Speedup> speedup;
 };
 
 // The tuning of every arm (tune_arms.hpp), as the report shows it.
@@ -133,6 +154,10 @@ struct Summary {
   std::optional<std::string> speed_measure;  // absent for initialisation-only experiments
   bool initialization_only = false;
   int log_every_steps = 0, eval_every_steps = 0;
+  // The curve the speedup compares: "val_loss_steps" (every eval_every_steps),
+  // "train_loss_windows" (log_every_steps), "val_loss_epochs" or "train_loss_epochs".
+  std::string speedup_curve;
+  std::string step_timing;  // where the costs per step were timed ("" when they were not)
   double alpha = 0;
   std::vector<std::string> primary;
   std::vector<ArmSummary> arms;
@@ -155,8 +180,11 @@ struct Summary {
 //   val_loss_auc, loss_auc                   mean validation (training) loss over the epochs
 //   val_loss_at_25pct, val_loss_at_50pct     validation loss after a quarter (half) the steps
 //   wall_time, dead_final
-// The primary measure is time to target when there is one, else val_loss_auc, else loss_auc.
-Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& records);
+// The primary measure, unless the experiment declares its own, is the level-matched speedup
+// (speedup.hpp) when the runs have loss curves, else val_loss_auc, else loss_auc.
+// With `step_costs` (arm -> cost per step), each speedup in seconds as well.
+Summary summarize(const Experiment& experiment, const std::vector<RunRecord>& records,
+                  const std::map<std::string, StepCost>& step_costs = {});
 
 // summary.json's form (summary_json.cpp); from_json reads what to_json writes (and refuses
 // what is not a summary with a json exception).
