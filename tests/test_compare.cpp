@@ -875,6 +875,7 @@ TEST_CASE("end to end: twice the SGD learning rate reaches the same losses in ha
     if (x.measure == "speedup") c = &x;
   REQUIRE(c);
   CHECK(c->n == 6);
+  CHECK(c->speedup->pairs == 6);
   CHECK(c->difference == doctest::Approx(0.5).epsilon(0.05));
   for (const double r : c->speedup->per_seed) CHECK(r == doctest::Approx(0.5).epsilon(0.05));
   CHECK(c->verdict == "faster");  // 6 of 6 seeds: p = 2/64, below 0.05

@@ -106,6 +106,7 @@ std::vector<Comparison> speedup_comparisons(const Experiment& experiment,
     // Curves that share no level (one arm never gets down to where the other starts) are
     // still a row: the final and best losses tell that story.
     Comparison steps = speedup_comparison(arm.name, experiment.baseline, "speedup", per_seed);
+    steps.speedup->pairs = static_cast<int>(pairs.size());
     steps.speedup->arm_coverage = median_of(arm_coverage);
     steps.speedup->baseline_coverage = median_of(base_coverage);
     steps.speedup->profile = profile_over_seeds(pairs);
@@ -116,6 +117,7 @@ std::vector<Comparison> speedup_comparisons(const Experiment& experiment,
     std::vector<double> seconds;
     for (const double r : per_seed) seconds.push_back(r * ratio);
     Comparison time = speedup_comparison(arm.name, experiment.baseline, "seconds_speedup", seconds);
+    time.speedup->pairs = steps.speedup->pairs;
     time.speedup->arm_coverage = steps.speedup->arm_coverage;
     time.speedup->baseline_coverage = steps.speedup->baseline_coverage;
     time.speedup->cost_ratio = ratio;

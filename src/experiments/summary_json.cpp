@@ -185,6 +185,7 @@ json speedup_json(const Comparison::Speedup& s) {
                        {"seeds", p.seeds}});
   return {{"interval", s.interval ? json(*s.interval) : json()},
           {"per_seed", s.per_seed},
+          {"pairs", s.pairs},
           {"arm_coverage", s.arm_coverage},
           {"baseline_coverage", s.baseline_coverage},
           {"detectable", optional_number(s.detectable)},
@@ -196,6 +197,7 @@ Comparison::Speedup read_speedup(const json& j) {
   Comparison::Speedup s;
   if (!j.at("interval").is_null()) s.interval = j.at("interval").get<std::array<double, 2>>();
   s.per_seed = j.at("per_seed").get<std::vector<double>>();
+  s.pairs = j.at("pairs").get<int>();
   s.arm_coverage = read_number(j, "arm_coverage");
   s.baseline_coverage = read_number(j, "baseline_coverage");
   s.detectable = read_optional(j, "detectable");

@@ -127,7 +127,7 @@ void speedup_table(report::Document& doc, const ReportInputs& in) {
   const Summary& s = in.summary;
   std::vector<std::vector<std::string>> rows = {
       {"arm", "speedup in steps [95% interval]", "Holm p", "speedup in seconds [95% interval]",
-       "profiled (arm / " + s.baseline + " range)", "seeds", "verdict"}};
+       "profiled (arm / " + s.baseline + " range)", "seeds with a common level", "verdict"}};
   std::string sentences;
   for (const auto& c : s.comparisons) {
     if (c.measure != "speedup") continue;
@@ -138,7 +138,8 @@ void speedup_table(report::Document& doc, const ReportInputs& in) {
     rows.push_back({c.arm, steps, fmt(c.p_adjusted, "%.3g"), seconds,
                     fmt(100 * c.speedup->arm_coverage, "%.0f") + "% / " +
                         fmt(100 * c.speedup->baseline_coverage, "%.0f") + "%",
-                    std::to_string(c.n), c.headline ? "**" + c.verdict + "**" : c.verdict});
+                    std::to_string(c.n) + " of " + std::to_string(c.speedup->pairs),
+                    c.headline ? "**" + c.verdict + "**" : c.verdict});
     if (c.n == 0) continue;
     sentences += (sentences.empty() ? "" : " ") + c.arm + " reaches each " + describe_curve(s) +
                  " level in " + steps + " of " + s.baseline + "'s steps" +

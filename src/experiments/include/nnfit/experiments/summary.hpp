@@ -94,8 +94,9 @@ struct Comparison {
   // ratios times the arms' cost ratio): `difference` is the geometric mean of the seeds'
   // speedups, `relative` that minus 1.
   struct Speedup {
-    std::optional<std::array<double, 2>> interval;   // inverted sign-flip test
-    std::vector<double> per_seed;                    // each seed's speedup
+    std::optional<std::array<double, 2>> interval;  // inverted sign-flip test
+    std::vector<double> per_seed;                   // each seed's speedup
+    int pairs = 0;  // seeds both arms finished: per_seed leaves out those with no common level
     double arm_coverage = 0, baseline_coverage = 0;  // median share of each range profiled
     std::optional<double> detectable;  // the smallest factor these seeds would likely detect
     std::optional<double> cost_ratio;  // seconds: the arm's cost per step over the baseline's
