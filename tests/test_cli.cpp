@@ -72,6 +72,17 @@ TEST_CASE("a synthetic config trains and writes the documented run directory") {
   CHECK(evaluation["accuracy"].get<double>() ==
         doctest::Approx(epoch["test_accuracy"].get<double>()));
   CHECK(evaluation["confusion"].size() == 2);
+  // Without --data: the run's own data spec and seed, the same test split, and it says so.
+  const Result own = w.run("eval --model " + run.string());
+  INFO(own.err);
+  REQUIRE(own.status == 0);
+  CHECK(own.out.find("data: the run's own, ") != std::string::npos);
+  const Result own_json = w.run("eval --json --model " + run.string());
+  CHECK(json::parse(own_json.out)["accuracy"] == evaluation["accuracy"]);
+  // A bare source name the run trained on with other settings is another data set: refused.
+  const Result bare = w.run("eval --model " + run.string() + " --data moons");
+  CHECK(bare.status != 0);
+  CHECK(bare.err.find("the run trained on moons with its own settings") != std::string::npos);
 }
 
 TEST_CASE("one seed, one result: two runs of a config give identical weights") {

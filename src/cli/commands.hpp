@@ -34,7 +34,9 @@ struct TrainOptions {
 int train(const TrainOptions& options);
 int print_config(const std::string& config, const std::vector<std::string>& overrides);
 // Writes report.html for a run directory and prints its path.
-int print_report(const std::string& dir);
+// One directory: its report.html; several: one page overlaying them (`output`, default
+// runs.html).
+int print_report(const std::vector<std::string>& dirs, const std::string& output);
 // The model's layers, output shapes and parameter counts: from a config (its data is loaded
 // for the input width) or from a model file.
 int print_summary(const std::string& config, const std::string& model_file);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "commands.hpp"
 #include "nnfit/config.hpp"
@@ -34,6 +35,34 @@ json data_spec(const std::string& text) {
   if (registry().sources.find(text)) return json{{"source", text}};
   throw ConfigError("--data " + text + ": not a file, a JSON object or a data source; " +
                     registry().sources.unknown(text));
+}
+
+// The config.json of the run directory a model file sits in, if it is in one.
+std::optional<json> run_config_beside(const std::string& model_path) {
+  const auto config = std::filesystem::path(model_path).parent_path() / "config.json";
+  if (!std::filesystem::exists(config)) return std::nullopt;
+  return load_config(config.string());
+}
+
+// The data to evaluate on: --data, or without it the run's own data spec and seed (so its
+// test split is the one it was trained beside). A bare source name the run trained on with
+// other settings is refused: the generator's defaults would be another data set.
+json evaluation_data(const std::string& data_text, const std::string& model_path) {
+  const std::optional<json> run = run_config_beside(model_path);
+  if (data_text.empty()) {
+    if (!run || !run->contains("data"))
+      throw ConfigError(
+          "--data is needed: " + model_path +
+          " is not in a run directory (no config.json with a data section beside it)");
+    return data_spec((std::filesystem::path(model_path).parent_path() / "config.json").string());
+  }
+  json spec = data_spec(data_text);
+  if (run && run->contains("data") && spec == json{{"source", data_text}} &&
+      (*run)["data"].value("source", std::string()) == data_text && (*run)["data"] != spec)
+    throw ConfigError("--data " + data_text + ": the run trained on " + data_text +
+                      " with its own settings (" + brief_json((*run)["data"]) +
+                      "); leave --data out to evaluate on the run's own data, or give a full spec");
+  return spec;
 }
 
 std::string class_name(const std::vector<std::string>& names, Index i) {
@@ -147,7 +176,8 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
                    const std::string& split_name, bool json_output, int threads) {
   const std::string model_path = model_file_of(model_argument);
   SavedModel saved = load_model(model_path);
-  json spec = data_spec(data_text);
+  json spec = evaluation_data(data_text, model_path);
+  const std::string described = brief_json(spec);
   spec.erase("scale");  // the model's own preprocessing applies
   const Data data = load_data(spec, 1, "data", saved.info.scaler);
   if (data.num_features != saved.model.input_size())
@@ -177,7 +207,7 @@ int evaluate_model(const std::string& model_argument, const std::string& data_te
                 split_name.c_str(), static_cast<long>(e.metrics.samples), e.metrics.loss);
     if (e.metrics.accuracy) std::printf("  accuracy %.4f", *e.metrics.accuracy);
     if (e.metrics.rmse) std::printf("  rmse %.4g  r2 %.4f", *e.metrics.rmse, *e.metrics.r2);
-    std::printf("\n");
+    std::printf("\ndata: %s%s\n", data_text.empty() ? "the run's own, " : "", described.c_str());
     if (classification) print_confusion(e, saved.info.class_names);
   }
   return kSuccess;

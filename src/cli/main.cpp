@@ -28,6 +28,7 @@ const char* kHelp =
     "  nnfit list                                  what can be named in a config\n"
     "  nnfit summary --config F                    layers, shapes, parameter counts\n"
     "  nnfit report runs/mlp_selu                  (re)draw a run's report.html\n"
+    "  nnfit report runs/a runs/b -o runs.html     several runs overlaid on one page\n"
     "  nnfit compare --experiment experiments/elu_converges_faster.json\n"
     "  nnfit compare --config F --activations relu,elu,selu --seeds 5\n"
     "                                              arms over seeds: statistics, plots, report\n"
@@ -53,7 +54,8 @@ struct Arguments {
   int inference_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   PredictOptions predict_options;
   bool with_header = false, no_header = false;
-  std::string report_dir, summary_config, summary_model;
+  std::vector<std::string> report_dirs;
+  std::string report_output, summary_config, summary_model;
   CompareArgs compare_args;
   std::string activations;
 #ifdef NNFIT_WITH_MPI
@@ -96,10 +98,9 @@ void add_config_and_eval(CLI::App& app, Arguments& a) {
       ->add_option("-m,--model", a.eval_model,
                    "model file, or a run directory (its model.safetensors)")
       ->required();
-  a.eval
-      ->add_option("-d,--data", a.eval_data,
-                   "a config file (its data section), a JSON data spec, or a source name")
-      ->required();
+  a.eval->add_option("-d,--data", a.eval_data,
+                     "a config file (its data section), a JSON data spec, or a source name "
+                     "(default: the run's own data, when --model is in a run directory)");
   a.eval->add_option("--split", a.eval_split, "train, validation or test (default test)");
   a.eval->add_flag("--json", a.eval_json, "print the result as one JSON object");
   add_inference_threads(*a.eval, a);
@@ -131,8 +132,11 @@ void add_predict(CLI::App& app, Arguments& a) {
 }
 
 void add_report_summary_list(CLI::App& app, Arguments& a) {
-  a.report = app.add_subcommand("report", "write report.html for a run directory");
-  a.report->add_option("run", a.report_dir, "the run directory (runs/NAME)")->required();
+  a.report = app.add_subcommand(
+      "report", "write report.html for a run directory, or one page overlaying several runs");
+  a.report->add_option("runs", a.report_dirs, "run directories (runs/NAME ...)")->required();
+  a.report->add_option("-o,--output", a.report_output,
+                       "with several runs: the HTML file to write (default runs.html)");
   a.summary = app.add_subcommand(
       "summary", "the model's layers, output shapes and parameter counts (like Keras's summary)");
   auto* from_config = a.summary->add_option("-c,--config", a.summary_config,
@@ -233,7 +237,7 @@ int dispatch(CLI::App& app, Arguments& a, int argc, char** argv) {
     return predict(a.predict_options);
   }
   if (a.list->parsed()) return list_registry(a.list_markdown);
-  if (a.report->parsed()) return print_report(a.report_dir);
+  if (a.report->parsed()) return print_report(a.report_dirs, a.report_output);
   if (a.summary->parsed()) {
     if (a.summary_config.empty() && a.summary_model.empty())
       throw nnfit::ConfigError("summary: give --config FILE or --model FILE");

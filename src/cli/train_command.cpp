@@ -175,8 +175,12 @@ int train(const TrainOptions& options) {
   return kSuccess;
 }
 
-int print_report(const std::string& dir) {
-  std::printf("%s\n", write_run_report(dir).c_str());
+int print_report(const std::vector<std::string>& dirs, const std::string& output) {
+  if (dirs.size() == 1 && output.empty()) {
+    std::printf("%s\n", write_run_report(dirs.front()).c_str());
+    return kSuccess;
+  }
+  std::printf("%s\n", write_runs_report(dirs, output.empty() ? "runs.html" : output).c_str());
   return kSuccess;
 }
 

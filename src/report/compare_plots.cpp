@@ -1,5 +1,6 @@
 // The plots of a comparison report (compare_report_parts.hpp): loss and accuracy by epoch and step,
 // time to the target, per-layer statistics, the tuning sensitivity.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -120,6 +121,64 @@ Figure target_plot(const ReportInputs& in) {
       "time_to_target.svg", chart.svg()};
 }
 
+// The loss curve of one run that the paired-difference plot compares, (step, loss).
+using StepCurve = std::vector<std::pair<std::int64_t, double>>;
+StepCurve loss_curve(const RunRecord& r, bool validation) {
+  if (!validation) return r.step_losses;
+  if (!r.step_val_losses.empty()) return r.step_val_losses;
+  StepCurve c;
+  for (const auto& e : r.epochs)
+    if (const auto v = e.metric("val_loss")) c.push_back({e.step, *v});
+  return c;
+}
+
+// Per arm, the paired difference from the baseline over training: at each step both curves
+// have, arm minus baseline per seed, then the mean over seeds with its 95% t-interval as the
+// band, and the zero line. Where the band leaves zero the arm is ahead (below) or behind.
+std::optional<Figure> paired_difference_plot(const ReportInputs& in, bool validation) {
+  const auto& [e, records, summary, context, colors, epochs] = in;
+  std::map<std::uint64_t, const RunRecord*> base;
+  for (const auto& r : records)
+    if (r.arm == e.baseline && r.ok()) base[r.seed] = &r;
+  const std::string what = validation ? "validation loss" : "training loss";
+  plot::LineChart chart{"Paired difference from " + e.baseline + ": " + what,
+                        "optimiser step",
+                        what + " of the arm - " + e.baseline + "'s (same seed)",
+                        false,
+                        {}};
+  double first = INFINITY, last = -INFINITY;
+  for (const auto& arm : e.arms) {
+    if (arm.name == e.baseline) continue;
+    std::map<std::int64_t, std::vector<double>> by_step;
+    for (const auto& r : records) {
+      if (r.arm != arm.name || !r.ok() || !base.count(r.seed)) continue;
+      std::map<std::int64_t, double> theirs;
+      for (const auto& [step, loss] : loss_curve(*base[r.seed], validation)) theirs[step] = loss;
+      for (const auto& [step, loss] : loss_curve(r, validation))
+        if (theirs.count(step)) by_step[step].push_back(loss - theirs[step]);
+    }
+    plot::Series s{arm.name, colors.at(arm.name), {}, {}, {}, {}, false, true};
+    for (const auto& [step, d] : by_step) {
+      if (d.size() < 2) continue;
+      const Estimate m = estimate(d);
+      s.x.push_back(static_cast<double>(step));
+      s.y.push_back(m.mean);
+      s.low.push_back(m.ci_low);
+      s.high.push_back(m.ci_high);
+      first = std::min(first, s.x.back());
+      last = std::max(last, s.x.back());
+    }
+    if (!s.x.empty()) chart.series.push_back(std::move(s));
+  }
+  if (chart.series.empty()) return std::nullopt;
+  chart.series.push_back({"no difference", "#888888", {first, last}, {0, 0}, {}, {}, true, true});
+  return Figure{"Paired difference from " + e.baseline + " in " + what +
+                    " over training: per seed the arm's loss minus " + e.baseline +
+                    "'s at the same step; line = mean over seeds, band = its 95% t-interval. "
+                    "Below zero the arm is ahead.",
+                std::string("paired_") + (validation ? "val" : "train") + "_loss.svg", chart.svg()};
+}
+
 // The speedup profiles: per arm, r(level) against the loss level (median over seeds, band:
 // lowest to highest), with the line r = 1 (as fast as the baseline).
 Figure profile_plot(const ReportInputs& in) {
@@ -219,33 +278,87 @@ Figure dead_units_plot(const ReportInputs& in) {
 
 // Tuning: each arm's selection value against the tuned key, at the first rung (every point
 // at the same short budget); the sensitivity of an activation to its learning rate.
+// One arm's points at one budget: the selection value at each tuned value, and where every
+// tuning run diverged (drawn at the chart's top edge).
+struct BudgetPoints {
+  std::vector<double> x, y, diverged_x;
+};
+
+BudgetPoints budget_points(const std::vector<TuningPoint>& points, bool negated) {
+  BudgetPoints b;
+  for (const auto& p : points) {
+    if (p.selection && p.diverged == 0) {
+      b.x.push_back(std::log10(p.value));
+      b.y.push_back(negated ? -*p.selection : *p.selection);
+    } else {
+      b.diverged_x.push_back(std::log10(p.value));
+    }
+  }
+  return b;
+}
+
+// Tuning: each arm's selection value against the tuned key at every budget the tuning ran:
+// the first rung (every value on the same short budget) dashed, the full budget (the last
+// rung and the points "extend" tried beyond the edge) solid; values at which a tuning run
+// diverged sit on the top edge instead of being dropped. How forgiving an arm is of its rate.
 Figure sensitivity_plot(const ReportInputs& in) {
   const TuningSummary& tuning = *in.summary.tuning;
-  const std::string& key = tuning.key;
-  const std::string& metric = tuning.metric;
-  const bool negated = !lower_is_better(metric);
-  plot::LineChart chart{"Sensitivity to " + key,
-                        "log10 " + key,
-                        metric + " (" + tuning.at + " epoch, mean over " +
+  const bool negated = !lower_is_better(tuning.metric);
+  plot::LineChart chart{"Sensitivity to " + tuning.key,
+                        "log10 " + tuning.key,
+                        tuning.metric + " (" + tuning.at + " epoch, mean over " +
                             std::to_string(tuning.seeds.size()) + " tuning seeds)",
                         false,
                         {}};
-  std::int64_t steps = 0;
+  double top = -INFINITY;
+  std::vector<std::pair<std::string, std::vector<double>>> diverged;
   for (const auto& a : tuning.arms) {
     if (a.rungs.empty()) continue;
-    const TuningRung& rung = a.rungs.front();
-    steps = rung.steps;
-    plot::Series s{a.arm, in.colors.at(a.arm), {}, {}, {}, {}, false, true};
-    for (const auto& p : rung.points) {
-      if (!p.selection) continue;
-      s.x.push_back(std::log10(p.value));
-      s.y.push_back(negated ? -*p.selection : *p.selection);
-    }
-    chart.series.push_back(s);
+    std::vector<TuningPoint> full = a.rungs.back().points;
+    full.insert(full.end(), a.extended.begin(), a.extended.end());
+    std::sort(full.begin(), full.end(),
+              [](const TuningPoint& p, const TuningPoint& q) { return p.value < q.value; });
+    const BudgetPoints first = budget_points(a.rungs.front().points, negated);
+    const BudgetPoints last = budget_points(full, negated);
+    if (a.rungs.size() > 1)
+      chart.series.push_back({a.arm + " (" + std::to_string(a.rungs.front().steps) + " steps)",
+                              in.colors.at(a.arm),
+                              first.x,
+                              first.y,
+                              {},
+                              {},
+                              true,
+                              true});
+    chart.series.push_back({a.arm + " (" + std::to_string(a.rungs.back().steps) + " steps)",
+                            in.colors.at(a.arm),
+                            last.x,
+                            last.y,
+                            {},
+                            {},
+                            false,
+                            true});
+    for (const auto& b : {first, last})
+      for (const double y : b.y) top = std::max(top, y);
+    std::vector<double> xs = first.diverged_x;
+    xs.insert(xs.end(), last.diverged_x.begin(), last.diverged_x.end());
+    if (!xs.empty()) diverged.push_back({a.arm, xs});
   }
-  return {metric + " after " + std::to_string(steps) + " optimiser steps at each value of " + key +
-              " (the first rung of the tuning, every point on the same budget); a point that "
-              "diverged is left out.",
+  for (auto& [arm, xs] : diverged) {
+    std::sort(xs.begin(), xs.end());
+    xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+    chart.series.push_back({arm + " diverged (drawn at the top)",
+                            in.colors.at(arm),
+                            xs,
+                            std::vector<double>(xs.size(), std::isfinite(top) ? top : 0.0),
+                            {},
+                            {},
+                            true,
+                            true});
+  }
+  return {tuning.metric + " at each value of " + tuning.key +
+              ": dashed, after the first rung's budget (every value on the same short budget); "
+              "solid, at the full budget (the last rung and the values tried beyond the edge). "
+              "A value at which a tuning run diverged is drawn on the top edge.",
           "tuning_sensitivity.svg", chart.svg()};
 }
 
@@ -267,6 +380,9 @@ std::vector<Figure> all_plots(const ReportInputs& in) {
     if (!acc_metric.empty()) plots.push_back(accuracy_plot(in, acc_metric));
     if (e.target) plots.push_back(target_plot(in));
   }
+  if (!e.initialization_only && in.epochs > 0)
+    for (const bool validation : {false, true})
+      if (auto f = paired_difference_plot(in, validation)) plots.push_back(std::move(*f));
   bool profiles = false;
   for (const auto& c : in.summary.comparisons)
     profiles |= c.measure == "speedup" && !c.speedup->profile.empty();

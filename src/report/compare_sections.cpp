@@ -1,5 +1,6 @@
 // The sections of a comparison report (compare_report_parts.hpp): introduction, verdicts, tuning,
 // arms, per-layer statistics, every comparison, problems and method.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -315,49 +316,72 @@ void tuning_section(report::Document& doc, const ReportInputs& in) {
   doc.table(rows);
 }
 
+namespace {
+
+// The value the arm was tuned to ("-" without tuning).
+std::string tuned_value(const Summary& s, const std::string& arm) {
+  if (!s.tuning) return "-";
+  for (const auto& t : s.tuning->arms)
+    if (t.arm == arm) return fmt(t.chosen) + (t.on_edge ? " (edge)" : "");
+  return "-";
+}
+
+// An arm's cell for a primary measure: its comparison with the baseline for a speedup or a
+// time to target, its estimate for any other measure.
+std::string primary_cell(const Summary& s, const ArmSummary& a, const std::string& m) {
+  if (a.name == s.baseline && (m == "speedup" || m == "seconds_speedup")) return "1× (baseline)";
+  for (const auto& c : s.comparisons)
+    if (c.arm == a.name && c.measure == m && c.speedup)
+      return c.n > 0 ? times(c.difference) + " " + speedup_interval(c) : "no common level";
+  if (m == "steps_to_target" && a.target)
+    return fmt(a.target->restricted_mean, "%.0f") + " [" +
+           fmt(a.target->restricted_mean_ci[0], "%.0f") + ", " +
+           fmt(a.target->restricted_mean_ci[1], "%.0f") + "] (restricted mean)";
+  return estimate_text(a, m, format_of(m));
+}
+
+// Every measure of every arm: mean ± sd [95% CI], folded away under the compact table.
+void all_measures_table(report::Document& doc, const Summary& summary) {
+  std::vector<std::string> present;
+  for (const auto& a : summary.arms)
+    for (const auto& [m, e] : a.measures)
+      if (std::find(present.begin(), present.end(), m) == present.end()) present.push_back(m);
+  std::vector<std::vector<std::string>> rows = {{"measure"}};
+  for (const auto& a : summary.arms) rows[0].push_back(a.name);
+  for (const auto& m : present) {
+    rows.push_back({describe_measure(m, summary)});
+    for (const auto& a : summary.arms) rows.back().push_back(estimate_text(a, m, format_of(m)));
+  }
+  if (present.empty()) return;
+  doc.collapsible_table("Every measure of every arm (mean ± sd over seeds [95% interval])", rows);
+}
+
+}  // namespace
+
 void arms_section(report::Document& doc, const ReportInputs& in) {
   const auto& [e, records, summary, context, colors, epochs] = in;
   doc.heading("Arms");
-  doc.paragraph(
-      "Each value: mean ± standard deviation over seeds [95% confidence interval of the mean].");
-  {
-    std::vector<std::string> measures;
-    if (e.initialization_only) {
-      measures = {};
-    } else {
-      measures = {"final_train_loss",          "final_val_loss", "final_val_accuracy",
-                  "test_accuracy_at_best_val", "val_loss_auc",   "loss_auc"};
-      measures.push_back("dead_final");
-      measures.push_back("wall_time");
-    }
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> header = {"arm", "setup", "runs"};
-    if (!e.initialization_only) header.push_back("diverged");
-    if (e.target) header.push_back("reached target");
-    if (e.target) header.push_back("restricted mean steps to target [95% CI]");
-    header.push_back("dead layer at init");
-    std::vector<std::string> present;
-    for (const auto& m : measures) {
-      bool any = false;
-      for (const auto& a : summary.arms) any |= a.measures.count(m) > 0;
-      if (any) present.push_back(m), header.push_back(describe_measure(m, summary));
-    }
-    rows.push_back(header);
-    for (const auto& a : summary.arms) {
-      std::vector<std::string> row = {a.name, a.description, std::to_string(a.runs)};
-      if (!e.initialization_only) row.push_back(std::to_string(a.diverged));
-      if (e.target && a.target) {
-        const TargetSummary& t = *a.target;
-        row.push_back(std::to_string(t.reached) + "/" + std::to_string(t.runs));
-        row.push_back(fmt(t.restricted_mean, "%.0f") + " [" + fmt(t.restricted_mean_ci[0], "%.0f") +
-                      ", " + fmt(t.restricted_mean_ci[1], "%.0f") + "]");
-      }
-      row.push_back(std::to_string(a.dead_layer_at_init) + "/" + std::to_string(a.runs));
-      for (const auto& m : present) row.push_back(estimate_text(a, m, format_of(m)));
-      rows.push_back(row);
-    }
-    doc.table(rows);
+  std::vector<std::string> header = {"arm", "setup", "runs"};
+  if (!e.initialization_only) header.push_back("diverged");
+  if (e.target) header.push_back("reached target");
+  header.push_back("dead layer at init");
+  if (summary.tuning) header.push_back("tuned " + summary.tuning->key);
+  for (const auto& m : summary.primary) header.push_back(m);
+  std::vector<std::vector<std::string>> rows = {header};
+  for (const auto& a : summary.arms) {
+    std::vector<std::string> row = {a.name, a.description, std::to_string(a.runs)};
+    if (!e.initialization_only) row.push_back(std::to_string(a.diverged));
+    if (e.target)
+      row.push_back(a.target
+                        ? std::to_string(a.target->reached) + "/" + std::to_string(a.target->runs)
+                        : "-");
+    row.push_back(std::to_string(a.dead_layer_at_init) + "/" + std::to_string(a.runs));
+    if (summary.tuning) row.push_back(tuned_value(summary, a.name));
+    for (const auto& m : summary.primary) row.push_back(primary_cell(summary, a, m));
+    rows.push_back(row);
   }
+  doc.table(rows);
+  all_measures_table(doc, summary);
 }
 
 void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
@@ -383,7 +407,7 @@ void hidden_layers_section(report::Document& doc, const ReportInputs& in) {
                         fmt(l.post_mean.mean), fmt(l.post_var.mean), fmt(l.dead.mean, "%.3f")});
       }
     }
-  doc.table(rows);
+  doc.collapsible_table("Per-layer statistics of every arm", rows);
 }
 
 void comparisons_section(report::Document& doc, const ReportInputs& in) {
@@ -394,7 +418,7 @@ void comparisons_section(report::Document& doc, const ReportInputs& in) {
       "headline measure's are those of the verdicts above.");
   std::vector<std::vector<std::string>> rows = {comparison_header(e.baseline, true)};
   for (const auto& c : summary.comparisons) rows.push_back(comparison_row(c, true, false));
-  doc.table(rows);
+  doc.collapsible_table("Every arm against " + e.baseline + " on every measure", rows);
 }
 
 void problems_section(report::Document& doc, const std::vector<RunRecord>& records) {

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <tuple>
 
 namespace nnfit::report {
 
@@ -38,11 +40,38 @@ std::string escape_xml(const std::string& text) {
 
 namespace {
 
-// `code` spans and **bold** to HTML; everything else escaped.
+// A link target as the HTML page should have it: another report's Markdown page becomes its
+// HTML page (report.md -> report.html).
+std::string html_target(std::string target) {
+  if (target.ends_with(".md")) target.replace(target.size() - 3, 3, ".html");
+  return target;
+}
+
+// A Markdown link [text](target) starting at text[i], as (text, target, length); none when
+// what starts there is not one.
+std::optional<std::tuple<std::string, std::string, std::size_t>> markdown_link(
+    const std::string& text, std::size_t i) {
+  if (text[i] != '[') return std::nullopt;
+  const std::size_t close = text.find("](", i);
+  if (close == std::string::npos || text.find_first_of("[]", i + 1) != close) return std::nullopt;
+  const std::size_t end = text.find(')', close + 2);
+  if (end == std::string::npos || text.find_first_of(" (", close + 2) < end) return std::nullopt;
+  return std::make_tuple(text.substr(i + 1, close - i - 1), text.substr(close + 2, end - close - 2),
+                         end - i + 1);
+}
+
+// `code` spans, **bold** and [links](target) to HTML; everything else escaped.
 std::string inline_html(const std::string& text) {
   std::string out;
   bool code = false, bold = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!code)
+      if (const auto link = markdown_link(text, i)) {
+        const auto& [label, target, length] = *link;
+        out += "<a href=\"" + escape_xml(html_target(target)) + "\">" + escape_xml(label) + "</a>";
+        i += length - 1;
+        continue;
+      }
     if (text[i] == '`') {
       out += code ? "</code>" : "<code>";
       code = !code;
@@ -78,6 +107,8 @@ std::string Document::markdown() const {
         s += b.text + "\n\n";
         break;
       case Block::Kind::table:
+        if (!b.summary.empty())
+          s += "<details><summary>" + escape_xml(b.summary) + "</summary>\n\n";
         for (std::size_t r = 0; r < b.rows.size(); ++r) {
           s += "|";
           for (const auto& cell : b.rows[r]) s.append(" ").append(md_cell(cell)).append(" |");
@@ -88,7 +119,7 @@ std::string Document::markdown() const {
             s += "\n";
           }
         }
-        s += "\n";
+        s += b.summary.empty() ? "\n" : "\n</details>\n\n";
         break;
       case Block::Kind::figure:
         s += "![" + b.text + "](" + b.file + ")\n\n";
@@ -109,7 +140,9 @@ std::string Document::html(const std::string& title) const {
       "</title>\n<style>\n"
       "body{font-family:Helvetica,Arial,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;"
       "color:#222;line-height:1.45}\n"
-      "table{border-collapse:collapse;margin:1em 0;font-size:13px}\n"
+      ".wide{overflow-x:auto;max-width:100%;margin:1em 0}\n"
+      "table{border-collapse:collapse;font-size:13px}\n"
+      "svg{max-width:100%;height:auto}\ndetails{margin:1em 0}\nsummary{cursor:pointer}\n"
       "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}\n"
       "th:first-child,td:first-child{text-align:left}\nth{background:#f3f3f3}\n"
       "code{background:#f3f3f3;padding:1px 3px}\npre{background:#f6f6f6;padding:8px;overflow:auto;"
@@ -125,14 +158,17 @@ std::string Document::html(const std::string& title) const {
         s += "<p>" + inline_html(b.text) + "</p>\n";
         break;
       case Block::Kind::table:
-        s += "<table>\n";
+        if (!b.summary.empty()) s += "<details><summary>" + inline_html(b.summary) + "</summary>\n";
+        // In a box of its own that scrolls: a wide table never widens the page.
+        s += "<div class=\"wide\"><table>\n";
         for (std::size_t r = 0; r < b.rows.size(); ++r) {
           s += "<tr>";
           for (const auto& cell : b.rows[r])
             s += (r == 0 ? "<th>" : "<td>") + inline_html(cell) + (r == 0 ? "</th>" : "</td>");
           s += "</tr>\n";
         }
-        s += "</table>\n";
+        s += "</table></div>\n";
+        if (!b.summary.empty()) s += "</details>\n";
         break;
       case Block::Kind::figure:
         s += "<figure>\n" + b.svg + "<figcaption>" + inline_html(b.text) +

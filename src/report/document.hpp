@@ -19,7 +19,7 @@ struct Block {
   std::string text;                            // heading, paragraph (with `code` spans), code
   std::vector<std::vector<std::string>> rows;  // table: rows[0] is the header
   std::string file, svg;                       // figure: relative path and content
-  std::string summary;                         // code: the collapsible section's title
+  std::string summary;  // code, and a table when set: the collapsible section's title
 };
 
 class Document {
@@ -32,6 +32,10 @@ class Document {
   }
   void table(std::vector<std::vector<std::string>> rows) {
     blocks_.push_back({Block::Kind::table, 0, {}, std::move(rows), {}, {}, {}});
+  }
+  // A table folded away under `summary` (HTML <details>, also in the Markdown).
+  void collapsible_table(std::string summary, std::vector<std::vector<std::string>> rows) {
+    blocks_.push_back({Block::Kind::table, 0, {}, std::move(rows), {}, {}, std::move(summary)});
   }
   void figure(std::string caption, std::string file, std::string svg) {
     blocks_.push_back(

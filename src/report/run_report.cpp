@@ -13,36 +13,17 @@
 #include "nnfit/detail/json_text.hpp"
 #include "nnfit/error.hpp"
 #include "nnfit/model.hpp"
+#include "run_files.hpp"
 #include "svg_plot.hpp"
 
 namespace nnfit {
 
+using report::read_lines;
+using report::read_text;
+
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path.string() + ": cannot open: the run has not written it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<json> read_lines(const fs::path& path) {
-  std::vector<json> records;
-  std::istringstream in(read_text(path));
-  std::size_t number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    if (line.empty()) continue;
-    records.push_back(
-        parse_json_text(line, path.string() + ": line " + std::to_string(number), JsonBlame::data));
-    if (!records.back().is_object())
-      throw DataError(path.string() + ":" + std::to_string(number) + ": not a JSON object");
-  }
-  return records;
-}
 
 // One series: `y_key` against `x_key` over the records that have both.
 plot::Series series_of(const std::vector<json>& records, const std::string& x_key,
@@ -62,7 +43,8 @@ plot::Series series_of(const std::vector<json>& records, const std::string& x_ke
 // summary table, once) against `x_key`.
 void add_chart(report::Document& doc, const std::vector<json>& metrics, const std::string& x_key,
                const std::string& x_label, const std::vector<std::string>& keys,
-               const std::string& title, const std::string& y_label) {
+               const std::string& title, const std::string& y_label,
+               const std::string& caption = "", bool log_allowed = true) {
   plot::LineChart chart{title, x_label, y_label, false, {}};
   std::vector<double> all;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -72,8 +54,8 @@ void add_chart(report::Document& doc, const std::vector<json>& metrics, const st
     chart.series.push_back(std::move(s));
   }
   if (chart.series.empty()) return;
-  chart.log_y = plot::spans_decades(all);
-  doc.figure(title, "", chart.svg());
+  chart.log_y = log_allowed && plot::spans_decades(all);
+  doc.figure(caption, "", chart.svg());
 }
 
 std::string number(const json& value) {
@@ -89,7 +71,18 @@ void add_summary(report::Document& doc, const json& summary) {
                 std::to_string(summary.value("steps", 0)) + " steps), seed " +
                 brief_json(summary.value("seed", json())) + ", nnfit " +
                 summary.value("nnfit_version", std::string("?")) + ".");
-  std::vector<std::vector<std::string>> rows = {{"", "split", "loss", "accuracy", "rmse", "r2"}};
+  // Only the metrics the task has: accuracy for a classifier, rmse and r2 for a regression.
+  std::vector<std::string> keys = {"loss"};
+  for (const char* key : {"accuracy", "rmse", "r2"}) {
+    bool any = false;
+    for (const char* when : {"final", "best"})
+      for (const char* split : {"train", "val", "test"})
+        any |= summary.contains(when) && summary[when].contains(split) &&
+               summary[when][split].is_object() && summary[when][split].contains(key);
+    if (any) keys.push_back(key);
+  }
+  std::vector<std::vector<std::string>> rows = {{"", "split"}};
+  rows[0].insert(rows[0].end(), keys.begin(), keys.end());
   for (const char* when : {"final", "best"}) {
     const json& part = summary.contains(when) ? summary[when] : json::object();
     for (const char* split : {"train", "val", "test"}) {
@@ -99,9 +92,8 @@ void add_summary(report::Document& doc, const json& summary) {
       if (std::string(when) == "best")
         label += " (epoch " + std::to_string(part.value("epoch", 0)) + " by " +
                  part.value("monitor", std::string("?")) + ")";
-      rows.push_back({label, split, number(m.value("loss", json())),
-                      number(m.value("accuracy", json())), number(m.value("rmse", json())),
-                      number(m.value("r2", json()))});
+      rows.push_back({label, split});
+      for (const auto& key : keys) rows.back().push_back(number(m.value(key, json())));
     }
   }
   doc.table(rows);
@@ -159,16 +151,20 @@ std::string write_run_report(const std::string& dir_name) {
   doc.heading("Run " + name, 1);
   add_summary(doc, summary);
   doc.heading("Training");
-  add_chart(doc, metrics, "epoch", "epoch", {"train_loss", "val_loss"}, "Loss by epoch", "loss");
-  add_chart(doc, metrics, "step", "optimiser step", {"train_loss", "val_loss"}, "Loss by step",
-            "loss");
+  add_chart(doc, metrics, "epoch", "epoch", {"train_loss", "val_loss"}, "Loss by epoch", "loss",
+            "Training loss: the mean over the epoch's batches, in training mode; validation: a "
+            "full pass at the epoch's end.");
   add_chart(doc, metrics, "epoch", "epoch", {"train_accuracy", "val_accuracy"}, "Accuracy by epoch",
-            "accuracy");
-  add_chart(doc, metrics, "epoch", "epoch", {"train_r2", "val_r2"}, "R² by epoch", "R²");
-  add_chart(doc, metrics, "step", "optimiser step", {"lr"},
-            "Learning rate (last step of each epoch)", "learning rate");
+            "accuracy",
+            "Accuracy on the training batches (training mode) and the validation split.");
+  add_chart(doc, metrics, "epoch", "epoch", {"train_r2", "val_r2"}, "R² by epoch", "R²",
+            "Coefficient of determination on the training batches and the validation split.");
+  // A linear axis: a schedule's last steps (cosine's near-zero rate) would otherwise stretch
+  // a log axis over ten decades and flatten the rest.
+  add_chart(doc, metrics, "step", "optimiser step", {"lr"}, "Learning rate", "learning rate",
+            "The learning rate at the last step of each epoch (after the schedule).", false);
   add_chart(doc, metrics, "epoch", "epoch", {"grad_norm"}, "Mean gradient norm by epoch",
-            "global gradient norm");
+            "global gradient norm", "The global gradient norm, averaged over the epoch's steps.");
   if (fs::exists(dir / "diagnostics.jsonl"))
     add_diagnostics(doc, read_lines(dir / "diagnostics.jsonl"));
   if (fs::exists(dir / "model.safetensors")) {

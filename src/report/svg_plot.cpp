@@ -124,14 +124,39 @@ std::string frame(const std::string& title, const std::string& x_label, const st
   return s;
 }
 
+std::string marker(std::size_t series, double x, double y, const std::string& color,
+                   const std::string& tooltip);
+
 std::string legend_entry(std::size_t row, const std::string& name, const std::string& color,
-                         bool dashed) {
+                         bool dashed, std::size_t series) {
   const double y = kTop + 10 + 18 * static_cast<double>(row);
   const double x = kLeft + kPlotW + 14;
   return "<line x1=\"" + num(x) + "\" x2=\"" + num(x + 22) + "\" y1=\"" + num(y) + "\" y2=\"" +
          num(y) + "\" stroke=\"" + color + "\" stroke-width=\"2.5\"" +
-         (dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n<text x=\"" + num(x + 28) + "\" y=\"" +
+         (dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n" +
+         marker(series, x + 11, y, color, name) + "<text x=\"" + num(x + 28) + "\" y=\"" +
          num(y + 4) + "\">" + report::escape_xml(name) + "</text>\n";
+}
+
+// A point's marker: circle, square, triangle or diamond by series, its value as a tooltip.
+std::string marker(std::size_t series, double x, double y, const std::string& color,
+                   const std::string& tooltip) {
+  const std::string title = "<title>" + report::escape_xml(tooltip) + "</title>";
+  const std::string fill = "\" fill=\"" + color + "\">" + title;
+  switch (series % 4) {
+    case 1:
+      return "<rect x=\"" + num(x - 2.5) + "\" y=\"" + num(y - 2.5) + "\" width=\"5\" height=\"5" +
+             fill + "</rect>\n";
+    case 2:
+      return "<polygon points=\"" + num(x) + "," + num(y - 3.5) + " " + num(x + 3.2) + "," +
+             num(y + 2.5) + " " + num(x - 3.2) + "," + num(y + 2.5) + fill + "</polygon>\n";
+    case 3:
+      return "<polygon points=\"" + num(x) + "," + num(y - 3.5) + " " + num(x + 3.5) + "," +
+             num(y) + " " + num(x) + "," + num(y + 3.5) + " " + num(x - 3.5) + "," + num(y) + fill +
+             "</polygon>\n";
+    default:
+      return "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"2.5" + fill + "</circle>\n";
+  }
 }
 
 }  // namespace
@@ -169,6 +194,7 @@ std::string LineChart::svg() const {
     return num(kLeft + x.map(px, kPlotW)) + "," + num(kTop + kPlotH - y.map(py, kPlotH));
   };
   s += "<g clip-path=\"none\">\n";
+  std::size_t series_index = 0;
   for (const auto& line : series) {
     if (!line.low.empty()) {
       std::string path;
@@ -186,20 +212,27 @@ std::string LineChart::svg() const {
       if (usable(line.y[i]))
         points.append(points.empty() ? "" : " ").append(point(line.x[i], line.y[i]));
     s += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + line.color +
-         "\" stroke-width=\"2\"" + (line.dashed ? " stroke-dasharray=\"6 3\"" : "") + "/>\n";
-    if (line.x.size() <= 40)
-      for (std::size_t i = 0; i < line.x.size(); ++i)
-        if (usable(line.y[i])) {
-          const auto comma = point(line.x[i], line.y[i]).find(',');
-          const std::string p = point(line.x[i], line.y[i]);
-          s += "<circle cx=\"" + p.substr(0, comma) + "\" cy=\"" + p.substr(comma + 1) +
-               "\" r=\"2.5\" fill=\"" + line.color + "\"/>\n";
-        }
+         "\" stroke-width=\"2\"" + (line.dashed ? " stroke-dasharray=\"6 3\"" : "") + "><title>" +
+         report::escape_xml(line.name) + "</title></polyline>\n";
+    // Markers, at most about 25 per line, shaped by the series (a second cue beside colour),
+    // each with its exact value as a tooltip.
+    const std::size_t every = std::max<std::size_t>(1, (line.x.size() + 24) / 25);
+    for (std::size_t i = 0; i < line.x.size(); i += every)
+      if (usable(line.y[i])) {
+        const std::string p = point(line.x[i], line.y[i]);
+        const auto comma = p.find(',');
+        s += marker(series_index, std::stod(p.substr(0, comma)), std::stod(p.substr(comma + 1)),
+                    line.color,
+                    line.name + ": " + report::cell_number(line.x[i], "%.6g") + ", " +
+                        report::cell_number(line.y[i], "%.6g"));
+      }
+    ++series_index;
   }
   s += "</g>\n";
   std::size_t row = 0;
-  for (const auto& line : series)
-    if (line.legend) s += legend_entry(row++, line.name, line.color, line.dashed);
+  for (std::size_t i = 0; i < series.size(); ++i)
+    if (series[i].legend)
+      s += legend_entry(row++, series[i].name, series[i].color, series[i].dashed, i);
   return s + "</svg>\n";
 }
 
