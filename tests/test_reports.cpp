@@ -47,6 +47,14 @@ TEST_CASE("a run writes report.html, nnfit report redraws it, output.report=fals
   CHECK(html.find("<th>rmse</th>") == std::string::npos);
   CHECK(html.find("learning rate (log scale)") == std::string::npos);
   CHECK(html.find("<figcaption>Loss by epoch</figcaption>") == std::string::npos);
+  CHECK(html.find("Validation loss by step") == std::string::npos);  // no step evaluations
+  // With validation every 5 steps: steps.jsonl, and the report draws it at that resolution.
+  const std::string stepped = w.path("stepped");
+  REQUIRE(w.run("-q --config tests/configs/tiny.json --set train.eval_every_steps=5 -o " + stepped)
+              .status == 0);
+  const auto steps = test::slurp(stepped + "/steps.jsonl");
+  CHECK(json::parse(steps.substr(0, steps.find('\n')))["step"] == 5);
+  CHECK(test::slurp(stepped + "/report.html").find("Validation loss by step") != std::string::npos);
   fs::remove(dir + "/report.html");
   r = w.run("report " + dir);
   CHECK(r.status == 0);

@@ -133,10 +133,24 @@ void keep_snapshot(const fs::path& checkpoint, const fs::path& folder, int epoch
     fs::remove(snapshots[i], ec);
 }
 
+void write_step_evaluations(const fs::path& dir, const std::vector<StepEvaluation>& evaluations) {
+  if (evaluations.empty()) return;
+  std::string jsonl;
+  for (const auto& e : evaluations) {
+    json row = {{"step", e.step}, {"val_loss", e.validation.loss}};
+    if (e.validation.accuracy) row["val_accuracy"] = *e.validation.accuracy;
+    if (e.validation.rmse) row["val_rmse"] = *e.validation.rmse;
+    if (e.validation.r2) row["val_r2"] = *e.validation.r2;
+    jsonl += row.dump() + "\n";
+  }
+  write_file_atomically((dir / "steps.jsonl").string(), jsonl);
+}
+
 void clear_previous_run(const fs::path& dir) {
   std::error_code ec;
-  for (const char* stale : {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
-                            "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl"})
+  for (const char* stale :
+       {"summary.json", "metrics.jsonl", "metrics.csv", "best.safetensors",
+        "checkpoint.safetensors", "model.safetensors", "diagnostics.jsonl", "steps.jsonl"})
     fs::remove(dir / stale, ec);
   fs::remove_all(dir / "checkpoints", ec);
 }

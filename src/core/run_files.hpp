@@ -17,6 +17,10 @@ namespace fs = std::filesystem;
 // metrics.jsonl and metrics.csv from the history so far.
 void write_metrics(const fs::path& dir, const std::vector<EpochRecord>& history);
 
+// steps.jsonl: the validation passes every train.eval_every_steps so far, one row each
+// ({"step", "val_loss", "val_accuracy" or "val_rmse" and "val_r2"}); nothing without them.
+void write_step_evaluations(const fs::path& dir, const std::vector<StepEvaluation>& evaluations);
+
 // checkpoints/epoch-NNNN.safetensors: a copy of the checkpoint just written, then the oldest
 // beyond `keep` removed (0 keeps all).
 void keep_snapshot(const fs::path& checkpoint, const fs::path& folder, int epoch, int keep);

@@ -151,6 +151,7 @@ Trainer::Callbacks RunRecorder::observe(Trainer::Callbacks inner) {
   out.on_epoch_end = [s, inner](const EpochRecord& record) {
     if (inner.on_epoch_end) inner.on_epoch_end(record);
     run_files::write_metrics(s->path, s->trainer->history());
+    run_files::write_step_evaluations(s->path, s->trainer->step_evaluations());
     s->diagnostics->epoch(record.epoch);
     s->epoch_end(record);
   };

@@ -154,6 +154,14 @@ std::string write_run_report(const std::string& dir_name) {
   add_chart(doc, metrics, "epoch", "epoch", {"train_loss", "val_loss"}, "Loss by epoch", "loss",
             "Training loss: the mean over the epoch's batches, in training mode; validation: a "
             "full pass at the epoch's end.");
+  if (fs::exists(dir / "steps.jsonl")) {
+    const std::vector<json> steps = read_lines(dir / "steps.jsonl");
+    add_chart(doc, steps, "step", "optimiser step", {"val_loss"}, "Validation loss by step", "loss",
+              "The validation loss of every pass made every train.eval_every_steps steps.");
+    add_chart(doc, steps, "step", "optimiser step", {"val_accuracy"}, "Validation accuracy by step",
+              "accuracy",
+              "The validation accuracy of every pass made every train.eval_every_steps steps.");
+  }
   add_chart(doc, metrics, "epoch", "epoch", {"train_accuracy", "val_accuracy"}, "Accuracy by epoch",
             "accuracy",
             "Accuracy on the training batches (training mode) and the validation split.");

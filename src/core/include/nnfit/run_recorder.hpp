@@ -3,6 +3,7 @@
 //
 //   config.json          the resolved config
 //   metrics.jsonl/.csv   one row per epoch
+//   steps.jsonl          with train.eval_every_steps: one row per validation pass
 //   model.safetensors    the last epoch's weights (the best, when patience restored them)
 //   best.safetensors     the best epoch's weights by the monitored metric
 //   checkpoint.safetensors  weights, optimiser and trainer state: resuming continues exactly
