@@ -906,3 +906,28 @@ TEST_CASE("the timing stage: identical arms cost the same within the timing's sp
   CHECK(again.costs.at("a").median_us == first.costs.at("a").median_us);
   CHECK(fs::exists(dir.path("out/step_timing.json")));
 }
+
+TEST_CASE("a speedup with no common loss level is no test: it does not raise the others' Holm p") {
+  test::ScratchDir dir;
+  json spec = small_experiment({{"seeds", 8}});
+  spec["arms"].push_back({{"name", "stuck"}, {"activation", "relu"}});
+  const Experiment e = read(dir, spec);
+  // Per epoch the loss is loss / epoch: elu's curve (1, 0.5, 0.33) shares levels with relu's
+  // (2, 1, 0.67) in every seed; stuck's (100, 50, 33) never comes down to where relu starts.
+  const auto loss = [](const Arm& arm, int seed) {
+    return (arm.name == "elu" ? 1.0 : arm.name == "stuck" ? 100.0 : 2.0) + 0.001 * seed;
+  };
+  const Summary s = summarize(e, made_up_records(e, loss, [](const Arm&, int) { return true; }));
+  const Comparison* elu = nullptr;
+  const Comparison* stuck = nullptr;
+  for (const auto& c : s.comparisons)
+    if (c.measure == "speedup") (c.arm == "elu" ? elu : stuck) = &c;
+  REQUIRE(elu);
+  REQUIRE(stuck);
+  CHECK(stuck->n == 0);
+  CHECK(stuck->speedup->pairs == 8);
+  CHECK(stuck->verdict == "no loss level both reach");
+  // Holm over the one comparison that tests something: elu's exact p, 2/256, unadjusted.
+  CHECK(elu->p_adjusted == doctest::Approx(2.0 / 256));
+  CHECK(elu->verdict == "faster");
+}

@@ -417,9 +417,19 @@ void adjust_and_judge(std::vector<Comparison>& comparisons,
   const auto is_primary = [&](const Comparison& c) {
     return std::find(primary.begin(), primary.end(), c.measure) != primary.end();
   };
+  // A comparison without a pair of values (a speedup whose curves share no level) tests
+  // nothing: it is in no family, so it does not raise the others' adjusted p.
   std::map<std::string, std::vector<std::size_t>> families;  // "" for the primary family
-  for (std::size_t i = 0; i < comparisons.size(); ++i)
-    families[is_primary(comparisons[i]) ? "" : comparisons[i].measure].push_back(i);
+  for (std::size_t i = 0; i < comparisons.size(); ++i) {
+    Comparison& c = comparisons[i];
+    if (c.n > 0) {
+      families[is_primary(c) ? "" : c.measure].push_back(i);
+      continue;
+    }
+    c.p_adjusted = std::nan("");
+    c.headline = is_primary(c);
+    c.verdict = c.speedup ? speedup_parts::speedup_verdict(c, 1.0) : "no pairs";
+  }
   for (const auto& [family, indices] : families) {
     std::vector<double> p;
     for (const auto i : indices) p.push_back(comparisons[i].p);
