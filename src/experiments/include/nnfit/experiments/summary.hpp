@@ -60,8 +60,48 @@ struct ArmSummary {
 // A time difference that a censored run makes a bound.
 enum class Bound { none, at_least, at_most };
 
-// One arm against the baseline on one measure, paired seed by seed.
+// The parts of a comparison by kind of measure (Comparison below). At namespace scope, not
+// nested: a nested struct with default member initialisers is not default-constructible
+// until the enclosing class is complete, which std::optional checks (clang refuses).
+
+// A continuous measure: the differences' sd, the paired t-interval and the smallest
+// difference these seeds would likely detect (n >= 2).
+struct ContinuousComparison {
+  double sd = 0;
+  std::array<double, 2> t_interval{};
+  std::optional<double> detectable;
+};
+
+// Time to the target: the decided pairs, the sign test's median difference and interval
+// (bounds where a run was censored), the restricted means' difference and the log-rank p.
+struct TimeComparison {
+  int faster = 0, slower = 0, undetermined = 0, reached = 0, baseline_reached = 0;
+  Bound difference_bound = Bound::none;
+  std::optional<std::array<double, 2>> interval;
+  std::array<Bound, 2> interval_bounds{};
+  double interval_coverage = 0;
+  bool identical = false;
+  double restricted_mean_difference = 0, log_rank_p = 1;
+};
+
+// The level-matched speedup (speedup.hpp; measure "speedup", or "seconds_speedup": the same
+// ratios times the arms' cost ratio).
+struct SpeedupComparison {
+  std::optional<std::array<double, 2>> interval;  // inverted sign-flip test
+  std::vector<double> per_seed;                   // each seed's speedup
+  int pairs = 0;  // seeds both arms finished: per_seed leaves out those with no common level
+  double arm_coverage = 0, baseline_coverage = 0;  // median share of each range profiled
+  std::optional<double> detectable;  // the smallest factor these seeds would likely detect
+  std::optional<double> cost_ratio;  // seconds: the arm's cost per step over the baseline's
+  std::vector<ProfilePoint> profile;
+};
+
+// One arm against the baseline on one measure, paired seed by seed. For a speedup,
+// `difference` is the geometric mean of the seeds' speedups and `relative` that minus 1.
 struct Comparison {
+  using Continuous = ContinuousComparison;
+  using Times = TimeComparison;
+  using Speedup = SpeedupComparison;
   std::string arm, baseline, measure;
   int n = 0;
   double difference = 0;           // the mean (continuous) or median (time) paired difference
@@ -70,38 +110,8 @@ struct Comparison {
   bool lower_is_better = true;
   bool headline = false;  // a primary measure: its verdict is a verdict word
   std::string verdict;
-  // A continuous measure: the differences' sd, the paired t-interval and the smallest
-  // difference these seeds would likely detect (n >= 2).
-  struct Continuous {
-    double sd = 0;
-    std::array<double, 2> t_interval{};
-    std::optional<double> detectable;
-  };
   std::optional<Continuous> continuous;
-  // Time to the target: the decided pairs, the sign test's median difference and interval
-  // (bounds where a run was censored), the restricted means' difference and the log-rank p.
-  struct Times {
-    int faster = 0, slower = 0, undetermined = 0, reached = 0, baseline_reached = 0;
-    Bound difference_bound = Bound::none;
-    std::optional<std::array<double, 2>> interval;
-    std::array<Bound, 2> interval_bounds{};
-    double interval_coverage = 0;
-    bool identical = false;
-    double restricted_mean_difference = 0, log_rank_p = 1;
-  };
   std::optional<Times> times;
-  // The level-matched speedup (speedup.hpp; measure "speedup", or "seconds_speedup": the same
-  // ratios times the arms' cost ratio): `difference` is the geometric mean of the seeds'
-  // speedups, `relative` that minus 1.
-  struct Speedup {
-    std::optional<std::array<double, 2>> interval;  // inverted sign-flip test
-    std::vector<double> per_seed;                   // each seed's speedup
-    int pairs = 0;  // seeds both arms finished: per_seed leaves out those with no common level
-    double arm_coverage = 0, baseline_coverage = 0;  // median share of each range profiled
-    std::optional<double> detectable;  // the smallest factor these seeds would likely detect
-    std::optional<double> cost_ratio;  // seconds: the arm's cost per step over the baseline's
-    std::vector<ProfilePoint> profile;
-  };
   std::optional<Speedup> speedup;
 };
 
