@@ -93,7 +93,12 @@ json timing_key(const Experiment& e, const StepTimingOptions& o) {
 StepTiming time_steps(const Experiment& e, const StepTimingOptions& o) {
   std::map<std::string, std::shared_ptr<const Data>> loaded;
   std::vector<Stepper> steppers;
-  for (const auto& arm : e.arms) steppers.push_back(make_stepper(e, arm, loaded));
+  // An arm that cannot be built (its runs failed the same way, and say so) has no cost: the
+  // others are still timed and the report still written.
+  for (const auto& arm : e.arms) try {
+      steppers.push_back(make_stepper(e, arm, loaded));
+    } catch (const Error&) {
+    }
   for (auto& s : steppers)
     for (std::int64_t i = 0; i < o.warmup_steps; ++i) s.step();
   std::vector<std::vector<double>> times(steppers.size());
