@@ -69,11 +69,6 @@ double level_at(int k, int levels, double low, double high) {
                      : std::exp(std::log(high) + (std::log(low) - std::log(high)) * k / levels);
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2;
-}
-
 }  // namespace
 
 std::optional<SpeedupProfile> speedup_profile(const LossCurve& arm_curve,
@@ -124,7 +119,7 @@ std::vector<ProfilePoint> profile_over_seeds(
       if (a && b && *b > 0) ratios.push_back(*a / *b);
     }
     if (ratios.empty() || 2 * ratios.size() < pairs.size()) continue;
-    out.push_back({level, median_of(ratios), *std::min_element(ratios.begin(), ratios.end()),
+    out.push_back({level, median(ratios), *std::min_element(ratios.begin(), ratios.end()),
                    *std::max_element(ratios.begin(), ratios.end()),
                    static_cast<int>(ratios.size())});
   }

@@ -51,11 +51,6 @@ CurvesBySeed curves_of(const std::vector<RunRecord>& records, const std::string&
   return out;
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : (v[(v.size() - 1) / 2] + v[v.size() / 2]) / 2;
-}
-
 // The comparison of per-seed speedups (already times the cost ratio for seconds).
 Comparison speedup_comparison(const std::string& arm, const std::string& baseline,
                               const std::string& measure, const std::vector<double>& per_seed) {
@@ -107,8 +102,8 @@ std::vector<Comparison> speedup_comparisons(const Experiment& experiment,
     // still a row: the final and best losses tell that story.
     Comparison steps = speedup_comparison(arm.name, experiment.baseline, "speedup", per_seed);
     steps.speedup->pairs = static_cast<int>(pairs.size());
-    steps.speedup->arm_coverage = median_of(arm_coverage);
-    steps.speedup->baseline_coverage = median_of(base_coverage);
+    steps.speedup->arm_coverage = median(arm_coverage);
+    steps.speedup->baseline_coverage = median(base_coverage);
     steps.speedup->profile = profile_over_seeds(pairs);
     out.push_back(steps);
     const auto cost = step_costs.find(arm.name);

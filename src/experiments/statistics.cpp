@@ -90,6 +90,12 @@ double sign_flip_p(const std::vector<double>& d, std::uint64_t seed, int samples
   return static_cast<double>(count) / static_cast<double>(samples + 1);
 }
 
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return (values[(values.size() - 1) / 2] + values[values.size() / 2]) / 2;
+}
+
 std::optional<std::array<double, 2>> sign_flip_interval(const std::vector<double>& d, double alpha,
                                                         std::uint64_t seed) {
   const std::size_t n = d.size();

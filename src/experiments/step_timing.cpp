@@ -68,11 +68,9 @@ Stepper make_stepper(const Experiment& e, const Arm& arm,
   return s;
 }
 
-StepCost cost_of(std::vector<double> microseconds, std::int64_t steps) {
-  std::sort(microseconds.begin(), microseconds.end());
-  const std::size_t n = microseconds.size();
-  return {(microseconds[(n - 1) / 2] + microseconds[n / 2]) / 2, microseconds.front(),
-          microseconds.back(), static_cast<int>(n), steps};
+StepCost cost_of(const std::vector<double>& microseconds, std::int64_t steps) {
+  const auto [low, high] = std::minmax_element(microseconds.begin(), microseconds.end());
+  return {median(microseconds), *low, *high, static_cast<int>(microseconds.size()), steps};
 }
 
 std::string host_name() {
@@ -126,25 +124,15 @@ StepTiming timed_step_costs(const Experiment& e, const CompareOptions& options,
       if (kept.at("key") == key) {
         StepTiming t;
         t.where = kept.at("where").get<std::string>();
-        for (const auto& [arm, c] : kept.at("costs").items())
-          t.costs[arm] = {c.at("median_us").get<double>(), c.at("low_us").get<double>(),
-                          c.at("high_us").get<double>(), c.at("repeats").get<int>(),
-                          c.at("steps").get<std::int64_t>()};
+        t.costs = kept.at("costs").get<std::map<std::string, StepCost>>();
         return t;
       }
     } catch (const json::exception&) {
       // A damaged or older file: time again.
     }
   StepTiming t = time_steps(e, timing);
-  json costs = json::object();
-  for (const auto& [arm, c] : t.costs)
-    costs[arm] = {{"median_us", c.median_us},
-                  {"low_us", c.low_us},
-                  {"high_us", c.high_us},
-                  {"repeats", c.repeats},
-                  {"steps", c.steps}};
   write_file_atomically(path,
-                        json{{"key", key}, {"where", t.where}, {"costs", costs}}.dump(2) + "\n");
+                        json{{"key", key}, {"where", t.where}, {"costs", t.costs}}.dump(2) + "\n");
   return t;
 }
 

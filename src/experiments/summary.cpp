@@ -331,8 +331,7 @@ double baseline_median_time(const std::vector<SurvivalTime>& a, const std::vecto
   std::vector<double> times;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].reached || b[i].reached) times.push_back(b[i].reached ? b[i].time : tau);
-  std::sort(times.begin(), times.end());
-  return times.empty() ? 0 : (times[(times.size() - 1) / 2] + times[times.size() / 2]) / 2;
+  return median(std::move(times));
 }
 
 Bound bound_of(int b) {

@@ -96,12 +96,7 @@ json arm_json(const ArmSummary& a) {
   for (const auto& [k, e] : a.measures) j["measures"][k] = estimate_json(e);
   for (const auto& [k, r] : a.rank_scores)
     j["rank_scores"][k] = {{"mean", r.mean}, {"n", r.n}, {"diverged", r.diverged}};
-  if (const auto& c = a.step_cost)
-    j["step_cost"] = {{"median_us", c->median_us},
-                      {"low_us", c->low_us},
-                      {"high_us", c->high_us},
-                      {"repeats", c->repeats},
-                      {"steps", c->steps}};
+  if (a.step_cost) j["step_cost"] = *a.step_cost;
   return j;
 }
 
@@ -121,12 +116,7 @@ ArmSummary read_arm(const json& j) {
                         r.at("diverged").get<int>()};
   a.layers_at_init = read_layers(j.at("layers_at_init"));
   a.layers_final = read_layers(j.at("layers_final"));
-  if (j.contains("step_cost")) {
-    const json& c = j.at("step_cost");
-    a.step_cost =
-        StepCost{read_number(c, "median_us"), read_number(c, "low_us"), read_number(c, "high_us"),
-                 c.at("repeats").get<int>(), c.at("steps").get<std::int64_t>()};
-  }
+  if (j.contains("step_cost")) a.step_cost = j.at("step_cost").get<StepCost>();
   return a;
 }
 
@@ -452,6 +442,19 @@ void from_json(const json& j, Provenance& p) {
   p = {j.at("command").get<std::string>(),         j.at("machine").get<std::string>(),
        j.at("nnfit_version").get<std::string>(),   j.at("compiler_flags").get<std::string>(),
        j.at("matrix_products").get<std::string>(), j.at("date").get<std::string>()};
+}
+
+void to_json(json& j, const StepCost& c) {
+  j = {{"median_us", c.median_us},
+       {"low_us", c.low_us},
+       {"high_us", c.high_us},
+       {"repeats", c.repeats},
+       {"steps", c.steps}};
+}
+
+void from_json(const json& j, StepCost& c) {
+  c = {read_number(j, "median_us"), read_number(j, "low_us"), read_number(j, "high_us"),
+       j.at("repeats").get<int>(), j.at("steps").get<std::int64_t>()};
 }
 
 void to_json(json& j, const Summary& s) {

@@ -23,6 +23,9 @@ double t_quantile_975(int df);
 
 Estimate estimate(const std::vector<double>& values);
 
+// The middle value (the mean of the two middle ones for an even count); 0 when there is none.
+double median(std::vector<double> values);
+
 // a[i] - b[i] over pairs (seeds).
 struct PairedDifference {
   int n = 0;

@@ -203,5 +203,7 @@ void to_json(json& j, const Summary& s);
 void from_json(const json& j, Summary& s);
 void to_json(json& j, const Provenance& p);
 void from_json(const json& j, Provenance& p);
+void to_json(json& j, const StepCost& c);  // also step_timing.json's form
+void from_json(const json& j, StepCost& c);
 
 }  // namespace nnfit
