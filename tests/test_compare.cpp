@@ -931,3 +931,19 @@ TEST_CASE("a speedup with no common loss level is no test: it does not raise the
   CHECK(elu->p_adjusted == doctest::Approx(2.0 / 256));
   CHECK(elu->verdict == "faster");
 }
+
+TEST_CASE("a speedup above 1 in every seed reads slower") {
+  test::ScratchDir dir;
+  const Experiment e = read(dir, small_experiment({{"seeds", 8}}));
+  // elu's curve (3, 1.5, 1) reaches each level relu's (2, 1, 0.67) reaches later, every seed.
+  const auto loss = [](const Arm& arm, int seed) {
+    return (arm.name == "elu" ? 3.0 : 2.0) + 0.001 * seed;
+  };
+  const Summary s = summarize(e, made_up_records(e, loss, [](const Arm&, int) { return true; }));
+  for (const auto& c : s.comparisons)
+    if (c.measure == "speedup") {
+      CHECK(c.difference > 1.0);
+      CHECK(c.p_adjusted == doctest::Approx(2.0 / 256));
+      CHECK(c.verdict == "slower");
+    }
+}
