@@ -250,3 +250,55 @@ TEST_CASE("a data set where every arm scores the same is named non-discriminatin
   CHECK(s.ranking->ranks[1] == std::vector<double>{2.0, 2.0, 2.0});
   CHECK(s.ranking->score_runs[0][2].diverged == 1);
 }
+
+TEST_CASE("a data set where every arm is within noise of chance is non-discriminating") {
+  const Experiment base =
+      read_experiment((test::kSource / "tests/experiments/suite.json").string());
+  Experiment e = base;
+  e.rank_by = "test_balanced_accuracy_at_best_val";
+  // Per set, each arm's mean, sd over 4 seeds, chance 1/2. On "blobs" every arm is within two
+  // standard errors (0.02 / sqrt 4 x 2 = 0.02) of 0.5; on "moons" one arm is beyond.
+  const double means[4][3] = {
+      {0.9, 0.8, 0.85}, {0.51, 0.515, 0.50}, {0.7, 0.75, 0.6}, {0.5, 0.6, 0.55}};
+  std::vector<Summary> summaries;
+  for (const auto& row : means) {
+    Summary summary;
+    for (std::size_t m = 0; m < 3; ++m) {
+      ArmSummary arm;
+      arm.name = e.arms[m].name;
+      arm.rank_scores[e.rank_by] = {row[m], 4, 0, 0.02, 0.5};
+      summary.arms.push_back(arm);
+    }
+    summaries.push_back(summary);
+  }
+  SuiteSummary s = summarize_suite(e, summaries);
+  REQUIRE(s.ranking);
+  CHECK(s.ranking->non_discriminating == std::vector<std::string>{"blobs"});
+  // Just beyond: 0.5201 > 0.5 + 0.02.
+  summaries[1].arms[1].rank_scores[e.rank_by].mean = 0.5201;
+  CHECK(summarize_suite(e, summaries).ranking->non_discriminating.empty());
+  // Accuracy is not compared with 1 / classes (its chance is the majority rate).
+  summaries[1].arms[1].rank_scores[e.rank_by].mean = 0.51;
+  for (auto& summary : summaries)
+    for (auto& arm : summary.arms) {
+      const RankScore balanced = arm.rank_scores.at(e.rank_by);
+      arm.rank_scores["test_accuracy_at_best_val"] = balanced;
+    }
+  e.rank_by = "test_accuracy_at_best_val";
+  CHECK(summarize_suite(e, summaries).ranking->non_discriminating.empty());
+}
+
+TEST_CASE("the suite's power: detectable rank differences and the power for a reported effect") {
+  // k = 8 arms, N = 28 data sets: SE = sqrt(8 x 9 / (6 x 28)) = 0.654654. Reference values from
+  // SciPy (scipy.stats.norm): z_{1 - 0.05/14} = 2.690110, z_0.975 = 1.959964, z_0.8 = 0.841621.
+  CHECK(normal_quantile(0.975) == doctest::Approx(1.959963984540054).epsilon(1e-10));
+  CHECK(normal_quantile(0.8) == doctest::Approx(0.8416212335729143).epsilon(1e-10));
+  CHECK(normal_cdf(-1.959963984540054) == doctest::Approx(0.025).epsilon(1e-10));
+  const double se = std::sqrt(8.0 * 9.0 / (6.0 * 28.0));
+  const SuitePower p = suite_power(8, se, -0.516);
+  CHECK(p.detectable_first_step == doctest::Approx(2.312060506465337).epsilon(1e-9));
+  CHECK(p.detectable_last_step == doctest::Approx(1.8340680468388633).epsilon(1e-9));
+  CHECK(p.power_first_step == doctest::Approx(0.02859168914052333).epsilon(1e-8));
+  CHECK(p.power_unadjusted == doctest::Approx(0.12064651936369186).epsilon(1e-8));
+  CHECK_FALSE(suite_power(8, se, std::nullopt).reported_rank_difference);
+}

@@ -202,6 +202,10 @@ std::map<std::string, std::vector<json>> source_examples(const ScratchDir& dir) 
       {"inline",
        {{{"features", rows}, {"labels", {0, 1, 1, 0, 1}}},
         {{"features", rows}, {"targets", {{0.5}, {1.5}, {2.5}, {0.0}, {1.0}}}}}},
+      {"rdata",
+       {{{"path", std::string(NNFIT_SOURCE_DIR) + "/tests/data/rdata/twenty.rda"}, {"target", "y"}},
+        {{"path", std::string(NNFIT_SOURCE_DIR) + "/tests/data/rdata/twenty.rda"},
+         {"target", "r"}}}},
       {"uci", {{{"name", "iris"}}}},
   };
   for (const auto& entry : registry().sources.entries())

@@ -72,22 +72,24 @@ std::string metric_list() {
   return out;
 }
 
-// The UCI suite with each set's size as installed (features after one-hot encoding).
+// The UCI suite with each set's size as installed (features after one-hot encoding), its
+// majority-class rate and the Debian package it comes from.
 void uci_table(std::string& out) {
-  const std::string folder = uci_folder();
-  out += "\nuci data sets ({\"source\": \"uci\", \"name\": ...}; " +
-         (folder.empty() ? std::string("not installed: scripts/setup extracts them")
-                         : "in " + folder) +
-         "):\n";
+  out += "\nuci data sets ({\"source\": \"uci\", \"name\": ...}; scripts/setup extracts them "
+         "into " + std::string(kUciRoot) + "; rows used: after the " +
+         std::to_string(kUciMaxRows) + "-row cap, max_rows):\n";
+  out += "  name               rows  used features classes majority  package          about\n";
   for (const auto& u : uci_sets()) {
-    char line[200];
+    char line[400];
     if (u.installed)
-      std::snprintf(line, sizeof line, "  %-14s %5lld rows %4lld features %3lld classes  %s\n",
+      std::snprintf(line, sizeof line, "  %-16s %6lld %5lld %8lld %7lld %7.1f%%  %-16s %s\n",
                     u.name.c_str(), static_cast<long long>(u.rows),
-                    static_cast<long long>(u.features), static_cast<long long>(u.classes),
+                    static_cast<long long>(u.rows_used), static_cast<long long>(u.features),
+                    static_cast<long long>(u.classes), 100 * u.majority, u.package.c_str(),
                     u.about.c_str());
     else
-      std::snprintf(line, sizeof line, "  %-14s %s\n", u.name.c_str(), u.about.c_str());
+      std::snprintf(line, sizeof line, "  %-16s (not installed)%35s%-16s %s\n", u.name.c_str(),
+                    "", u.package.c_str(), u.about.c_str());
     out += line;
   }
 }

@@ -565,6 +565,12 @@ Experiment read_experiment_json(json spec, const std::string& path,
     else
       diag.error("claimed_order", "expected arm names, best first");
   }
+  if (const json* effect = top.raw("reported_rank_difference")) {
+    if (effect->is_number() && std::isfinite(effect->get<double>()))
+      e.reported_rank_difference = effect->get<double>();
+    else
+      diag.error("reported_rank_difference", "expected a number (average ranks, first - second)");
+  }
   e.arms = read_arms(top, in, options, diag);
   for (const auto& name : e.claimed_order)
     if (!e.arm(name)) diag.error("claimed_order", "no arm named '" + name + "'");

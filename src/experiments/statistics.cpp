@@ -143,6 +143,18 @@ std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_win
   return (d.mean < 0) == lower_wins ? better_word : worse_word;
 }
 
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+double normal_quantile(double p) {
+  if (!(p > 0 && p < 1)) return std::nan("");
+  double low = -40, high = 40;
+  for (int i = 0; i < 200 && high - low > 1e-12; ++i) {
+    const double mid = (low + high) / 2;
+    (normal_cdf(mid) < p ? low : high) = mid;
+  }
+  return (low + high) / 2;
+}
+
 double t_quantile(double p, double df) {
   if (!(p > 0 && p < 1) || !(df > 0)) return std::nan("");
   if (p < 0.5) return -t_quantile(1.0 - p, df);

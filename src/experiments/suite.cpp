@@ -78,9 +78,20 @@ Experiment dataset_experiment(const Experiment& e, const DatasetEntry& d) {
   sub.name = e.name + "/" + d.name;
   sub.datasets.clear();
   if (e.arms.empty()) return sub;
-  const json data = merged_data(d.data, e.arms.front().config.value("data", json::object()));
-  const Data loaded =
-      load_data(data, e.seeds.empty() ? 1 : e.seeds.front(), e.origin + ": datasets: " + d.name);
+  json data = merged_data(d.data, e.arms.front().config.value("data", json::object()));
+  const std::uint64_t seed = e.seeds.empty() ? 1 : e.seeds.front();
+  const std::string where = e.origin + ": datasets: " + d.name;
+  Data loaded = load_data(data, seed, where);
+  // A small set would leave a handful of validation rows (labor: 8) to choose the epoch and
+  // the learning rate on: it takes kSmallSetSplit for validation and for test instead, unless
+  // its entry says otherwise. Each seed draws its own stratified split, so an arm's score is
+  // the mean over as many repeated splits as seeds.
+  if (loaded.validation.size() > 0 && loaded.validation.size() < kMinValidationRows &&
+      !d.data.contains("validation") && !has_own_test_set(data)) {
+    data["validation"] = kSmallSetSplit;
+    data["test"] = kSmallSetSplit;
+    loaded = load_data(data, seed, where);
+  }
   for (auto& arm : sub.arms) {
     arm.config["data"] = data;
     json& layers = arm.config["model"]["layers"];
@@ -206,10 +217,21 @@ std::vector<PairComparison> all_pairs(const Experiment& e,
   return out;
 }
 
+// Whether every arm's mean on one data set is within two of its standard errors of chance.
+bool all_near_chance(const std::vector<const RankScore*>& scores) {
+  if (scores.empty()) return false;
+  for (const RankScore* s : scores) {
+    if (!s || s->chance <= 0 || s->n < 2) return false;
+    if (s->mean > s->chance + 2 * s->sd / std::sqrt(static_cast<double>(s->n))) return false;
+  }
+  return true;
+}
+
 // The ranks and tests over the kept data sets (at least two), each arm's missing score ranked
-// last (-inf).
+// last (-inf). `near_chance`: per kept set, whether every arm scored within noise of chance.
 SuiteRanking rank_suite(const Experiment& e, const std::vector<std::vector<double>>& kept,
-                        const std::vector<std::string>& used) {
+                        const std::vector<std::string>& used,
+                        const std::vector<bool>& near_chance) {
   SuiteRanking out;
   const Ranks ranks = rank_methods(kept, false);
   int baseline = 0;
@@ -224,14 +246,16 @@ SuiteRanking rank_suite(const Experiment& e, const std::vector<std::vector<doubl
   // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
   // adds nothing to the tests but N; the report names it.
   for (std::size_t d = 0; d < kept.size(); ++d)
-    if (std::all_of(kept[d].begin(), kept[d].end(),
-                    [&](double v) { return same_score(v, kept[d].front()); }))
+    if (near_chance[d] || std::all_of(kept[d].begin(), kept[d].end(), [&](double v) {
+          return same_score(v, kept[d].front());
+        }))
       out.non_discriminating.push_back(used[d]);
   out.ranks = ranks.per_dataset;
   out.average_ranks = ranks.average;
   out.friedman = friedman_test(ranks);
   out.critical_difference = nemenyi_critical_difference(ranks.methods(), ranks.datasets());
   out.rank_standard_error = rank_standard_error(ranks);
+  out.power = suite_power(ranks.methods(), out.rank_standard_error, e.reported_rank_difference);
   out.against_baseline = against_baseline(e, ranks, kept, baseline);
   out.pairs = all_pairs(e, kept);
   out.claimed_order = e.claimed_order;
@@ -239,6 +263,21 @@ SuiteRanking rank_suite(const Experiment& e, const std::vector<std::vector<doubl
 }
 
 }  // namespace
+
+SuitePower suite_power(int methods, double se, std::optional<double> reported) {
+  SuitePower p;
+  if (methods < 2 || !(se > 0)) return p;
+  const double first = kAlpha / (methods - 1), power_z = normal_quantile(0.8);
+  p.detectable_first_step = (normal_quantile(1 - first / 2) + power_z) * se;
+  p.detectable_last_step = (normal_quantile(1 - kAlpha / 2) + power_z) * se;
+  p.reported_rank_difference = reported;
+  if (reported) {
+    const double shift = std::abs(*reported) / se;
+    p.power_first_step = normal_cdf(shift - normal_quantile(1 - first / 2));
+    p.power_unadjusted = normal_cdf(shift - normal_quantile(1 - kAlpha / 2));
+  }
+  return p;
+}
 
 SuiteSummary summarize_suite(const Experiment& e, const std::vector<Summary>& summaries) {
   std::vector<std::vector<double>> scores = suite_scores(e, summaries, e.rank_by);
@@ -253,6 +292,7 @@ SuiteSummary summarize_suite(const Experiment& e, const std::vector<Summary>& su
   // A data set where no arm has the measure says nothing; an arm without it ranks last there.
   std::vector<std::vector<double>> kept;
   std::vector<std::vector<ScoreRuns>> runs;  // per kept set and arm: the runs behind its score
+  std::vector<bool> near_chance;             // per kept set
   for (std::size_t d = 0; d < scores.size(); ++d) {
     const std::string name = e.datasets[d].name;
     bool any = false;
@@ -262,18 +302,22 @@ SuiteSummary summarize_suite(const Experiment& e, const std::vector<Summary>& su
       continue;
     }
     std::vector<ScoreRuns> row;
+    std::vector<const RankScore*> arm_scores;
     for (const auto& arm : e.arms) {
       const RankScore* score = score_of(summaries[d], arm.name, e.rank_by);
       row.push_back(score ? ScoreRuns{score->n, score->diverged} : ScoreRuns{});
+      arm_scores.push_back(score);
     }
     runs.push_back(row);
+    near_chance.push_back(e.rank_by.find("balanced") != std::string::npos &&
+                          all_near_chance(arm_scores));
     for (auto& v : scores[d])
       if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
     kept.push_back(scores[d]);
     out.datasets.push_back(name);
   }
   if (kept.size() < 2) return out;
-  out.ranking = rank_suite(e, kept, out.datasets);
+  out.ranking = rank_suite(e, kept, out.datasets, near_chance);
   out.ranking->score_runs = runs;
   return out;
 }

@@ -282,7 +282,15 @@ ArmSummary arm_summary(const Experiment& experiment, const Arm& arm,
   if (experiment.target) a.target = target_summary(times_of(times, arm.name));
   for (const auto& [k, v] : values) a.measures[k] = clipped(estimate(v), k);
   // What a suite ranks by: every run that trained, a diverged one as a failure (rank_values).
-  for (const auto& [k, v] : ranked) a.rank_scores[k] = {estimate(v).mean, v.size(), a.diverged};
+  const json& layers = arm.config["model"]["layers"];
+  const double chance = layers.is_array() && !layers.empty() && layers.back().contains("units") &&
+                                layers.back()["units"].is_number_integer()
+                            ? 1.0 / std::max(1, layers.back()["units"].get<int>())
+                            : 0;
+  for (const auto& [k, v] : ranked) {
+    const Estimate e = estimate(v);
+    a.rank_scores[k] = {e.mean, v.size(), a.diverged, e.sd, chance};
+  }
   a.layers_at_init = layer_statistics(init_layers);
   a.layers_final = layer_statistics(final_layers);
   return a;

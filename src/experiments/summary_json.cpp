@@ -94,8 +94,13 @@ json arm_json(const ArmSummary& a) {
     j["reached_target"] = a.target->reached;
   }
   for (const auto& [k, e] : a.measures) j["measures"][k] = estimate_json(e);
-  for (const auto& [k, r] : a.rank_scores)
-    j["rank_scores"][k] = {{"mean", r.mean}, {"n", r.n}, {"diverged", r.diverged}};
+  for (const auto& [k, r] : a.rank_scores) {
+    json& score = j["rank_scores"][k];
+    score = {{"mean", r.mean}, {"n", r.n}, {"diverged", r.diverged}};
+    // Written when known, so that summaries from before they were kept read back unchanged.
+    if (r.sd != 0) score["sd"] = r.sd;
+    if (r.chance != 0) score["chance"] = r.chance;
+  }
   if (a.step_cost) j["step_cost"] = *a.step_cost;
   return j;
 }
@@ -113,7 +118,8 @@ ArmSummary read_arm(const json& j) {
   for (const auto& [k, e] : j.at("measures").items()) a.measures[k] = read_estimate(e);
   for (const auto& [k, r] : j.at("rank_scores").items())
     a.rank_scores[k] = {read_number(r, "mean"), r.at("n").get<std::size_t>(),
-                        r.at("diverged").get<int>()};
+                        r.at("diverged").get<int>(), r.contains("sd") ? read_number(r, "sd") : 0,
+                        r.contains("chance") ? read_number(r, "chance") : 0};
   a.layers_at_init = read_layers(j.at("layers_at_init"));
   a.layers_final = read_layers(j.at("layers_final"));
   if (j.contains("step_cost")) a.step_cost = j.at("step_cost").get<StepCost>();
@@ -390,6 +396,15 @@ void add_ranking_json(json& j, const SuiteRanking& r) {
                    {"df2", f.df2}};
   j["critical_difference"] = r.critical_difference;
   j["rank_standard_error"] = r.rank_standard_error;
+  if (r.power) {
+    json& p = j["power"];
+    p = {{"detectable_first_step", r.power->detectable_first_step},
+         {"detectable_last_step", r.power->detectable_last_step}};
+    if (r.power->reported_rank_difference)
+      p.update({{"reported_rank_difference", *r.power->reported_rank_difference},
+                {"power_first_step", r.power->power_first_step},
+                {"power_unadjusted", r.power->power_unadjusted}});
+  }
   j["against_baseline"] = against;
   j["pairs"] = pairs;
   j["claimed_order"] = r.claimed_order;
@@ -417,6 +432,18 @@ SuiteRanking read_ranking(const json& j) {
                 f.at("df1").get<int>(),           f.at("df2").get<int>()};
   r.critical_difference = read_number(j, "critical_difference");
   r.rank_standard_error = read_number(j, "rank_standard_error");
+  if (j.contains("power")) {
+    const json& p = j.at("power");
+    SuitePower power;
+    power.detectable_first_step = read_number(p, "detectable_first_step");
+    power.detectable_last_step = read_number(p, "detectable_last_step");
+    if (p.contains("reported_rank_difference")) {
+      power.reported_rank_difference = read_number(p, "reported_rank_difference");
+      power.power_first_step = read_number(p, "power_first_step");
+      power.power_unadjusted = read_number(p, "power_unadjusted");
+    }
+    r.power = power;
+  }
   for (const auto& c : j.at("against_baseline"))
     r.against_baseline.push_back(read_rank_comparison(c));
   for (const auto& c : j.at("pairs"))

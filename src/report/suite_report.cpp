@@ -12,6 +12,7 @@
 #include "document.hpp"
 #include "nnfit/detail/atomic_file.hpp"
 #include "nnfit/report/compare_report.hpp"
+#include "nnfit/uci.hpp"
 #include "nnfit/version.hpp"
 
 namespace nnfit {
@@ -123,16 +124,45 @@ void ranks_section(report::Document& doc, const SuiteSummary& s) {
     std::string names;
     for (const auto& n : r.non_discriminating) names += (names.empty() ? "" : ", ") + n;
     doc.paragraph(
-        "Non-discriminating (every arm scored the same there, so the set cannot order "
-        "them; on a skewed set with accuracy, every arm at the majority rate): " +
+        "Non-discriminating (the set cannot order the arms: every arm scored the same, as every "
+        "arm at the majority rate does with accuracy on a skewed set, or, ranked by balanced "
+        "accuracy, every arm's mean lies within two of its standard errors of chance, 1 / "
+        "classes): " +
         names +
-        ". Balanced accuracy (`rank_by`: `test_balanced_accuracy_at_best_val`) "
-        "is the measure a majority-class prediction cannot game.");
+        ". Their ranks are kept (tied or near it, they add little but N). Balanced accuracy "
+        "(`rank_by`: `test_balanced_accuracy_at_best_val`) is the measure a majority-class "
+        "prediction cannot game.");
   }
   std::vector<std::string> average = {"**average rank**"};
   for (const double rank : r.average_ranks) average.push_back("**" + number(rank, "%.3f") + "**");
   rows.push_back(average);
   doc.table(rows);
+}
+
+// What this many data sets could detect, and the power for the effect the claim's source reports.
+void power_paragraph(report::Document& doc, const SuiteSummary& s, const SuitePower& p) {
+  const SuiteRanking& r = *s.ranking;
+  std::string text =
+      "**Power.** With " + std::to_string(s.datasets.size()) + " data sets and " +
+      std::to_string(s.arms.size()) + " arms (standard error of a rank difference " +
+      number(r.rank_standard_error) +
+      "), the smallest difference of average ranks against the baseline that Holm's procedure "
+      "detects with 80% power is " + number(p.detectable_first_step, "%.2f") +
+      " ranks at its first step (alpha / " + std::to_string(s.arms.size() - 1) + ") and " +
+      number(p.detectable_last_step, "%.2f") +
+      " at its last (alpha); the Nemenyi test declares a pair different only beyond " +
+      number(r.critical_difference, "%.2f") + " ranks.";
+  if (p.reported_rank_difference)
+    text += " The claim's source reports a difference of " +
+            number(*p.reported_rank_difference, "%+.3f") + " ranks between " +
+            (r.claimed_order.size() >= 2 ? r.claimed_order[0] + " and " + r.claimed_order[1]
+                                         : std::string("the claimed best and second")) +
+            "; the rank z-test's power to detect it here is " +
+            number(100 * p.power_first_step, "%.0f") + "% at Holm's first step and " +
+            number(100 * p.power_unadjusted, "%.0f") +
+            "% unadjusted (Phi(|d| / SE - z)). The Wilcoxon test of the scores uses their sizes "
+            "as well as their order and has more power than the ranks for a consistent effect.";
+  doc.paragraph(text);
 }
 
 void tests_section(report::Document& doc, const SuiteSummary& s) {
@@ -170,6 +200,7 @@ void tests_section(report::Document& doc, const SuiteSummary& s) {
       number(r.critical_difference) +
       ": two arms whose average ranks differ by less are not shown to differ (joined in the "
       "diagram).");
+  if (r.power) power_paragraph(doc, s, *r.power);
 }
 
 // The claim's ordering beside the ranks found, and what the tests allow saying about it.
@@ -250,6 +281,16 @@ void write_suite_report(const Experiment& e, const SuiteSummary& summary_in,
       (e.spec.value("smoke_run", false)
            ? " **Smoke size**: a reduced version of the experiment, not its result."
            : ""));
+  doc.paragraph(
+      "Splits: each seed draws its own stratified validation and test split, so an arm's score "
+      "on a data set is its mean over " + std::to_string(e.seeds.size()) +
+      " repeated splits (the arms of one seed share it). A set whose validation split would hold "
+      "fewer than " + std::to_string(kMinValidationRows) + " rows takes " +
+      number(100 * kSmallSetSplit, "%.0f") + "% of its rows for validation and as many for test. "
+      "The UCI suite's larger sets are used through a stratified sample of " +
+      std::to_string(kUciMaxRows) +
+      " rows, the same for every arm and seed (`max_rows`; `nnfit list` gives each set's rows "
+      "used).");
   if (!summary.left_out.empty())
     doc.paragraph("Left out (no arm has `" + e.rank_by +
                   "` there): " + json(summary.left_out).dump() + ".");

@@ -207,6 +207,37 @@ SourceLoader arff_source(SpecReader& spec) {
   };
 }
 
+// One data frame of an R data file.
+SourceLoader rdata_source(SpecReader& spec) {
+  if (!spec.has("path")) spec.diagnostics().error(spec.path_of("path"), "missing: the R data file");
+  if (!spec.has("target"))
+    spec.diagnostics().error(spec.path_of("target"), "missing: the column to predict");
+  RDataOptions options;
+  const std::string path = spec.string("path", "");
+  options.object = spec.string("object", "");
+  options.target = spec.string("target", "");
+  options.drop = string_list(spec, "drop");
+  options.categorical = string_list(spec, "categorical");
+  options.missing =
+      spec.choice("missing", options.missing, {"error", "zero", "drop_row", "impute"});
+  return [=](Rng&) {
+    SourceData data;
+    data.train = read_rdata(path, options);
+    return data;
+  };
+}
+
+// The target column's type says; a file that cannot be read is classification here (loading
+// it reports the error).
+Task rdata_task(const json& spec) {
+  try {
+    return read_rdata_task(spec_text(spec, "path"), spec_text(spec, "object"),
+                           spec_text(spec, "target"));
+  } catch (const Error&) {
+    return Task::classification;
+  }
+}
+
 Task csv_task(const json& spec) {
   return spec_text(spec, "task") == "regression" ? Task::regression : Task::classification;
 }
@@ -398,6 +429,24 @@ void add_builtin_sources(Registries& r) {
              "what '?' does: an error, 0 (a nominal input: no column set), the row left out, or "
              "the training split's mean (numeric) or most frequent value (nominal)")},
       source_reader("arff", arff_source), with_test_path(arff_task));
+  s.add_reader(
+      "rdata", "an R data file (.rda, .RData, .rds; gzip, bzip2, xz): one data frame",
+      {field("path", "path", nullptr, "the R data file", true),
+       field("object", "name", "", "the data frame; \"\": the only one in the file"),
+       field("target", "column name", nullptr,
+             "the column to predict: a factor or logical (classification) or numeric "
+             "(regression)",
+             true),
+       field("drop", "array of column names", json::array(),
+             "columns left out (character columns not in \"categorical\", Date and POSIXct "
+             "columns must be)"),
+       field("categorical", "array of column names", json::array(),
+             "character columns one-hot encoded, their sorted values the categories (factors "
+             "always are, in their levels' order)"),
+       field("missing", "error | zero | drop_row | impute", "error",
+             "what NA does: an error, 0 (a factor: no column set), the row left out, or the "
+             "training split's mean (numeric) or most frequent level (factor)")},
+      source_reader("rdata", rdata_source), EntryTraits::source_task(rdata_task));
   s.add_reader("inline", "values given in the spec",
                {field("features", "array of number arrays", nullptr, "one row per sample", true),
                 field("labels", "array of class indices", nullptr, "for classification"),

@@ -146,6 +146,25 @@ Task read_arff_task(const std::string& path, const std::string& target = "");
 Samples parse_arff(const std::string& text, const std::string& origin,
                    const ArffOptions& options = {});
 
+// R data files (.rda/.RData workspaces, .rds single objects; gzip, bzip2, xz or none), read
+// with librdata (src/core/datasets/rdata.cpp): one data frame's columns. Factors become one
+// 0/1 column per level (as ARFF nominal attributes), logicals 0/1; a factor or logical target
+// is classification (its levels the classes), a numeric one regression. Character columns
+// are refused unless dropped or listed in `categorical`; Date and POSIXct unless dropped.
+struct RDataOptions {
+  std::string object;                    // the data frame's name; empty: the only one
+  std::string target;                    // the column to predict (required)
+  std::vector<std::string> drop;         // columns left out
+  std::vector<std::string> categorical;  // character columns one-hot encoded (sorted values)
+  std::string missing = "error";         // error | zero | drop_row | impute, for NA
+};
+Samples read_rdata(const std::string& path, const RDataOptions& options);
+// The same from a file's bytes (compressed or not); `origin` names it in messages.
+Samples parse_rdata(std::string bytes, const std::string& origin, const RDataOptions& options);
+// The task the target column gives: numeric is regression, the rest classification.
+Task read_rdata_task(const std::string& path, const std::string& object,
+                     const std::string& target);
+
 // A CSV file's records as text, each cell with its 1-based line and column, for callers that
 // pick columns themselves (`nnfit predict`). The header, if any, is records[0]. Throws
 // DataError for unreadable files, unclosed quotes and a file without records.

@@ -66,6 +66,10 @@ struct Experiment {
   // The arms in the order the claim puts them, best first (all or some): the report of an
   // experiment over data sets sets the ranks found beside it.
   std::vector<std::string> claimed_order;
+  // The effect the claim's source reports, as a difference of average ranks (claimed best
+  // minus claimed second; negative: the first ranks better): the suite report gives the
+  // power its number of data sets has to detect it.
+  std::optional<double> reported_rank_difference;
   // "primary": the measures whose comparisons carry verdict words (faster, better, ...), Holm-
   // adjusted together across arms and measures; empty: the speed measure alone (summarize()).
   // Every other measure is exploratory: its differences and p-values, no verdict.

@@ -76,6 +76,11 @@ std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_win
 // regularised incomplete beta function (t^2 is F(1, df)); t_quantile(0.975, 7) = 2.3646.
 double t_quantile(double p, double df);
 
+// The standard normal distribution function, Phi(x) = erfc(-x / sqrt 2) / 2, and its inverse
+// (0 < p < 1, by bisection to 1e-12): normal_quantile(0.975) = 1.959964.
+double normal_cdf(double x);
+double normal_quantile(double p);
+
 // The smallest mean difference a paired t-test at this many pairs and this sd detects with
 // 80% power at two-sided 5%: (t_0.975 + t_0.80 with n - 1 df) sd / sqrt(n) (Cohen 1988, 2.3;
 // the normal quantiles 1.96 + 0.84 are about 16% too small at n = 8).

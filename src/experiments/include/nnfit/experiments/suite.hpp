@@ -18,6 +18,11 @@ namespace nnfit {
 // The experiment of one data set: every arm's data replaced by the entry's (the base's split
 // and scale keys kept unless the entry sets them), its last layer sized to the data's outputs
 // (the data is loaded once, with the first seed, to learn them), named "<experiment>/<set>".
+// A set whose validation split would hold fewer than kMinValidationRows rows takes
+// kSmallSetSplit of its rows for validation and as much for test (unless its entry sets
+// "validation"); every seed draws its own stratified split.
+inline constexpr Index kMinValidationRows = 30;
+inline constexpr double kSmallSetSplit = 0.25;
 Experiment dataset_experiment(const Experiment& experiment, const DatasetEntry& dataset);
 
 struct DatasetStudy {
@@ -55,15 +60,32 @@ struct ScoreRuns {
   std::size_t n = 0;
   int diverged = 0;
 };
+// What the suite's number of data sets can detect (Demšar 2006, section 3.2.2): a difference
+// of average ranks against the baseline, with 80% power, at Holm's first step (alpha / (k - 1))
+// and at its last (alpha), (z_{1 - a/2} + z_0.80) SE; the Nemenyi critical difference is the
+// smallest one declared between any pair. With the claim's reported effect: the power of the
+// z-test to detect it, at Holm's first step and unadjusted, Phi(|d| / SE - z_{1 - a/2}).
+struct SuitePower {
+  double detectable_first_step = 0, detectable_last_step = 0;
+  std::optional<double> reported_rank_difference;
+  double power_first_step = 0, power_unadjusted = 0;
+};
+SuitePower suite_power(int methods, double rank_standard_error,
+                       std::optional<double> reported_rank_difference);
+
 // The ranks and the tests, when at least two data sets have scores.
 struct SuiteRanking {
   std::vector<std::vector<double>> scores;  // per kept data set and arm; NaN: none
   std::vector<std::vector<ScoreRuns>> score_runs;
-  std::vector<std::string> non_discriminating;  // data sets where every arm scored the same
+  // Data sets that cannot order the arms: every arm scored the same (on a skewed set with
+  // accuracy, the majority rate), or, ranked by balanced accuracy, every arm's mean lies within
+  // two standard errors (its own, over the seeds) of chance, 1 / classes.
+  std::vector<std::string> non_discriminating;
   std::vector<std::vector<double>> ranks;       // per data set and arm (1: the best)
   std::vector<double> average_ranks;
   Friedman friedman;
   double critical_difference = 0, rank_standard_error = 0;
+  std::optional<SuitePower> power;
   std::vector<RankComparison> against_baseline;
   std::vector<PairComparison> pairs;
   std::vector<std::string> claimed_order;

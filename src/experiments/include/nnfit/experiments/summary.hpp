@@ -36,6 +36,8 @@ struct RankScore {
   double mean = 0;
   std::size_t n = 0;
   int diverged = 0;
+  double sd = 0;      // over the runs (n - 1); 0 when n < 2
+  double chance = 0;  // 1 / classes: a constant prediction's balanced accuracy; 0: unknown
 };
 
 // An arm's cost per optimiser step, timed in isolation after the runs (step_timing.hpp).
