@@ -92,6 +92,75 @@ Metrics evaluate_samples(SavedModel& model, Samples samples) {
 
 }  // namespace
 
+namespace {
+
+// "data": {"validation": f, "scale": name}: the split and preprocessing of arrays.
+void read_array_data(SpecReader& top, FitConfig& out, Diagnostics& diag) {
+  const json data = top.has("data") ? *top.raw("data") : json::object();
+  SpecReader d(data, "data", diag);
+  out.options.validation = d.number_in("validation", 0.0, 0.0, 1.0, false, true);
+  out.options.scale = d.choice("scale", "none", {"none", "standardize", "minmax"});
+  d.finish();
+  out.resolved["data"] = {{"validation", out.options.validation}, {"scale", out.options.scale}};
+}
+
+void read_network(SpecReader& top, FitConfig& out, Diagnostics& diag) {
+  const json model = top.has("model") ? *top.raw("model") : json::object();
+  SpecReader m(model, "model", diag);
+  const json* layers = m.raw("layers");
+  if (!layers || !layers->is_array() || layers->empty()) {
+    diag.error("model.layers", "expected a non-empty array of layer objects");
+  } else {
+    for (std::size_t i = 0; i < layers->size(); ++i)
+      out.network.add(read_layer((*layers)[i], json_path("model.layers", i), diag));
+  }
+  m.finish();
+}
+
+}  // namespace
+
+FitConfig read_fit_config(const json& config, const std::string& origin) {
+  Diagnostics diag(origin);
+  FitConfig out;
+  SpecReader top(config, "", diag);
+  if (!top.is_object()) {
+    diag.throw_if_any();
+    throw ConfigError(origin + ": expected an object (a run config without a data source)");
+  }
+  for (const char* key : {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train"})
+    top.accept(key);
+  out.options.seed = top.unsigned_integer("seed", 1);
+  read_array_data(top, out, diag);
+  read_network(top, out, diag);
+  const json* loss_spec = top.raw("loss");
+  if (loss_spec && *loss_spec != "auto")
+    out.options.loss = read_recipe(registry().losses, *loss_spec, "loss", diag);
+  const json* optimizer = top.raw("optimizer");
+  out.options.optimizer = read_recipe(
+      registry().optimizers, optimizer ? *optimizer : json{{"type", "adam"}}, "optimizer", diag);
+  const json* schedule = top.raw("schedule");
+  out.options.schedule = read_recipe(registry().schedules,
+                                     schedule ? *schedule : json{{"type", "constant"}},
+                                     "schedule", diag);
+  {
+    const json train = top.has("train") ? *top.raw("train") : json::object();
+    SpecReader t(train, "train", diag);
+    out.options.train = train_schema().read(t);
+    t.finish();
+  }
+  top.finish();
+  diag.throw_if_any();
+  out.resolved["seed"] = out.options.seed;
+  out.resolved["optimizer"] = out.options.optimizer.resolved;
+  out.resolved["schedule"] = out.options.schedule.resolved;
+  out.resolved["loss"] = out.options.loss ? out.options.loss.resolved : json("auto");
+  out.resolved["train"] = train_schema().write(out.options.train);
+  json layers = json::array();
+  for (const auto& layer : out.network.layers()) layers.push_back(layer.resolved);
+  out.resolved["model"] = {{"layers", layers}};
+  return out;
+}
+
 Sequential::Sequential(std::initializer_list<LayerRecipe> layers) : layers_(layers) {}
 
 Sequential& Sequential::add(LayerRecipe layer) {

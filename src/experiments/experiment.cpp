@@ -510,6 +510,8 @@ std::vector<Arm> read_arms(SpecReader& top, const ArmInputs& in, const Experimen
   return out;
 }
 
+}  // namespace
+
 Experiment read_experiment_json(json spec, const std::string& path,
                                 const ExperimentOptions& options) {
   Diagnostics diag(path);
@@ -592,7 +594,6 @@ Experiment read_experiment_json(json spec, const std::string& path,
   return e;
 }
 
-}  // namespace
 
 Experiment read_experiment(const std::string& path, const ExperimentOptions& options) {
   // load_config: JSON errors with file:line:column, and "extends" followed.

@@ -62,6 +62,18 @@ struct Fitted {
   std::vector<EpochRecord> history;
 };
 
+// A fit's network and options from a config in the run-config schema (docs/CONFIG.md) without
+// a data source: "model", "loss", "optimizer", "schedule", "train", "seed", and "data" with
+// only "validation" and "scale" (the arrays are the data). "loss" absent or "auto": chosen
+// from the targets when fitting. Throws ConfigError with every problem, each at its path, as
+// a config file's are (Python's nnfit.fit_config reads dicts through it).
+struct FitConfig {
+  Sequential network;
+  FitOptions options;
+  json resolved;  // the config with every default written out
+};
+FitConfig read_fit_config(const json& config, const std::string& origin = "");
+
 // Classification: one label in [0, classes) per row of x. The output layer's width must be
 // the number of classes.
 Fitted fit(const Sequential& network, const Matrix& x, const std::vector<std::int32_t>& labels,

@@ -92,6 +92,10 @@ struct ExperimentOptions {
 // Reads an experiment file. Throws ConfigError listing every problem (file, JSON path,
 // nearest valid name), with each arm's run config checked as `nnfit` checks a config.
 Experiment read_experiment(const std::string& path, const ExperimentOptions& options = {});
+// The same from an experiment already parsed; `origin` names it in messages (Python passes
+// dicts through it).
+Experiment read_experiment_json(json spec, const std::string& origin,
+                                const ExperimentOptions& options = {});
 
 // One arm per activation over a base config: the activation of every hidden layer is
 // replaced, and "init": "auto" gives each the initialiser it recommends.
