@@ -12,6 +12,7 @@
 #include <numeric>
 #include <set>
 
+#include "nnfit/uci.hpp"
 #include "tests/support.hpp"
 
 using namespace nnfit;
@@ -514,4 +515,45 @@ TEST_CASE("the real Fashion-MNIST, when Debian's dataset-fashion-mnist is instal
   std::vector<int> counts(10, 0);
   for (auto l : train.labels) ++counts[static_cast<std::size_t>(l)];
   CHECK(counts == std::vector<int>(10, 6000));
+}
+
+TEST_CASE("the UCI suite: 28 distinct sets from four packages, each read, large ones capped") {
+  const std::vector<UciSet> sets = uci_sets();
+  REQUIRE(sets.size() == 28);
+  std::set<std::string> packages;
+  for (const auto& s : sets) {
+    CAPTURE(s.name);
+    // scripts/setup extracts every package's files; a set that does not load fails here.
+    REQUIRE(s.installed);
+    packages.insert(s.package);
+    CHECK(s.classes >= 2);
+    // The cap samples the training file (segment's 1,500 rows are under it); rounding per
+    // class, each class keeping one row, moves it by at most the number of classes.
+    if (s.rows <= kUciMaxRows || uci_has_test_file(s.name))
+      CHECK(s.rows_used == s.rows);
+    else
+      CHECK(std::abs(s.rows_used - kUciMaxRows) <= s.classes);
+    CHECK(s.majority > 0.0);
+    CHECK(s.majority < 1.0);
+  }
+  CHECK(packages == std::set<std::string>{"weka", "r-cran-mlbench", "r-cran-kernlab",
+                                          "python3-sklearn"});
+  // A capped set: a stratified sample, every class kept (shuttle has classes of 6 and 11 rows
+  // in 58,000), the same rows whatever the seed.
+  const Data a = load_data({{"source", "uci"}, {"name", "shuttle"}, {"test", 0.0}}, 1);
+  const Data b = load_data({{"source", "uci"}, {"name", "shuttle"}, {"test", 0.0}}, 2);
+  CHECK(a.train.size() == b.train.size());
+  CHECK(std::abs(a.train.size() - kUciMaxRows) <= 7);
+  CHECK(a.train.samples->x == b.train.samples->x);
+  std::set<std::int32_t> classes(a.train.samples->labels.begin(), a.train.samples->labels.end());
+  CHECK(classes.size() == 7);
+  CHECK(load_data({{"source", "uci"}, {"name", "shuttle"}, {"max_rows", 0}, {"test", 0.0}}, 1)
+            .train.size() == 58000);
+  // scikit-learn's files: the class names from their first line.
+  const Data wdbc = load_data({{"source", "uci"}, {"name", "wdbc"}}, 1);
+  CHECK(wdbc.class_names == std::vector<std::string>{"malignant", "benign"});
+  CHECK(wdbc.num_features == 30);
+  // R data: a factor target's levels are the classes; an Id column dropped.
+  const Data breast = load_data({{"source", "uci"}, {"name", "breast-wisconsin"}}, 1);
+  CHECK(breast.class_names == std::vector<std::string>{"benign", "malignant"});
 }

@@ -16,7 +16,9 @@ std::string fixture(const char* name) {
   return (test::kSource / "tests/data/rdata" / name).string();
 }
 
-std::string bytes_of(const char* name) { return test::slurp(fixture(name)); }
+std::string bytes_of(const char* name) {
+  return test::slurp(fixture(name));
+}
 
 RDataOptions kinds_options() {
   RDataOptions o;
@@ -54,11 +56,11 @@ TEST_CASE("R data: every column kind becomes the documented features and classes
   CHECK(s.feature_names == std::vector<std::string>{"x_real", "x_int", "x_lgl", "colour=red",
                                                     "colour=green", "colour=blue"});
   REQUIRE(s.x.rows() == 4);
-  CHECK(s.x(1, 0) == -2.0f);   // numeric
-  CHECK(s.x(2, 1) == 3.0f);    // integer
-  CHECK(s.x(0, 2) == 1.0f);    // logical TRUE
-  CHECK(s.x(1, 2) == 0.0f);    // FALSE
-  CHECK(s.x(1, 5) == 1.0f);    // colour "blue": the third level's column
+  CHECK(s.x(1, 0) == -2.0f);  // numeric
+  CHECK(s.x(2, 1) == 3.0f);   // integer
+  CHECK(s.x(0, 2) == 1.0f);   // logical TRUE
+  CHECK(s.x(1, 2) == 0.0f);   // FALSE
+  CHECK(s.x(1, 5) == 1.0f);   // colour "blue": the third level's column
   CHECK(s.x.row(1).segment(3, 3).sum() == 1.0f);
   REQUIRE(s.categorical.size() == 1);
   CHECK(s.categorical[0].name == "colour");
@@ -128,7 +130,7 @@ TEST_CASE("R data: NA follows the missing policy, with the row and column named"
   o.missing = "zero";
   const Samples zero = read_rdata(fixture("missing.rda"), o);
   REQUIRE(zero.size() == 4);
-  CHECK(zero.x(1, 0) == 0.0f);                      // x_real NA: 0
+  CHECK(zero.x(1, 0) == 0.0f);                       // x_real NA: 0
   CHECK(zero.x.row(2).segment(3, 2).sum() == 0.0f);  // colour NA: no column set
   CHECK_FALSE(zero.impute_missing);
   o.missing = "impute";
@@ -168,8 +170,9 @@ TEST_CASE("R data: the object is the only data frame, or named") {
   CHECK(b.size() == 3);
   CHECK(b.labels == std::vector<std::int32_t>{1, 0, 1});
   o.object = "c";
-  CHECK(error_of(bytes_of("two_frames.rda"), o).find("f.rda: no object named 'c'; the file holds "
-                                                     "a (data frame") != std::string::npos);
+  CHECK(error_of(bytes_of("two_frames.rda"), o)
+            .find("f.rda: no object named 'c'; the file holds "
+                  "a (data frame") != std::string::npos);
 }
 
 TEST_CASE("R data: corrupt and hostile files are located data errors") {
@@ -199,7 +202,8 @@ TEST_CASE("R data: corrupt and hostile files are located data errors") {
   // Not R data; R's ASCII format; bytes after the last object; a reference to nothing.
   CHECK(error_of("hello, world\n").find("f.rda: byte 0 (decompressed): not an R data file") !=
         std::string::npos);
-  CHECK(error_of("RDA2\nA\n2\n").find("byte 0 (decompressed): an ASCII or native-binary R workspace") !=
+  CHECK(error_of("RDA2\nA\n2\n")
+            .find("byte 0 (decompressed): an ASCII or native-binary R workspace") !=
         std::string::npos);
   CHECK(error_of("RDX2\nA\n2\n").find("an ASCII or native-binary R stream") != std::string::npos);
   CHECK(error_of(plain + "xx").find("2 bytes after the workspace's objects") != std::string::npos);

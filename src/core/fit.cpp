@@ -127,7 +127,8 @@ FitConfig read_fit_config(const json& config, const std::string& origin) {
     diag.throw_if_any();
     throw ConfigError(origin + ": expected an object (a run config without a data source)");
   }
-  for (const char* key : {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train"})
+  for (const char* key :
+       {"name", "seed", "data", "model", "loss", "optimizer", "schedule", "train"})
     top.accept(key);
   out.options.seed = top.unsigned_integer("seed", 1);
   read_array_data(top, out, diag);
@@ -139,9 +140,8 @@ FitConfig read_fit_config(const json& config, const std::string& origin) {
   out.options.optimizer = read_recipe(
       registry().optimizers, optimizer ? *optimizer : json{{"type", "adam"}}, "optimizer", diag);
   const json* schedule = top.raw("schedule");
-  out.options.schedule = read_recipe(registry().schedules,
-                                     schedule ? *schedule : json{{"type", "constant"}},
-                                     "schedule", diag);
+  out.options.schedule = read_recipe(
+      registry().schedules, schedule ? *schedule : json{{"type", "constant"}}, "schedule", diag);
   {
     const json train = top.has("train") ? *top.raw("train") : json::object();
     SpecReader t(train, "train", diag);

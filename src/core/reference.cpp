@@ -75,9 +75,11 @@ std::string metric_list() {
 // The UCI suite with each set's size as installed (features after one-hot encoding), its
 // majority-class rate and the Debian package it comes from.
 void uci_table(std::string& out) {
-  out += "\nuci data sets ({\"source\": \"uci\", \"name\": ...}; scripts/setup extracts them "
-         "into " + std::string(kUciRoot) + "; rows used: after the " +
-         std::to_string(kUciMaxRows) + "-row cap, max_rows):\n";
+  out +=
+      "\nuci data sets ({\"source\": \"uci\", \"name\": ...}; scripts/setup extracts them "
+      "into " +
+      std::string(kUciRoot) + "; rows used: after the " + std::to_string(kUciMaxRows) +
+      "-row cap, max_rows):\n";
   out += "  name               rows  used features classes majority  package          about\n";
   for (const auto& u : uci_sets()) {
     char line[400];
@@ -88,8 +90,8 @@ void uci_table(std::string& out) {
                     static_cast<long long>(u.classes), 100 * u.majority, u.package.c_str(),
                     u.about.c_str());
     else
-      std::snprintf(line, sizeof line, "  %-16s (not installed)%35s%-16s %s\n", u.name.c_str(),
-                    "", u.package.c_str(), u.about.c_str());
+      std::snprintf(line, sizeof line, "  %-16s (not installed)%35s%-16s %s\n", u.name.c_str(), "",
+                    u.package.c_str(), u.about.c_str());
     out += line;
   }
 }

@@ -246,9 +246,8 @@ SuiteRanking rank_suite(const Experiment& e, const std::vector<std::vector<doubl
   // accuracy on a skewed set, every arm at the majority rate. Its ranks are all tied, so it
   // adds nothing to the tests but N; the report names it.
   for (std::size_t d = 0; d < kept.size(); ++d)
-    if (near_chance[d] || std::all_of(kept[d].begin(), kept[d].end(), [&](double v) {
-          return same_score(v, kept[d].front());
-        }))
+    if (near_chance[d] || std::all_of(kept[d].begin(), kept[d].end(),
+                                      [&](double v) { return same_score(v, kept[d].front()); }))
       out.non_discriminating.push_back(used[d]);
   out.ranks = ranks.per_dataset;
   out.average_ranks = ranks.average;

@@ -103,9 +103,8 @@ std::string compare(const CompareArguments& a) {
 void bind_compare(py::module_& m) {
   m.def("_load_config", [](const std::string& path) { return load_config(path).dump(); });
   m.def("_compare",
-        [](const std::string& experiment_text, const std::string& origin,
-           const std::string& output, int jobs, bool smoke, bool force,
-           const std::string& command) {
+        [](const std::string& experiment_text, const std::string& origin, const std::string& output,
+           int jobs, bool smoke, bool force, const std::string& command) {
           return compare({experiment_text, origin, output, command, jobs, smoke, force});
         });
 }

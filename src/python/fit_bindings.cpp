@@ -65,10 +65,14 @@ json history_json(const std::vector<EpochRecord>& history) {
 
 const char* status_name(TrainResult::Status s) {
   switch (s) {
-    case TrainResult::Status::finished: return "finished";
-    case TrainResult::Status::reached_target: return "reached_target";
-    case TrainResult::Status::early_stopped: return "early_stopped";
-    case TrainResult::Status::interrupted: return "interrupted";
+    case TrainResult::Status::finished:
+      return "finished";
+    case TrainResult::Status::reached_target:
+      return "reached_target";
+    case TrainResult::Status::early_stopped:
+      return "early_stopped";
+    case TrainResult::Status::interrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -119,15 +123,15 @@ std::string metrics_json(const Metrics& m) {
 
 std::shared_ptr<SavedModel> load(const std::string& path) {
   std::string file = path;
-  if (std::filesystem::is_directory(path)) file = (std::filesystem::path(path) / "model.safetensors").string();
+  if (std::filesystem::is_directory(path))
+    file = (std::filesystem::path(path) / "model.safetensors").string();
   return std::make_shared<SavedModel>(load_model(file));
 }
 
 }  // namespace
 
 void bind_fit(py::module_& m) {
-  py::class_<SavedModel, std::shared_ptr<SavedModel>>(m, "Model")
-      .def("_info", &model_info_json);
+  py::class_<SavedModel, std::shared_ptr<SavedModel>>(m, "Model").def("_info", &model_info_json);
   m.def("_check_fit_config", [](const std::string& text) {
     return read_fit_config(json::parse(text), "config").resolved.dump();
   });

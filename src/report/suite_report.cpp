@@ -147,9 +147,9 @@ void power_paragraph(report::Document& doc, const SuiteSummary& s, const SuitePo
       std::to_string(s.arms.size()) + " arms (standard error of a rank difference " +
       number(r.rank_standard_error) +
       "), the smallest difference of average ranks against the baseline that Holm's procedure "
-      "detects with 80% power is " + number(p.detectable_first_step, "%.2f") +
-      " ranks at its first step (alpha / " + std::to_string(s.arms.size() - 1) + ") and " +
-      number(p.detectable_last_step, "%.2f") +
+      "detects with 80% power is " +
+      number(p.detectable_first_step, "%.2f") + " ranks at its first step (alpha / " +
+      std::to_string(s.arms.size() - 1) + ") and " + number(p.detectable_last_step, "%.2f") +
       " at its last (alpha); the Nemenyi test declares a pair different only beyond " +
       number(r.critical_difference, "%.2f") + " ranks.";
   if (p.reported_rank_difference)
@@ -283,10 +283,12 @@ void write_suite_report(const Experiment& e, const SuiteSummary& summary_in,
            : ""));
   doc.paragraph(
       "Splits: each seed draws its own stratified validation and test split, so an arm's score "
-      "on a data set is its mean over " + std::to_string(e.seeds.size()) +
+      "on a data set is its mean over " +
+      std::to_string(e.seeds.size()) +
       " repeated splits (the arms of one seed share it). A set whose validation split would hold "
-      "fewer than " + std::to_string(kMinValidationRows) + " rows takes " +
-      number(100 * kSmallSetSplit, "%.0f") + "% of its rows for validation and as many for test. "
+      "fewer than " +
+      std::to_string(kMinValidationRows) + " rows takes " + number(100 * kSmallSetSplit, "%.0f") +
+      "% of its rows for validation and as many for test. "
       "The UCI suite's larger sets are used through a stratified sample of " +
       std::to_string(kUciMaxRows) +
       " rows, the same for every arm and seed (`max_rows`; `nnfit list` gives each set's rows "

@@ -26,8 +26,8 @@ void grow(std::string& out, std::size_t used, const std::string& origin,
           const std::string& compression) {
   const std::uint64_t want = saturating_add(used, kStep);
   try {
-    check_fits_in_memory(want, origin + " decompressed (" + compression + ", " +
-                                   format_bytes(used) + " so far)");
+    check_fits_in_memory(
+        want, origin + " decompressed (" + compression + ", " + format_bytes(used) + " so far)");
   } catch (const ConfigError& e) {
     throw DataError(e.what());
   }
@@ -95,8 +95,8 @@ std::string bunzip2(const std::string& in, const std::string& origin) {
     const std::uint64_t at = in.size() - z.avail_in;
     if (status != BZ_OK && status != BZ_STREAM_END) {
       BZ2_bzDecompressEnd(&z);
-      throw DataError(corrupt(origin, "bzip2", at, "corrupt data (libbz2 error " +
-                                                       std::to_string(status) + ")"));
+      throw DataError(corrupt(origin, "bzip2", at,
+                              "corrupt data (libbz2 error " + std::to_string(status) + ")"));
     }
     if (status == BZ_OK && z.avail_in == 0 && z.avail_out > 0) {
       BZ2_bzDecompressEnd(&z);
@@ -128,9 +128,9 @@ std::string unxz(const std::string& in, const std::string& origin) {
       const std::uint64_t at = z.total_in;
       lzma_end(&z);
       throw DataError(corrupt(origin, "xz", at,
-                              status == LZMA_BUF_ERROR ? "the stream ends early (a truncated file)"
-                                                       : "corrupt data (liblzma error " +
-                                                             std::to_string(status) + ")"));
+                              status == LZMA_BUF_ERROR
+                                  ? "the stream ends early (a truncated file)"
+                                  : "corrupt data (liblzma error " + std::to_string(status) + ")"));
     }
   }
   lzma_end(&z);
@@ -143,7 +143,10 @@ std::string unxz(const std::string& in, const std::string& origin) {
 FileBytes decompress(std::string text, const std::string& origin) {
   if (starts_with(text, "\x1f\x8b")) return {gunzip(text, origin), "gzip"};
   if (starts_with(text, "BZh")) return {bunzip2(text, origin), "bzip2"};
-  if (starts_with(text, std::string_view("\xfd" "7zXZ\0", 6))) return {unxz(text, origin), "xz"};
+  if (starts_with(text, std::string_view("\xfd"
+                                         "7zXZ\0",
+                                         6)))
+    return {unxz(text, origin), "xz"};
   return {std::move(text), "none"};
 }
 

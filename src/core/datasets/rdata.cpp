@@ -35,17 +35,19 @@ namespace {
 
 using Kind = RColumn::Kind;
 
-std::string quoted(const std::string& name) { return "'" + brief_text(name) + "'"; }
+std::string quoted(const std::string& name) {
+  return "'" + brief_text(name) + "'";
+}
 
 std::string object_list(const std::vector<RTable>& tables) {
   std::string out;
   for (const auto& t : tables) {
     if (!out.empty()) out += ", ";
     out += t.object.empty() ? "(unnamed)" : t.object;
-    out += t.data_frame ? " (data frame, " + std::to_string(t.columns.size()) + " columns)"
-                        : " (" + std::string(t.columns.empty() ? "empty"
-                                                               : r_kind_name(t.columns[0].kind)) +
-                              " vector)";
+    out += t.data_frame
+               ? " (data frame, " + std::to_string(t.columns.size()) + " columns)"
+               : " (" + std::string(t.columns.empty() ? "empty" : r_kind_name(t.columns[0].kind)) +
+                     " vector)";
   }
   return out.empty() ? "none" : out;
 }
@@ -82,8 +84,8 @@ std::size_t column_index(const RTable& t, const std::string& name, const std::st
   std::string names;
   for (const auto& c : t.columns) names += (names.empty() ? "" : ", ") + c.name;
   throw DataError(path + ": " + role + ": data frame " + quoted(t.object) +
-                  " has no column named " + quoted(name) + " (its columns: " +
-                  brief_text(names) + ")");
+                  " has no column named " + quoted(name) + " (its columns: " + brief_text(names) +
+                  ")");
 }
 
 // A character column as a factor: its sorted distinct values are the levels.
@@ -126,15 +128,15 @@ void require_usable_names(const RTable& t, const std::string& path) {
 
 Frame frame_of(const RTable& t, const RDataOptions& o, const std::string& path) {
   if (o.target.empty())
-    throw ConfigError(path + ": \"target\": name the column to predict (R data frames have no "
-                             "conventional class column)");
+    throw ConfigError(path +
+                      ": \"target\": name the column to predict (R data frames have no "
+                      "conventional class column)");
   require_usable_names(t, path);
   const std::size_t target = column_index(t, o.target, path, "target");
   std::vector<bool> dropped(t.columns.size(), false);
   for (const auto& name : o.drop) {
     const std::size_t c = column_index(t, name, path, "drop");
-    if (c == target)
-      throw ConfigError(path + ": drop: " + quoted(name) + " is the target");
+    if (c == target) throw ConfigError(path + ": drop: " + quoted(name) + " is the target");
     dropped[c] = true;
   }
   for (const auto& name : o.categorical) column_index(t, name, path, "categorical");
@@ -146,18 +148,18 @@ Frame frame_of(const RTable& t, const RDataOptions& o, const std::string& path) 
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     const RColumn& col = t.columns[c];
     if (col.size() != f.rows)
-      throw DataError(path + ": column " + quoted(col.name) + " has " +
-                      std::to_string(col.size()) + " values, the target " +
-                      std::to_string(f.rows));
+      throw DataError(path + ": column " + quoted(col.name) + " has " + std::to_string(col.size()) +
+                      " values, the target " + std::to_string(f.rows));
     if (dropped[c]) continue;
-    RColumn typed = col.kind == Kind::text && (declared(col.name) || c == target) ? as_factor(col)
-                                                                                  : col;
+    RColumn typed =
+        col.kind == Kind::text && (declared(col.name) || c == target) ? as_factor(col) : col;
     if (typed.kind == Kind::text || typed.kind == Kind::date || typed.kind == Kind::timestamp)
       throw DataError(path + ": column " + quoted(col.name) + " is " + r_kind_name(col.kind) +
                       (typed.kind == Kind::text
                            ? "; list it in \"categorical\" to one-hot encode it, or in \"drop\""
                            : ", which nnfit cannot use as a feature; leave it out with "
-                             "\"drop\": [\"" + col.name + "\"]"));
+                             "\"drop\": [\"" +
+                                 col.name + "\"]"));
     if (c == target)
       f.target = std::move(typed);
     else
@@ -206,8 +208,8 @@ bool set_input(Matrix& x, Index row, const RColumn& c, Index first, std::size_t 
     return true;
   }
   if (std::abs(v) > std::numeric_limits<float>::max())
-    throw DataError(path + ": column " + quoted(c.name) + ", row " + std::to_string(r + 1) +
-                    ": " + std::to_string(v) + " is outside float32's range");
+    throw DataError(path + ": column " + quoted(c.name) + ", row " + std::to_string(r + 1) + ": " +
+                    std::to_string(v) + " is outside float32's range");
   x(row, first) = static_cast<float>(v);
   return true;
 }
@@ -222,13 +224,14 @@ std::vector<std::size_t> kept_rows(const Frame& f, const RDataOptions& o, const 
     if ((target_na || input_na) && o.missing == "drop_row") continue;
     if (target_na)
       throw DataError(path + ": row " + std::to_string(r + 1) + ": the target " +
-                      quoted(f.target.name) + " is NA; \"missing\": \"drop_row\" leaves such "
+                      quoted(f.target.name) +
+                      " is NA; \"missing\": \"drop_row\" leaves such "
                       "rows out");
     if (input_na && o.missing == "error")
       for (const auto& c : f.inputs)
         if (std::isnan(c.numbers[r]))
-          throw DataError(path + ": row " + std::to_string(r + 1) + ", column " +
-                          quoted(c.name) + " is NA; \"missing\": \"drop_row\", \"zero\" or "
+          throw DataError(path + ": row " + std::to_string(r + 1) + ", column " + quoted(c.name) +
+                          " is NA; \"missing\": \"drop_row\", \"zero\" or "
                           "\"impute\" allows it");
     rows.push_back(r);
   }
@@ -260,8 +263,8 @@ Samples to_samples(const Frame& f, const RDataOptions& o, const std::string& pat
     const auto row = static_cast<Index>(i);
     for (std::size_t c = 0; c < f.inputs.size(); ++c)
       if (!set_input(s.x, row, f.inputs[c], e.first[c], rows[i], path) && o.missing == "impute") {
-        const Index width = f.inputs[c].kind == Kind::factor
-                                ? static_cast<Index>(f.inputs[c].levels.size()) : 1;
+        const Index width =
+            f.inputs[c].kind == Kind::factor ? static_cast<Index>(f.inputs[c].levels.size()) : 1;
         s.x.row(row).segment(e.first[c], width).setConstant(std::nanf(""));
       }
     const double t = f.target.numbers[rows[i]];
@@ -307,11 +310,11 @@ Samples read_rdata(const std::string& path, const RDataOptions& options) {
 
 Task read_rdata_task(const std::string& path, const std::string& object,
                      const std::string& target) {
-  const std::vector<RTable> tables = read_rdata_objects(read_file_bytes(path, "an R data file"), path);
+  const std::vector<RTable> tables =
+      read_rdata_objects(read_file_bytes(path, "an R data file"), path);
   const RTable& t = pick_table(tables, object, path);
   const RColumn& c = t.columns[column_index(t, target, path, "target")];
-  return c.kind == Kind::real || c.kind == Kind::integer ? Task::regression
-                                                         : Task::classification;
+  return c.kind == Kind::real || c.kind == Kind::integer ? Task::regression : Task::classification;
 }
 
 }  // namespace nnfit

@@ -7,13 +7,14 @@
 // through its I/O hooks: Debian's build reads no compressed stream itself.
 #include "datasets/rdata_tables.hpp"
 
+#include <rdata.h>
+
 #include <climits>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
-
-#include <rdata.h>
 
 #include "nnfit/error.hpp"
 
@@ -26,8 +27,12 @@ struct Memory {
   rdata_off_t at = 0;
 };
 
-int memory_open(const char*, void*) { return 0; }
-int memory_close(void*) { return 0; }
+int memory_open(const char*, void*) {
+  return 0;
+}
+int memory_close(void*) {
+  return 0;
+}
 rdata_off_t memory_seek(rdata_off_t offset, rdata_io_flags_t whence, void* io) {
   auto* m = static_cast<Memory*>(io);
   const auto size = static_cast<rdata_off_t>(m->bytes->size());
@@ -44,7 +49,9 @@ ssize_t memory_read(void* buf, size_t n, void* io) {
   m->at += static_cast<rdata_off_t>(take);
   return static_cast<ssize_t>(take);
 }
-rdata_error_t memory_update(long, rdata_progress_handler, void*, void*) { return RDATA_OK; }
+rdata_error_t memory_update(long, rdata_progress_handler, void*, void*) {
+  return RDATA_OK;
+}
 
 struct Reader {
   std::vector<RTable> tables;
@@ -65,12 +72,18 @@ int on_table(const char* name, void* ctx) {
 
 RColumn::Kind kind_of(rdata_type_t type, bool has_levels) {
   switch (type) {
-    case RDATA_TYPE_STRING: return RColumn::Kind::text;
-    case RDATA_TYPE_INT32: return has_levels ? RColumn::Kind::factor : RColumn::Kind::integer;
-    case RDATA_TYPE_LOGICAL: return RColumn::Kind::logical;
-    case RDATA_TYPE_DATE: return RColumn::Kind::date;
-    case RDATA_TYPE_TIMESTAMP: return RColumn::Kind::timestamp;
-    case RDATA_TYPE_REAL: break;
+    case RDATA_TYPE_STRING:
+      return RColumn::Kind::text;
+    case RDATA_TYPE_INT32:
+      return has_levels ? RColumn::Kind::factor : RColumn::Kind::integer;
+    case RDATA_TYPE_LOGICAL:
+      return RColumn::Kind::logical;
+    case RDATA_TYPE_DATE:
+      return RColumn::Kind::date;
+    case RDATA_TYPE_TIMESTAMP:
+      return RColumn::Kind::timestamp;
+    case RDATA_TYPE_REAL:
+      break;
   }
   return RColumn::Kind::real;
 }
@@ -136,13 +149,20 @@ int on_column_name(const char* value, int index, void* ctx) {
 
 const char* r_kind_name(RColumn::Kind kind) {
   switch (kind) {
-    case RColumn::Kind::real: return "numeric";
-    case RColumn::Kind::integer: return "integer";
-    case RColumn::Kind::logical: return "logical";
-    case RColumn::Kind::factor: return "factor";
-    case RColumn::Kind::text: return "character";
-    case RColumn::Kind::date: return "Date";
-    case RColumn::Kind::timestamp: return "POSIXct";
+    case RColumn::Kind::real:
+      return "numeric";
+    case RColumn::Kind::integer:
+      return "integer";
+    case RColumn::Kind::logical:
+      return "logical";
+    case RColumn::Kind::factor:
+      return "factor";
+    case RColumn::Kind::text:
+      return "character";
+    case RColumn::Kind::date:
+      return "Date";
+    case RColumn::Kind::timestamp:
+      return "POSIXct";
   }
   return "?";
 }
@@ -152,6 +172,12 @@ std::vector<RTable> read_r_tables(const std::string& bytes, const std::string& o
   Reader reader;
   rdata_parser_t* parser = rdata_parser_init();
   if (!parser) throw DataError(origin + ": librdata cannot start (out of memory)");
+  // librdata (Debian's 0~20210223) allocates a default I/O context for its file reader and
+  // marks it external (rdata_unistd_io_init calls rdata_set_io_ctx), so neither
+  // rdata_set_io_ctx nor rdata_parser_free ever frees it: it is freed here before ours
+  // replaces it (LeakSanitizer found it in fuzz_rdata).
+  std::free(parser->io->io_ctx);
+  parser->io->io_ctx = nullptr;
   rdata_set_open_handler(parser, memory_open);
   rdata_set_close_handler(parser, memory_close);
   rdata_set_seek_handler(parser, memory_seek);
@@ -167,8 +193,9 @@ std::vector<RTable> read_r_tables(const std::string& bytes, const std::string& o
   rdata_parser_free(parser);
   if (status != RDATA_OK)
     throw DataError(origin + ": byte " + std::to_string(memory.at) + " (decompressed): " +
-                    (reader.problem.empty() ? std::string("librdata: ") + rdata_error_message(status)
-                                            : reader.problem));
+                    (reader.problem.empty()
+                         ? std::string("librdata: ") + rdata_error_message(status)
+                         : reader.problem));
   return std::move(reader.tables);
 }
 

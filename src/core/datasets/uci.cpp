@@ -40,7 +40,7 @@ enum class Format { arff, rdata, sklearn_csv };
 struct SuiteSet {
   const char* name;
   Format format;
-  const char* folder;     // below kUciRoot
+  const char* folder;  // below kUciRoot
   const char* file;
   const char* test_file;  // "" when the set has no test file
   const char* target;     // rdata: the class column (the object is the file's only data frame)
@@ -55,50 +55,194 @@ struct SuiteSet {
 // mlbench's regression sets BostonHousing, Ozone and Servo).
 const std::vector<SuiteSet>& suite() {
   static const std::vector<SuiteSet> sets = {
-      {"breast-cancer", Format::arff, "uci", "breast-cancer.arff", "", "", {},
+      {"breast-cancer",
+       Format::arff,
+       "uci",
+       "breast-cancer.arff",
+       "",
+       "",
+       {},
        "Ljubljana: recurrence after breast cancer surgery"},
-      {"credit-g", Format::arff, "uci", "credit-g.arff", "", "", {}, "German credit: good or bad risk"},
-      {"diabetes", Format::arff, "uci", "diabetes.arff", "", "", {}, "Pima Indians: signs of diabetes"},
-      {"glass", Format::arff, "uci", "glass.arff", "", "", {}, "type of glass from its oxide content"},
-      {"ionosphere", Format::arff, "uci", "ionosphere.arff", "", "", {}, "radar returns: good or bad"},
+      {"credit-g",
+       Format::arff,
+       "uci",
+       "credit-g.arff",
+       "",
+       "",
+       {},
+       "German credit: good or bad risk"},
+      {"diabetes",
+       Format::arff,
+       "uci",
+       "diabetes.arff",
+       "",
+       "",
+       {},
+       "Pima Indians: signs of diabetes"},
+      {"glass",
+       Format::arff,
+       "uci",
+       "glass.arff",
+       "",
+       "",
+       {},
+       "type of glass from its oxide content"},
+      {"ionosphere",
+       Format::arff,
+       "uci",
+       "ionosphere.arff",
+       "",
+       "",
+       {},
+       "radar returns: good or bad"},
       {"iris", Format::arff, "uci", "iris.arff", "", "", {}, "Fisher's iris species"},
-      {"labor", Format::arff, "uci", "labor.arff", "", "", {}, "Canadian labour contracts: good or bad"},
-      {"segment", Format::arff, "uci", "segment-challenge.arff", "segment-test.arff", "", {},
+      {"labor",
+       Format::arff,
+       "uci",
+       "labor.arff",
+       "",
+       "",
+       {},
+       "Canadian labour contracts: good or bad"},
+      {"segment",
+       Format::arff,
+       "uci",
+       "segment-challenge.arff",
+       "segment-test.arff",
+       "",
+       {},
        "outdoor image segments"},
       {"soybean", Format::arff, "uci", "soybean.arff", "", "", {}, "soybean diseases"},
-      {"unbalanced", Format::arff, "uci", "unbalanced.arff", "", "", {},
+      {"unbalanced",
+       Format::arff,
+       "uci",
+       "unbalanced.arff",
+       "",
+       "",
+       {},
        "a two-class set with 1.4% positives (12 of 856)"},
       {"vote", Format::arff, "uci", "vote.arff", "", "", {}, "1984 US House votes: party"},
-      {"breast-wisconsin", Format::rdata, "mlbench", "BreastCancer.rda", "", "Class", {"Id"},
+      {"breast-wisconsin",
+       Format::rdata,
+       "mlbench",
+       "BreastCancer.rda",
+       "",
+       "Class",
+       {"Id"},
        "Wisconsin breast cancer (original): benign or malignant"},
-      {"dna", Format::rdata, "mlbench", "DNA.rda", "", "Class", {},
+      {"dna",
+       Format::rdata,
+       "mlbench",
+       "DNA.rda",
+       "",
+       "Class",
+       {},
        "primate splice junctions from 180 binary indicators"},
-      {"letter", Format::rdata, "mlbench", "LetterRecognition.rda", "", "lettr", {},
+      {"letter",
+       Format::rdata,
+       "mlbench",
+       "LetterRecognition.rda",
+       "",
+       "lettr",
+       {},
        "letter images: which of 26 capitals"},
-      {"satellite", Format::rdata, "mlbench", "Satellite.rda", "", "classes", {},
+      {"satellite",
+       Format::rdata,
+       "mlbench",
+       "Satellite.rda",
+       "",
+       "classes",
+       {},
        "Landsat multi-spectral pixels: soil type"},
-      {"shuttle", Format::rdata, "mlbench", "Shuttle.rda", "", "Class", {},
+      {"shuttle",
+       Format::rdata,
+       "mlbench",
+       "Shuttle.rda",
+       "",
+       "Class",
+       {},
        "space shuttle radiator positions (78% one class)"},
-      {"sonar", Format::rdata, "mlbench", "Sonar.rda", "", "Class", {}, "sonar returns: rock or mine"},
-      {"vehicle", Format::rdata, "mlbench", "Vehicle.rda", "", "Class", {},
+      {"sonar",
+       Format::rdata,
+       "mlbench",
+       "Sonar.rda",
+       "",
+       "Class",
+       {},
+       "sonar returns: rock or mine"},
+      {"vehicle",
+       Format::rdata,
+       "mlbench",
+       "Vehicle.rda",
+       "",
+       "Class",
+       {},
        "vehicle silhouettes: which of 4 types"},
-      {"vowel", Format::rdata, "mlbench", "Vowel.rda", "", "Class", {},
+      {"vowel",
+       Format::rdata,
+       "mlbench",
+       "Vowel.rda",
+       "",
+       "Class",
+       {},
        "spoken British English vowels: which of 11"},
       {"zoo", Format::rdata, "mlbench", "Zoo.rda", "", "type", {}, "animals: which of 7 classes"},
-      {"income", Format::rdata, "kernlab", "income.rda", "", "INCOME", {},
+      {"income",
+       Format::rdata,
+       "kernlab",
+       "income.rda",
+       "",
+       "INCOME",
+       {},
        "household income band (9 ordered bands) from a marketing survey"},
-      {"musk", Format::rdata, "kernlab", "musk.rda", "", "Class", {},
+      {"musk",
+       Format::rdata,
+       "kernlab",
+       "musk.rda",
+       "",
+       "Class",
+       {},
        "molecules: musk or not, from 166 shape features"},
-      {"promoters", Format::rdata, "kernlab", "promotergene.rda", "", "Class", {},
+      {"promoters",
+       Format::rdata,
+       "kernlab",
+       "promotergene.rda",
+       "",
+       "Class",
+       {},
        "E. coli promoter gene sequences: promoter or not"},
       {"spam", Format::rdata, "kernlab", "spam.rda", "", "type", {}, "e-mail: spam or not"},
-      {"ticdata", Format::rdata, "kernlab", "ticdata.rda", "", "CARAVAN", {},
+      {"ticdata",
+       Format::rdata,
+       "kernlab",
+       "ticdata.rda",
+       "",
+       "CARAVAN",
+       {},
        "CoIL 2000 insurance: caravan policy holder (6% yes)"},
-      {"digits", Format::sklearn_csv, "sklearn", "digits.csv.gz", "", "", {},
+      {"digits",
+       Format::sklearn_csv,
+       "sklearn",
+       "digits.csv.gz",
+       "",
+       "",
+       {},
        "8x8 handwritten digits (UCI optdigits' test part)"},
-      {"wdbc", Format::sklearn_csv, "sklearn", "breast_cancer.csv", "", "", {},
+      {"wdbc",
+       Format::sklearn_csv,
+       "sklearn",
+       "breast_cancer.csv",
+       "",
+       "",
+       {},
        "Wisconsin diagnostic breast cancer: malignant or benign"},
-      {"wine", Format::sklearn_csv, "sklearn", "wine_data.csv", "", "", {},
+      {"wine",
+       Format::sklearn_csv,
+       "sklearn",
+       "wine_data.csv",
+       "",
+       "",
+       {},
        "wines from three cultivars, from chemical analysis"},
   };
   return sets;
@@ -145,9 +289,12 @@ Samples read_sklearn_csv(const std::string& path) {
     std::string field;
     for (int i = 0; std::getline(meta, field, ','); ++i) {
       while (!field.empty() && (field.back() == '\r' || field.back() == ' ')) field.pop_back();
-      if (i == 0) rows = std::atol(field.c_str());
-      else if (i == 1) features = std::atol(field.c_str());
-      else names.push_back(field);
+      if (i == 0)
+        rows = std::atol(field.c_str());
+      else if (i == 1)
+        features = std::atol(field.c_str());
+      else
+        names.push_back(field);
     }
     text.erase(0, end == std::string::npos ? text.size() : end + 1);
   }
@@ -227,8 +374,10 @@ SourceLoader uci_source(SpecReader& spec) {
   return [=](Rng&) {
     const std::string dir = folder.empty() ? folder_of(*set) : folder;
     if (dir.empty())
-      throw DataError("uci: " + name + " is not installed: scripts/setup extracts it from "
-                      "Debian's " + package_of(set->folder) + " package into " +
+      throw DataError("uci: " + name +
+                      " is not installed: scripts/setup extracts it from "
+                      "Debian's " +
+                      package_of(set->folder) + " package into " +
                       (fs::path(kUciRoot) / set->folder).string() +
                       " (or set data.path to the folder of " + set->file + ")");
     SourceData data;
@@ -272,10 +421,10 @@ std::vector<UciSet> uci_sets() {
         u.classes = static_cast<Index>(train.class_names.size());
         std::vector<Index> counts(static_cast<std::size_t>(u.classes), 0);
         for (const auto l : train.labels) ++counts[static_cast<std::size_t>(l)];
-        u.majority = train.size() ? static_cast<double>(*std::max_element(counts.begin(),
-                                                                          counts.end())) /
-                                        static_cast<double>(train.size())
-                                  : 0;
+        u.majority = train.size()
+                         ? static_cast<double>(*std::max_element(counts.begin(), counts.end())) /
+                               static_cast<double>(train.size())
+                         : 0;
         cap_rows(train, kUciMaxRows);
         u.rows_used = train.size() + test_rows;
         u.installed = true;
