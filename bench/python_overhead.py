@@ -24,6 +24,12 @@ import time
 
 import numpy as np
 
+# nnfit runs in OpenBLAS's own CPU detection, as in bench/run.py: a machine's OPENBLAS_CORETYPE
+# or OPENBLAS_L2_SIZE (this VM sets Haswell) would make nnfit fall back to Eigen. OpenBLAS reads
+# them when it loads, so the script restarts itself without them before importing nnfit.
+if any(k in os.environ for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 REPEATS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -79,7 +85,7 @@ def time_case(name, make, config, folder):
     write_arrays(arrays, x, y)
     with open(config_path, "w") as f:
         json.dump(config, f)
-    env = dict(bench_run.detected_env(), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     cpp, py = [], []
     steps = 0
     for _ in range(REPEATS):
@@ -118,7 +124,8 @@ def main():
     print(f"`/usr/bin/python3 bench/python_overhead.py build {REPEATS}` on "
           f"{time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, nnfit "
-          f"{nnfit.__version__}: the fit call alone (array conversion, preprocessing, "
+          f"{nnfit.__version__} (matrix products on OpenBLAS, its own CPU detection): the fit "
+          f"call alone (array conversion, preprocessing, "
           f"training), medians of {REPEATS}, C++ (`nnfit::fit`, bench/fit_overhead.cpp) and "
           "Python (`nnfit.fit`) alternating on the same arrays, one thread.\n")
     print("| case | steps | C++ s | Python s | overhead | per step, C++ | per step, Python |")
