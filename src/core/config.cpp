@@ -222,6 +222,18 @@ void read_diagnostics_options(const json& spec, Diagnostics& diag, DiagnosticsOp
   }
 }
 
+std::vector<LayerRecipe> read_model_layers(SpecReader& model, Diagnostics& diag) {
+  std::vector<LayerRecipe> out;
+  const json* layers = model.raw("layers");
+  if (!layers || !layers->is_array() || layers->empty()) {
+    diag.error("model.layers", "expected a non-empty array of layer objects");
+    return out;
+  }
+  for (std::size_t i = 0; i < layers->size(); ++i)
+    out.push_back(read_layer((*layers)[i], json_path("model.layers", i), diag));
+  return out;
+}
+
 namespace {
 
 // "model": {"layers": [...], "init_from": "..."}.
@@ -232,13 +244,7 @@ void read_model(SpecReader& top, RunConfig& run, Diagnostics& diag) {
     return;
   }
   SpecReader m(*model, "model", diag);
-  const json* layers = m.raw("layers");
-  if (!layers || !layers->is_array() || layers->empty()) {
-    diag.error("model.layers", "expected a non-empty array of layer objects");
-  } else {
-    for (std::size_t i = 0; i < layers->size(); ++i)
-      run.layers.push_back(read_layer((*layers)[i], json_path("model.layers", i), diag));
-  }
+  run.layers = read_model_layers(m, diag);
   run.init_from = m.string("init_from", "");
   m.finish();
 }

@@ -107,13 +107,8 @@ void read_array_data(SpecReader& top, FitConfig& out, Diagnostics& diag) {
 void read_network(SpecReader& top, FitConfig& out, Diagnostics& diag) {
   const json model = top.has("model") ? *top.raw("model") : json::object();
   SpecReader m(model, "model", diag);
-  const json* layers = m.raw("layers");
-  if (!layers || !layers->is_array() || layers->empty()) {
-    diag.error("model.layers", "expected a non-empty array of layer objects");
-  } else {
-    for (std::size_t i = 0; i < layers->size(); ++i)
-      out.network.add(read_layer((*layers)[i], json_path("model.layers", i), diag));
-  }
+  for (auto& layer : read_model_layers(m, diag))
+    if (layer) out.network.add(std::move(layer));
   m.finish();
 }
 

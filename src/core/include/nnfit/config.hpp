@@ -97,6 +97,10 @@ struct RunConfig {
   json resolved;             // the config with every default filled in
 };
 
+// The layers of a config's "model" section (model.layers), each read through the registry;
+// problems go to `diagnostics` with their paths.
+std::vector<LayerRecipe> read_model_layers(SpecReader& model, Diagnostics& diagnostics);
+
 // The resolved config of a run: every component's resolved spec, `data` (the resolved data
 // spec) and `output_dir` as written (with its {name} and {seed} placeholders).
 json resolve_run_config(const RunConfig& run, const json& data, const std::string& output_dir);
