@@ -192,10 +192,11 @@ def test_the_gil_is_released_while_fitting():
     duration = time.monotonic() - started
     counter["stop"] = True
     thread.join()
-    # Held for the whole fit, the GIL would leave the thread a handful of turns; released, it
-    # ticks about once per millisecond of the fit.
+    # Held for the whole fit, the GIL would leave the thread a turn or two (it did, with the
+    # release removed); released, it ticks about once per millisecond of the fit. The bound
+    # leaves room for a loaded machine (ctest runs two tests at once).
     assert duration > 0.2
-    assert counter["n"] > 0.3 * duration * 1000
+    assert counter["n"] > max(20, 0.05 * duration * 1000)
 
 
 def resident_kb():
