@@ -536,8 +536,8 @@ TEST_CASE("the UCI suite: 28 distinct sets from four packages, each read, large 
     CHECK(s.majority > 0.0);
     CHECK(s.majority < 1.0);
   }
-  CHECK(packages == std::set<std::string>{"weka", "r-cran-mlbench", "r-cran-kernlab",
-                                          "python3-sklearn"});
+  CHECK(packages ==
+        std::set<std::string>{"weka", "r-cran-mlbench", "r-cran-kernlab", "python3-sklearn"});
   // A capped set: a stratified sample, every class kept (shuttle has classes of 6 and 11 rows
   // in 58,000), the same rows whatever the seed.
   const Data a = load_data({{"source", "uci"}, {"name", "shuttle"}, {"test", 0.0}}, 1);

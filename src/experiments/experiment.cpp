@@ -510,6 +510,15 @@ std::vector<Arm> read_arms(SpecReader& top, const ArmInputs& in, const Experimen
   return out;
 }
 
+// "reported_rank_difference": the claim's effect in average ranks, when the file gives it.
+std::optional<double> read_reported_effect(SpecReader& top, Diagnostics& diag) {
+  const json* effect = top.raw("reported_rank_difference");
+  if (!effect) return std::nullopt;
+  if (effect->is_number() && std::isfinite(effect->get<double>())) return effect->get<double>();
+  diag.error("reported_rank_difference", "expected a number (average ranks, first - second)");
+  return std::nullopt;
+}
+
 }  // namespace
 
 Experiment read_experiment_json(json spec, const std::string& path,
@@ -567,12 +576,7 @@ Experiment read_experiment_json(json spec, const std::string& path,
     else
       diag.error("claimed_order", "expected arm names, best first");
   }
-  if (const json* effect = top.raw("reported_rank_difference")) {
-    if (effect->is_number() && std::isfinite(effect->get<double>()))
-      e.reported_rank_difference = effect->get<double>();
-    else
-      diag.error("reported_rank_difference", "expected a number (average ranks, first - second)");
-  }
+  e.reported_rank_difference = read_reported_effect(top, diag);
   e.arms = read_arms(top, in, options, diag);
   for (const auto& name : e.claimed_order)
     if (!e.arm(name)) diag.error("claimed_order", "no arm named '" + name + "'");
@@ -593,7 +597,6 @@ Experiment read_experiment_json(json spec, const std::string& path,
   if (options.smoke) e.spec["smoke_run"] = true;
   return e;
 }
-
 
 Experiment read_experiment(const std::string& path, const ExperimentOptions& options) {
   // load_config: JSON errors with file:line:column, and "extends" followed.

@@ -143,7 +143,9 @@ std::string verdict(const PairedDifference& d, double adjusted_p, bool lower_win
   return (d.mean < 0) == lower_wins ? better_word : worse_word;
 }
 
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::sqrt(2.0));
+}
 
 double normal_quantile(double p) {
   if (!(p > 0 && p < 1)) return std::nan("");

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static ssize_t write_data(const void *bytes, size_t len, void *ctx) {
-  return write(*(int *)ctx, bytes, len);
+static ssize_t write_data(const void* bytes, size_t len, void* ctx) {
+  return write(*(int*)ctx, bytes, len);
 }
 
-static void factor(rdata_writer_t *w, rdata_column_t *c, const int *codes, int n) {
+static void factor(rdata_writer_t* w, rdata_column_t* c, const int* codes, int n) {
   rdata_begin_column(w, c, n);
   for (int i = 0; i < n; ++i) rdata_append_int32_value(w, codes[i]);
   rdata_end_column(w, c);
@@ -30,17 +30,17 @@ static void factor(rdata_writer_t *w, rdata_column_t *c, const int *codes, int n
  * save(kinds, file = "kinds.rda", compress = FALSE) */
 static void kinds(void) {
   int fd = open("kinds.rda", O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  rdata_writer_t *w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
-  rdata_column_t *real = rdata_add_column(w, "x_real", RDATA_TYPE_REAL);
-  rdata_column_t *integer = rdata_add_column(w, "x_int", RDATA_TYPE_INT32);
-  rdata_column_t *logical = rdata_add_column(w, "x_lgl", RDATA_TYPE_LOGICAL);
-  rdata_column_t *colour = rdata_add_column(w, "colour", RDATA_TYPE_INT32);
+  rdata_writer_t* w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
+  rdata_column_t* real = rdata_add_column(w, "x_real", RDATA_TYPE_REAL);
+  rdata_column_t* integer = rdata_add_column(w, "x_int", RDATA_TYPE_INT32);
+  rdata_column_t* logical = rdata_add_column(w, "x_lgl", RDATA_TYPE_LOGICAL);
+  rdata_column_t* colour = rdata_add_column(w, "colour", RDATA_TYPE_INT32);
   rdata_column_add_factor(colour, "red");
   rdata_column_add_factor(colour, "green");
   rdata_column_add_factor(colour, "blue");
-  rdata_column_t *name = rdata_add_column(w, "name", RDATA_TYPE_STRING);
-  rdata_column_t *day = rdata_add_column(w, "day", RDATA_TYPE_DATE);
-  rdata_column_t *y = rdata_add_column(w, "y", RDATA_TYPE_INT32);
+  rdata_column_t* name = rdata_add_column(w, "name", RDATA_TYPE_STRING);
+  rdata_column_t* day = rdata_add_column(w, "day", RDATA_TYPE_DATE);
+  rdata_column_t* y = rdata_add_column(w, "y", RDATA_TYPE_INT32);
   rdata_column_add_factor(y, "no");
   rdata_column_add_factor(y, "yes");
   rdata_begin_file(w, &fd);
@@ -57,7 +57,7 @@ static void kinds(void) {
   rdata_end_column(w, logical);
   const int colours[] = {1, 3, 2, 1};
   factor(w, colour, colours, 4);
-  const char *names[] = {"a", "b", "c", "d"};
+  const char* names[] = {"a", "b", "c", "d"};
   rdata_begin_column(w, name, 4);
   for (int i = 0; i < 4; ++i) rdata_append_string_value(w, names[i]);
   rdata_end_column(w, name);
@@ -82,21 +82,22 @@ static void kinds(void) {
  * save(missing, file = "missing.rda", compress = FALSE) */
 static void missing(void) {
   int fd = open("missing.rda", O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  rdata_writer_t *w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
-  rdata_column_t *real = rdata_add_column(w, "x_real", RDATA_TYPE_REAL);
-  rdata_column_t *integer = rdata_add_column(w, "x_int", RDATA_TYPE_INT32);
-  rdata_column_t *logical = rdata_add_column(w, "x_lgl", RDATA_TYPE_LOGICAL);
-  rdata_column_t *colour = rdata_add_column(w, "colour", RDATA_TYPE_INT32);
+  rdata_writer_t* w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
+  rdata_column_t* real = rdata_add_column(w, "x_real", RDATA_TYPE_REAL);
+  rdata_column_t* integer = rdata_add_column(w, "x_int", RDATA_TYPE_INT32);
+  rdata_column_t* logical = rdata_add_column(w, "x_lgl", RDATA_TYPE_LOGICAL);
+  rdata_column_t* colour = rdata_add_column(w, "colour", RDATA_TYPE_INT32);
   rdata_column_add_factor(colour, "blue");
   rdata_column_add_factor(colour, "red");
-  rdata_column_t *y = rdata_add_column(w, "y", RDATA_TYPE_REAL);
-  rdata_column_t *z = rdata_add_column(w, "z", RDATA_TYPE_INT32);
+  rdata_column_t* y = rdata_add_column(w, "y", RDATA_TYPE_REAL);
+  rdata_column_t* z = rdata_add_column(w, "z", RDATA_TYPE_INT32);
   rdata_column_add_factor(z, "a");
   rdata_column_add_factor(z, "b");
   rdata_begin_file(w, &fd);
   rdata_begin_table(w, "missing");
   const double reals[] = {1, NAN, 3, 5}, ys[] = {0.5, 1.5, 2.5, NAN};
-  const int ints[] = {1, 2, INT_MIN, 4}, lgls[] = {1, INT_MIN, 0, 1}, colours[] = {2, 1, INT_MIN, 1};
+  const int ints[] = {1, 2, INT_MIN, 4}, lgls[] = {1, INT_MIN, 0, 1},
+            colours[] = {2, 1, INT_MIN, 1};
   rdata_begin_column(w, real, 4);
   for (int i = 0; i < 4; ++i) rdata_append_real_value(w, reals[i]);
   rdata_end_column(w, real);
@@ -123,13 +124,13 @@ static void missing(void) {
  * save(a, b, file = "two_frames.rda", compress = FALSE) */
 static void two_frames(void) {
   int fd = open("two_frames.rda", O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  rdata_writer_t *w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
-  rdata_column_t *u = rdata_add_column(w, "u", RDATA_TYPE_REAL);
-  rdata_column_t *v = rdata_add_column(w, "v", RDATA_TYPE_INT32);
+  rdata_writer_t* w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
+  rdata_column_t* u = rdata_add_column(w, "u", RDATA_TYPE_REAL);
+  rdata_column_t* v = rdata_add_column(w, "v", RDATA_TYPE_INT32);
   rdata_column_add_factor(v, "p");
   rdata_column_add_factor(v, "q");
   rdata_begin_file(w, &fd);
-  const char *tables[] = {"a", "b"};
+  const char* tables[] = {"a", "b"};
   for (int t = 0; t < 2; ++t) {
     const int n = t == 0 ? 2 : 3;
     const int codes[2][3] = {{1, 2, 0}, {2, 1, 2}};
@@ -150,15 +151,15 @@ static void two_frames(void) {
  * save(twenty, file = "twenty.rda", compress = "xz") */
 static void twenty(void) {
   int fd = open("twenty.rda.raw", O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  rdata_writer_t *w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
-  rdata_column_t *u = rdata_add_column(w, "u", RDATA_TYPE_REAL);
-  rdata_column_t *g = rdata_add_column(w, "g", RDATA_TYPE_INT32);
+  rdata_writer_t* w = rdata_writer_init(&write_data, RDATA_WORKSPACE);
+  rdata_column_t* u = rdata_add_column(w, "u", RDATA_TYPE_REAL);
+  rdata_column_t* g = rdata_add_column(w, "g", RDATA_TYPE_INT32);
   rdata_column_add_factor(g, "a");
   rdata_column_add_factor(g, "b");
-  rdata_column_t *y = rdata_add_column(w, "y", RDATA_TYPE_INT32);
+  rdata_column_t* y = rdata_add_column(w, "y", RDATA_TYPE_INT32);
   rdata_column_add_factor(y, "no");
   rdata_column_add_factor(y, "yes");
-  rdata_column_t *r = rdata_add_column(w, "r", RDATA_TYPE_REAL);
+  rdata_column_t* r = rdata_add_column(w, "r", RDATA_TYPE_REAL);
   rdata_begin_file(w, &fd);
   rdata_begin_table(w, "twenty");
   int gs[20], ys[20];

@@ -162,8 +162,7 @@ Samples read_rdata(const std::string& path, const RDataOptions& options);
 // The same from a file's bytes (compressed or not); `origin` names it in messages.
 Samples parse_rdata(std::string bytes, const std::string& origin, const RDataOptions& options);
 // The task the target column gives: numeric is regression, the rest classification.
-Task read_rdata_task(const std::string& path, const std::string& object,
-                     const std::string& target);
+Task read_rdata_task(const std::string& path, const std::string& object, const std::string& target);
 
 // A CSV file's records as text, each cell with its 1-based line and column, for callers that
 // pick columns themselves (`nnfit predict`). The header, if any, is records[0]. Throws

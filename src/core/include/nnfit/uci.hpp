@@ -28,8 +28,8 @@ std::vector<std::string> uci_names();
 bool uci_has_test_file(const std::string& name);
 
 struct UciSet {
-  std::string name, about, package;  // package: the Debian package it comes from
-  std::string file;                  // as the package names it
+  std::string name, about, package;           // package: the Debian package it comes from
+  std::string file;                           // as the package names it
   Index rows = 0, features = 0, classes = 0;  // features after one-hot encoding
   Index rows_used = 0;  // after the suite's cap (kUciMaxRows), before any split
   double majority = 0;  // the largest class's share of the rows

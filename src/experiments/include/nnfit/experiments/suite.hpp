@@ -81,7 +81,7 @@ struct SuiteRanking {
   // accuracy, the majority rate), or, ranked by balanced accuracy, every arm's mean lies within
   // two standard errors (its own, over the seeds) of chance, 1 / classes.
   std::vector<std::string> non_discriminating;
-  std::vector<std::vector<double>> ranks;       // per data set and arm (1: the best)
+  std::vector<std::vector<double>> ranks;  // per data set and arm (1: the best)
   std::vector<double> average_ranks;
   Friedman friedman;
   double critical_difference = 0, rank_standard_error = 0;
